@@ -1,0 +1,1 @@
+// Module HDF5Schema: see Package.swift for its place in the module map.

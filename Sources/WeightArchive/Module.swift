@@ -1,0 +1,1 @@
+// Module WeightArchive: see Package.swift for its place in the module map.

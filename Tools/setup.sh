@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs what nasdata needs and is missing; idempotent and quick when all is present.
+#   - Debian packages: the C libraries (with pkg-config, which SwiftPM needs to find them)
+#   - Python packages for the interop tests (h5py, numpy, safetensors, pytest, pillow)
+#   - torch for the PyTorch interop tests: from a local CPU wheel in /opt/wheels when
+#     there is one; otherwise only with NASDATA_INSTALL_TORCH=1 (PyPI's wheel is large).
+# Swift itself (6.x) must be on PATH; this script does not install a toolchain.
+set -euo pipefail
+
+apt_packages=(pkg-config libhdf5-dev hdf5-tools zlib1g-dev libpng-dev libturbojpeg0-dev
+              libjpeg62-turbo-dev libopenblas-dev libssl-dev)
+missing=()
+for p in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing Debian packages: ${missing[*]}" >&2
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+PY=${PYTHON:-python3}
+need_py=()
+for mod_pkg in h5py:h5py numpy:numpy safetensors:safetensors pytest:pytest PIL:pillow; do
+  mod=${mod_pkg%%:*}; pkg=${mod_pkg#*:}
+  "$PY" -c "import $mod" 2>/dev/null || need_py+=("$pkg")
+done
+if ((${#need_py[@]})); then
+  echo "setup: installing Python packages: ${need_py[*]}" >&2
+  "$PY" -m pip install -q --disable-pip-version-check "${need_py[@]}"
+fi
+if ! "$PY" -c "import torch" 2>/dev/null; then
+  wheel=$(ls /opt/wheels/torch-*cpu*.whl 2>/dev/null | head -n 1 || true)
+  if [ -n "$wheel" ]; then
+    echo "setup: installing torch from $wheel" >&2
+    "$PY" -m pip install -q --disable-pip-version-check "$wheel"
+  elif [ "${NASDATA_INSTALL_TORCH:-0}" = 1 ]; then
+    "$PY" -m pip install -q --disable-pip-version-check torch
+  else
+    echo "setup: torch not installed; PyTorch interop tests will fall back to safetensors+numpy checks" >&2
+  fi
+fi
+command -v swift >/dev/null || { echo "setup: swift (6.x) is not on PATH" >&2; exit 1; }
