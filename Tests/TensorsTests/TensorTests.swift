@@ -24,3 +24,17 @@ final class TensorTests: XCTestCase {
         }
     }
 }
+
+final class StateDictTests: XCTestCase {
+    func testKeepsInsertionOrderAndReplacesInPlace() {
+        var sd = StateDict()
+        sd["b"] = Tensor(shape: [1], scalars: [Float(1)])
+        sd["a"] = Tensor(shape: [1], scalars: [Float(2)])
+        sd["b"] = Tensor(shape: [1], scalars: [Float(3)])
+        XCTAssertEqual(sd.names, ["b", "a"])
+        XCTAssertEqual(sd["b"]?.scalars(as: Float.self), [3])
+        sd["b"] = nil
+        XCTAssertEqual(sd.names, ["a"])
+        XCTAssertEqual(sd["a"]?.scalars(as: Float.self), [2])
+    }
+}
