@@ -10,6 +10,9 @@ struct NASData: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             Archs.self,
+            PackArchive.self,
+            MergeArchive.self,
+            Archive.self,
         ]
     )
 }
