@@ -11,6 +11,7 @@ struct NASData: ParsableCommand {
         subcommands: [
             CheckSchema.self,
             SelfTest.self,
+            Archs.self,
         ]
     )
 }
