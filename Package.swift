@@ -52,7 +52,7 @@ let package = Package(
         system("CCrypto", "libcrypto", ["libssl-dev"]),
 
         .target(name: "Tensors"),
-        .target(name: "HDF5", dependencies: ["CHDF5", "Tensors"]),
+        .target(name: "HDF5", dependencies: ["CHDF5", "CZlib", "Tensors"]),
         .target(name: "HDF5Schema", dependencies: ["HDF5"]),
         .target(name: "NASDataIO", dependencies: ["CZlib"]),
         .target(name: "Checksums", dependencies: ["CCrypto", "NASDataIO"]),
