@@ -7,14 +7,15 @@
 enum StructureChecks {
     /// Kind/rule/verdict for a `{index:06d}-FULL.pth` weight file.
     static func weightFile(path: String, index: Int, report: inout FileReport) {
-        report.rule = "structure: opens as torch checkpoint, arch string = canonical string of index \(index), "
-            + "state-dict keys and shapes = that architecture's network"
+        // Opens as a torch checkpoint; arch string = canonical string of the index;
+        // every state dict has exactly the keys and shapes of that architecture's network.
+        report.rule = "structure (index \(index))"
         report.skip("not available: needs TorchFormats, NASBench and TinyNetwork (not on main yet)")
     }
 
     /// Kind/rule/verdict for an HDF5 file nasdata wrote.
     static func hdf5(path: String, report: inout FileReport) {
-        report.rule = "schema check + per-record checksums recomputed"
+        report.rule = "schema + per-record checksums"
         report.skip("not available: needs HDF5 + HDF5Schema and the ImageSetIntegrity/ArchiveIntegrity checks (not on main yet)")
     }
 }
