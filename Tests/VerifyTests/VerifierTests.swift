@@ -1,6 +1,7 @@
 import XCTest
 import Foundation
 import Checksums
+import HDF5
 @testable import Verify
 
 /// Every rule, and every corruption kind (truncation, flipped byte, wrong suffix,
@@ -161,18 +162,60 @@ final class VerifierTests: XCTestCase {
         XCTAssertNotEqual(try one(ok).outcome, .failed)
     }
 
-    // MARK: structure rules not yet available
+    // MARK: structure rules (partly available)
 
-    func testWeightFileAndHDF5AreNeverSilentlyPassed() throws {
+    func testWeightFileContainerAndIndexAreCheckedButNeverSilentlyPassed() throws {
         let w = dir + "/000042-FULL.pth"
         try TestSupport.write([0x80, 0x02, 0x8a, 0x0a] + TestSupport.pseudoRandom(100, seed: 1), to: w)
         let r = try one(w)
         XCTAssertEqual(r.kind, "NB201 weight file")
         XCTAssertTrue(r.rule.contains("index 42"), r.rule)
-        XCTAssertNotEqual(r.outcome, .ok)
-        let h = dir + "/x.h5"
-        try TestSupport.write([0x89] + Array("HDF\r\n\u{1A}\n".utf8) + TestSupport.pseudoRandom(100, seed: 2), to: h)
-        XCTAssertNotEqual(try one(h).outcome, .ok)
+        XCTAssertEqual(r.outcome, .unchecked)
+        XCTAssertTrue(r.detail.contains("not available"), r.detail)
+        XCTAssertTrue(r.detail.contains("|"), "names the index's canonical architecture: \(r.detail)")
+
+        let junk = dir + "/000043-FULL.pth"
+        try TestSupport.write(TestSupport.pseudoRandom(100, seed: 2).map { $0 | 0x01 }, to: junk)
+        XCTAssertEqual(try one(junk).outcome, .failed)
+
+        let outOfRange = dir + "/015625-FULL.pth"
+        try TestSupport.write([0x50, 0x4B, 0x03, 0x04], to: outOfRange)
+        let o = try one(outOfRange)
+        XCTAssertEqual(o.outcome, .failed)
+        XCTAssertTrue(o.detail.contains("outside the search space"), o.detail)
+    }
+
+    func testHDF5OpensOrFailsAndSchemaPartIsReportedNotAvailable() throws {
+        let good = dir + "/out.h5"
+        let f = try File.create(good)
+        try f.setAttribute("nasdata_schema", .string("nb201-dataset"))
+        try f.setAttribute("nasdata_schema_version", .int(1))
+        try f.createDataset("x", dtype: .float32, shape: [1000]).write([Float](repeating: 1.5, count: 1000))
+        f.close()
+        let r = try one(good)
+        XCTAssertEqual(r.kind, "nasdata HDF5 (nb201-dataset v1)")
+        XCTAssertEqual(r.outcome, .unchecked)
+        XCTAssertTrue(r.detail.contains("not available"), r.detail)
+
+        // Truncated HDF5 and random bytes named .h5 fail.
+        let truncated = dir + "/truncated.h5"
+        try TestSupport.copy(good, to: truncated)
+        let size = try TestSupport.read(good).count
+        try TestSupport.truncate(truncated, by: size / 2)
+        XCTAssertEqual(try one(truncated).outcome, .failed)
+        let junk = dir + "/junk.h5"
+        try TestSupport.write(TestSupport.pseudoRandom(5000, seed: 3), to: junk)
+        let j = try one(junk)
+        XCTAssertEqual(j.outcome, .failed)
+        XCTAssertTrue(j.detail.contains("does not open as HDF5"), j.detail)
+
+        // Foreign HDF5 (no nasdata_schema): opens, nothing more to check.
+        let foreign = dir + "/foreign.h5"
+        let g = try File.create(foreign)
+        g.close()
+        let fr = try one(foreign)
+        XCTAssertEqual(fr.outcome, .unchecked)
+        XCTAssertTrue(fr.detail.contains("not a nasdata output"), fr.detail)
     }
 
     // MARK: bookkeeping
