@@ -79,6 +79,6 @@ let package = Package(
         .testTarget(name: "NASDatasetsTests", dependencies: ["NASDatasets", "NASBench", "HDF5", "HDF5Schema", "Pickle", "TorchFormats", "NASDataIO"]),
         .testTarget(name: "TinyNetworkTests", dependencies: ["TinyNetwork", "TorchFormats", "Tensors", "NASBench"]),
         .testTarget(name: "WeightArchiveTests", dependencies: ["WeightArchive", "NASBench", "HDF5", "HDF5Schema", "TorchFormats", "NASDataIO"]),
-        .testTarget(name: "VerifyTests", dependencies: ["Verify", "Checksums", "NASDataIO"]),
+        .testTarget(name: "VerifyTests", dependencies: ["Verify", "Checksums", "NASDataIO", "HDF5"]),
     ]
 )
