@@ -57,7 +57,7 @@ let package = Package(
         .target(name: "NASDataIO", dependencies: ["CZlib"]),
         .target(name: "Checksums", dependencies: ["CCrypto", "NASDataIO"]),
         .target(name: "Pickle", dependencies: ["Tensors"]),
-        .target(name: "TorchFormats", dependencies: ["Pickle", "Tensors", "NASDataIO", "CZlib"]),
+        .target(name: "TorchFormats", dependencies: ["Pickle", "Tensors", "NASDataIO", "Checksums", "CZlib"]),
         .target(name: "NASBench", dependencies: ["HDF5", "HDF5Schema", "Pickle", "TorchFormats", "Tensors", "NASDataIO", "Checksums"]),
         .target(name: "NASDatasets", dependencies: ["NASBench", "HDF5", "HDF5Schema", "Pickle", "TorchFormats", "Tensors", "NASDataIO", "Checksums", "CPNG", "CTurboJPEG", "CZlib"]),
         .target(name: "TinyNetwork", dependencies: ["NASBench", "Tensors", "TorchFormats", "COpenBLAS"]),

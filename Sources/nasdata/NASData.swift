@@ -14,6 +14,7 @@ struct NASData: ParsableCommand {
             Archs.self,
             VerifyCommand.self,
             ManifestCommand.self,
+            Inspect.self,
         ]
     )
 }
