@@ -10,6 +10,8 @@ struct NASData: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             Archs.self,
+            BuildCifar.self,
+            Preview.self,
         ]
     )
 }
