@@ -13,10 +13,23 @@ public struct CIFARBuildOptions: Sendable {
     /// Build from inputs whose checksum differs from the published original's.
     public var allowUnverified = false
     public var chunkImages = ImageSetLayout.defaultChunkImages
-    /// Published MD5 of each variant's python tarball (replaceable for tests).
-    public var knownArchiveMD5: [CIFARVariant: String] = [
-        .cifar10: KnownOriginals.cifar10Archive.md5, .cifar100: KnownOriginals.cifar100Archive.md5,
+    /// The published python tarball of each variant: MD5 and record counts per file
+    /// (replaceable, so tests can exercise the verified path on small fixtures).
+    public var knownArchives: [CIFARVariant: KnownArchive] = [
+        .cifar10: KnownArchive(md5: KnownOriginals.cifar10Archive.md5, trainCounts: Array(repeating: 10_000, count: 5), testCount: 10_000),
+        .cifar100: KnownArchive(md5: KnownOriginals.cifar100Archive.md5, trainCounts: [50_000], testCount: 10_000),
     ]
+
+    public struct KnownArchive: Sendable {
+        public var md5: String
+        public var trainCounts: [Int]
+        public var testCount: Int
+        public init(md5: String, trainCounts: [Int], testCount: Int) {
+            self.md5 = md5
+            self.trainCounts = trainCounts
+            self.testCount = testCount
+        }
+    }
 
     public init(cifar10: String? = nil, cifar100: String? = nil, splitsDirectory: String? = nil, allowUnverified: Bool = false) {
         self.cifar10 = cifar10
@@ -96,10 +109,12 @@ public enum CIFARBuilder {
         case (.tarball, .python):
             let digest = try FileHasher.hash(path: original.path, algorithms: [.md5]).md5!.hex
             md5 = digest
-            let known = options.knownArchiveMD5[variant]!
+            let archive = options.knownArchives[variant]!
+            let known = archive.md5
             if digest == known {
                 verification = "verified (published MD5)"
-                knownCounts = Dictionary(uniqueKeysWithValues: layout.allParts.map { ($0, layout.publishedCount($0)) })
+                knownCounts = [.test: archive.testCount]
+                for (k, n) in archive.trainCounts.enumerated() { knownCounts![.train(k + 1)] = n }
             } else if options.allowUnverified {
                 verification = "unverified (MD5 \(digest) is not the published \(known); allowed)"
             } else {

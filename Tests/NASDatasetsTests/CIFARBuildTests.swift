@@ -1,3 +1,4 @@
+import Checksums
 import Foundation
 import HDF5
 import NASDataIO
@@ -69,6 +70,63 @@ final class CIFARBuildTests: XCTestCase {
         h5.close()
     }
 
+    func testPythonTarballs() throws {
+        let out = dir + "/py.h5"
+        let report = try CIFARBuilder.build(options("cifar-10-python.tar.gz", "cifar-100-python.tar.gz"), output: out)
+        XCTAssertEqual(report.inputs.map(\.format), ["python", "python"])
+        // Not the published archives: built only because allowUnverified is set, and said so.
+        XCTAssertTrue(report.inputs.allSatisfy { $0.verification.hasPrefix("unverified") }, "\(report.inputs)")
+        try assertMatchesExpected(out, datasets: ["cifar10-valid", "cifar10", "cifar100"])
+    }
+
+    func testPythonAndBinaryGiveTheSameDigests() throws {
+        let py = try CIFARBuilder.build(options("cifar-10-python.tar.gz", "cifar-100-python.tar.gz"), output: dir + "/a.h5")
+        let bin = try CIFARBuilder.build(options("cifar-10-binary.tar.gz", "cifar-100-binary.tar.gz"), output: dir + "/b.h5")
+        XCTAssertEqual(py.sets, bin.sets)
+    }
+
+    func testPythonTarballWithWrongChecksumIsRefused() throws {
+        var opts = options("cifar-10-python.tar.gz", nil, splits: nil)
+        opts.allowUnverified = false
+        let out = dir + "/refused.h5"
+        XCTAssertThrowsError(try CIFARBuilder.build(opts, output: out)) { error in
+            guard let mismatch = error as? ChecksumMismatch else { return XCTFail("\(error)") }
+            XCTAssertEqual(mismatch.expected, "c58f30108f718f92721af3b95e74349a")
+            XCTAssertTrue(mismatch.description.contains("--allow-unverified"))
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), [])
+    }
+
+    func testVerifiedArchiveUsesPublishedCountsAndChecksThem() throws {
+        // Pretend the fixture is the published original (its MD5 and counts).
+        let md5 = try FileHasher.hash(path: CIFARFixtures.path("cifar-10-python.tar.gz"), algorithms: [.md5]).md5!.hex
+        var opts = options("cifar-10-python.tar.gz", nil, splits: nil)
+        opts.allowUnverified = false
+        opts.knownArchives[.cifar10] = .init(md5: md5, trainCounts: [23, 25, 24, 26, 22], testCount: 40)
+        let report = try CIFARBuilder.build(opts, output: dir + "/verified.h5")
+        XCTAssertEqual(report.inputs[0].verification, "verified (published MD5)")
+        XCTAssertEqual(report.inputs[0].md5, md5)
+        try assertMatchesExpected(dir + "/verified.h5", datasets: ["cifar10-valid", "cifar10"])
+        // A published count that disagrees with the file is caught.
+        opts.knownArchives[.cifar10] = .init(md5: md5, trainCounts: [23, 25, 24, 25, 23], testCount: 40)
+        XCTAssertThrowsError(try CIFARBuilder.build(opts, output: dir + "/counts.h5")) {
+            XCTAssertTrue("\($0)".contains("data_batch_"), "\($0)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/counts.h5"))
+    }
+
+    func testCorruptPythonArchiveIsRefused() throws {
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: CIFARFixtures.path("cifar-100-python.tar.gz"))))
+        bytes.removeLast(bytes.count / 3)
+        let input = dir + "/cifar-100-python.tar.gz"
+        try Data(bytes).write(to: URL(fileURLWithPath: input))
+        XCTAssertThrowsError(try CIFARBuilder.build(CIFARBuildOptions(cifar100: input, splitsDirectory: CIFARFixtures.splits,
+                                                                     allowUnverified: true), output: dir + "/c.h5")) {
+            XCTAssertTrue("\($0)".hasPrefix(input), "\($0)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/c.h5"))
+    }
+
     func testRegeneratedSplitEqualsTheFixtureSplit() throws {
         // No --splits: the CIFAR-10 split is regenerated for the fixture's 120 images
         // with the upstream rule; the fixture script wrote its file with Python's random.
@@ -121,23 +179,35 @@ final class CIFARBuildTests: XCTestCase {
         }
     }
 
-    func testExtractedBinaryFolder() throws {
-        // Extract with nasdata's own tar reader, then build from the folder.
-        let tar = try TarReader(path: CIFARFixtures.path("cifar-10-binary.tar.gz"))
-        while let entry = try tar.next() {
-            let target = dir + "/extracted/" + entry.name
-            if entry.kind == .directory {
-                try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
-            } else if entry.isFile {
-                try Data(tar.contents.readToEnd(limit: 1 << 24)).write(to: URL(fileURLWithPath: target))
+    func testExtractedFolders() throws {
+        for (archive, folder) in [("cifar-10-binary.tar.gz", "cifar-10-batches-bin"), ("cifar-10-python.tar.gz", "cifar-10-batches-py")] {
+            // Extract with nasdata's own tar reader, then build from the folder.
+            let root = dir + "/extracted-" + folder
+            let tar = try TarReader(path: CIFARFixtures.path(archive))
+            while let entry = try tar.next() {
+                let target = root + "/" + entry.name
+                if entry.kind == .directory {
+                    try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
+                } else if entry.isFile {
+                    try Data(tar.contents.readToEnd(limit: 1 << 24)).write(to: URL(fileURLWithPath: target))
+                }
             }
-        }
-        let out = dir + "/folder.h5"
-        // Either the folder itself or its parent.
-        for input in [dir + "/extracted", dir + "/extracted/cifar-10-batches-bin"] {
-            let report = try CIFARBuilder.build(CIFARBuildOptions(cifar10: input, splitsDirectory: CIFARFixtures.splits, allowUnverified: true), output: out)
-            XCTAssertEqual(report.inputs[0].container, "folder")
-            try assertMatchesExpected(out, datasets: ["cifar10-valid", "cifar10"])
+            let out = dir + "/folder.h5"
+            // Either the folder itself or its parent.
+            for input in [root, root + "/" + folder] {
+                let report = try CIFARBuilder.build(CIFARBuildOptions(cifar10: input, splitsDirectory: CIFARFixtures.splits, allowUnverified: true), output: out)
+                XCTAssertEqual(report.inputs[0].container, "folder")
+                if folder.hasSuffix("py") {
+                    // The fixture batches carry the real file names, so their MD5s are checked (and differ).
+                    XCTAssertTrue(report.inputs[0].verification.hasPrefix("unverified"), report.inputs[0].verification)
+                }
+                try assertMatchesExpected(out, datasets: ["cifar10-valid", "cifar10"])
+            }
+            XCTAssertThrowsError(try CIFARBuilder.build(CIFARBuildOptions(cifar10: root + "/" + folder, splitsDirectory: CIFARFixtures.splits),
+                                                        output: dir + "/strict.h5")) { error in
+                // Python batches: the published per-file MD5 differs; binary: the split file is not official.
+                XCTAssertTrue(error is ChecksumMismatch, "\(error)")
+            }
         }
     }
 
