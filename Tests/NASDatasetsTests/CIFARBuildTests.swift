@@ -1,6 +1,7 @@
 import Checksums
 import Foundation
 import HDF5
+import HDF5Schema
 import NASDataIO
 import XCTest
 @testable import NASDatasets
@@ -46,6 +47,9 @@ final class CIFARBuildTests: XCTestCase {
             }
         }
         XCTAssertEqual(checked, datasets.reduce(0) { $0 + (expected.sets[$1]?.count ?? 0) })
+        let schema = try SchemaLibrary(directory: CIFARFixtures.repoRoot.appendingPathComponent("Schemas").path)
+            .schema(named: "nb201-dataset", version: 1)
+        XCTAssertEqual(try SchemaChecker.check(file: h5, schema: schema).map { "\($0)" }, [], file: file, line: line)
         XCTAssertEqual(try ImageSetIntegrity.verify(file: path), [], file: file, line: line)
     }
 
