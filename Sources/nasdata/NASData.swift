@@ -10,6 +10,7 @@ struct NASData: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             Archs.self,
+            BuildImageNet16.self,
         ]
     )
 }

@@ -31,7 +31,7 @@ struct BuildImageNet16: ParsableCommand {
     @Option(name: .long, help: "ILSVRC2012 root (train/<wnid>/, val/).")
     var ilsvrc: String?
 
-    @Option(name: .customLong("class-map"), help: "The devkit's map_clsloc.txt (with --ilsvrc).")
+    @Option(name: .customLong("class-map"), help: "The devkit's map_clsloc.txt (needed with --ilsvrc; gives class names and wnids with --downsampled).")
     var classMap: String?
 
     @Option(name: .customLong("val-labels"), help: "The devkit's validation ground truth, map_clsloc numbering (with --ilsvrc; not needed if val/ has class folders).")
@@ -117,7 +117,7 @@ struct BuildImageNet16: ParsableCommand {
                 report = try ImageNet16Build.fromILSVRC(options, output: output)
             } else if let downsampled {
                 report = try ImageNet16Build.fromDownsampled(directory: downsampled, output: output, splitsDirectory: splits,
-                                                            allowUnverified: allowUnverified)
+                                                            allowUnverified: allowUnverified, classMap: classMap, classes: classes)
             } else {
                 report = try ImageNet16Build.merge(shards: merge, output: output, splitsDirectory: splits, allowUnverified: allowUnverified)
             }
@@ -128,7 +128,10 @@ struct BuildImageNet16: ParsableCommand {
         } catch let error as ValidationError {
             throw error
         } catch {
-            throw ValidationError("\(error)")
+            // A clear one-line message naming the file, non-zero exit; the output was
+            // written through a temporary file, so nothing half-written is left.
+            FileHandle.standardError.write("error: \(error)\n".data(using: .utf8)!)
+            throw ExitCode(1)
         }
         emit(report)
     }
