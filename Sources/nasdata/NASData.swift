@@ -17,6 +17,7 @@ struct NASData: ParsableCommand {
             VerifyCommand.self,
             ManifestCommand.self,
             Inspect.self,
+            BuildImageNet16.self,
         ]
     )
 }
