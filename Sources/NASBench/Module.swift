@@ -1,1 +1,0 @@
-// Module NASBench: see Package.swift for its place in the module map.

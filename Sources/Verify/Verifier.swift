@@ -1,0 +1,126 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+import Checksums
+import NASDataIO
+
+/// Runs every check `nasdata verify` knows on a list of files, several files at a
+/// time, and returns one report per file in input order.
+///
+/// Per file, cheap evidence comes first: existence and size (a truncated file is
+/// reported without reading it), then the first KBs (an HTML page), then one
+/// streaming hash pass computing every digest the rules need, then structure
+/// checks. Memory is one hash buffer a worker.
+public struct Verifier: Sendable {
+    public var jobs: Int
+    /// Draw a progress line (bytes) on a terminal.
+    public var showProgress: Bool
+
+    public init(jobs: Int = BoundedParallel.defaultJobs, showProgress: Bool = true) {
+        self.jobs = max(1, jobs)
+        self.showProgress = showProgress
+    }
+
+    /// Verifies files and directories (walked recursively, in name order).
+    public func verify(paths: [String]) -> [FileReport] {
+        var collected = [String]()
+        var missing = [FileReport]()
+        for p in paths {
+            switch FileWalker.expand(p) {
+            case .success(let list): collected += list
+            case .failure(let error):
+                missing.append(FileReport(path: p, kind: "missing", rule: "exists", outcome: .failed,
+                                          detail: "\(error)"))
+            }
+        }
+        let files = collected
+        let reports = run(count: files.count, sizeOf: { FileWalker.size(files[$0]) }) { hasher, i, progress in
+            FileRules.check(path: files[i], hasher: hasher, progress: progress)
+        }
+        return missing + reports
+    }
+
+    /// Verifies every entry of a manifest; entry paths are relative to `root`.
+    public func verify(manifest: Manifest, root: String) -> [FileReport] {
+        let entries = manifest.entries
+        let rootPrefix = root.isEmpty || root == "." ? "" : (root.hasSuffix("/") ? root : root + "/")
+        let paths = entries.map { $0.path.hasPrefix("/") ? $0.path : rootPrefix + $0.path }
+        var reports = run(count: entries.count, sizeOf: { FileWalker.size(paths[$0]) }) { hasher, i, progress in
+            FileRules.check(entry: entries[i], path: paths[i], hasher: hasher, progress: progress)
+        }
+        // Swapped files: a mismatching file whose digest is another entry's expected one.
+        var byDigest = [String: String]()
+        for e in entries { byDigest[e.digest] = e.path }
+        for i in reports.indices where reports[i].outcome == .failed {
+            let computed = entries[i].algorithm == .md5 ? reports[i].md5 : reports[i].sha256
+            if let c = computed, let other = byDigest[c], other != entries[i].path {
+                reports[i].detail += "; its content is what the manifest expects for \(other) (files swapped or renamed?)"
+            }
+        }
+        return reports
+    }
+
+    private func run(count: Int, sizeOf: @escaping @Sendable (Int) -> Int64,
+                     _ check: @escaping @Sendable (FileHasher, Int, @escaping @Sendable (Int64) -> Void) -> FileReport)
+        -> [FileReport] {
+        let total = (0..<count).reduce(Int64(0)) { $0 + max(sizeOf($1), 0) }
+        let progress = showProgress ? Progress("verify", total: total, unit: "bytes") : nil
+        let slots = ResultSlots<FileReport>(count: count)
+        BoundedParallel.forEach(count: count, jobs: jobs, makeState: { FileHasher() }) { hasher, i in
+            let counted = ByteTally()
+            let report = check(hasher, i) { n in counted.add(n); progress?.advance(by: n) }
+            // Files not (fully) read still count as done.
+            let rest = max(sizeOf(i), 0) - counted.value
+            if rest > 0 { progress?.advance(by: rest) }
+            slots.set(i, report)
+        }
+        progress?.finish()
+        return slots.values()
+    }
+}
+
+/// Per-worker byte counter (each file's check runs on one thread).
+final class ByteTally: @unchecked Sendable {
+    private(set) var value: Int64 = 0
+    private let lock = NSLock()
+    func add(_ n: Int64) { lock.lock(); value += n; lock.unlock() }
+}
+
+/// Expands command-line paths into files.
+enum FileWalker {
+    struct NotFound: Error, CustomStringConvertible {
+        let path: String
+        let errno: Int32
+        var description: String { "\(path): \(String(cString: strerror(errno)))" }
+    }
+
+    static func expand(_ path: String) -> Result<[String], Error> {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return .failure(NotFound(path: path, errno: errno)) }
+        guard (st.st_mode & S_IFMT) == S_IFDIR else { return .success([path]) }
+        var out = [String]()
+        walk(path, into: &out)
+        return .success(out)
+    }
+
+    private static func walk(_ dir: String, into out: inout [String]) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return }
+        for name in names.sorted() where !isTemporary(name) {
+            let p = dir.hasSuffix("/") ? dir + name : dir + "/" + name
+            var st = stat()
+            guard stat(p, &st) == 0 else { out.append(p); continue }
+            if (st.st_mode & S_IFMT) == S_IFDIR { walk(p, into: &out) } else { out.append(p) }
+        }
+    }
+
+    /// AtomicOutput's in-progress files are not user data.
+    static func isTemporary(_ name: String) -> Bool { name.hasPrefix(".") && name.contains(".partial-") }
+
+    static func size(_ path: String) -> Int64 {
+        var st = stat()
+        return stat(path, &st) == 0 ? Int64(st.st_size) : -1
+    }
+}

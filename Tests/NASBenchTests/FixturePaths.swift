@@ -1,0 +1,25 @@
+import Foundation
+
+/// Locates the repository root from this file's path (no SwiftPM resources).
+enum FixturePaths {
+    static var repoRoot: URL {
+        var url = URL(fileURLWithPath: #filePath)
+        while url.path != "/" {
+            url.deleteLastPathComponent()
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
+        }
+        fatalError("no Package.swift above \(#filePath)")
+    }
+    static var fixtures: URL { repoRoot.appendingPathComponent("Tests/Fixtures/nasbench") }
+    /// The shared official split files beside the repository (`<repo>/../shared/data/nb201-splits`);
+    /// a git worktree sits one level deeper, so the nearest ancestor holding `shared/` wins.
+    static var splits: URL {
+        var dir = repoRoot
+        while dir.path != "/" {
+            dir.deleteLastPathComponent()
+            let candidate = dir.appendingPathComponent("shared/data/nb201-splits")
+            if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
+        }
+        return repoRoot.appendingPathComponent("../shared/data/nb201-splits").standardizedFileURL
+    }
+}
