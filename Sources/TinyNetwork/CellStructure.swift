@@ -1,3 +1,5 @@
+import NASBench
+
 /// How the forward pass runs each of a cell's six edges.
 enum EdgeKind: Equatable, Sendable {
     /// `none`: contributes zeros (dropped from the sum).
@@ -24,36 +26,17 @@ struct CellStructure: Sendable {
     }
     var edges: [Edge]
 
-    // TEMPORARY until NASBench.Architecture lands on main: then this parses through it.
-    init(_ architecture: String) throws {
-        let nodes = architecture.split(separator: "+", omittingEmptySubsequences: false)
-        var edges: [Edge] = []
-        guard nodes.count == 3 else { throw ArchitectureStringError(architecture) }
-        for (n, node) in nodes.enumerated() {
-            guard node.hasPrefix("|"), node.hasSuffix("|") else { throw ArchitectureStringError(architecture) }
-            let ops = node.dropFirst().dropLast().split(separator: "|", omittingEmptySubsequences: false)
-            guard ops.count == n + 1 else { throw ArchitectureStringError(architecture) }
-            for (j, op) in ops.enumerated() {
-                let parts = op.split(separator: "~")
-                guard parts.count == 2, Int(parts[1]) == j else { throw ArchitectureStringError(architecture) }
-                let kind: EdgeKind
-                switch parts[0] {
-                case "none": kind = .zero
-                case "skip_connect": kind = .identity
-                case "nor_conv_1x1": kind = .convolution(kernel: 1)
-                case "nor_conv_3x3": kind = .convolution(kernel: 3)
-                case "avg_pool_3x3": kind = .averagePool
-                default: throw ArchitectureStringError(architecture)
-                }
-                edges.append(Edge(source: j, target: n + 1, operation: kind))
+    init(_ architecture: Architecture) {
+        edges = zip(Architecture.edges, architecture.operations).map { pair, operation in
+            let kind: EdgeKind
+            switch operation {
+            case .none: kind = .zero
+            case .skipConnect: kind = .identity
+            case .conv1x1: kind = .convolution(kernel: 1)
+            case .conv3x3: kind = .convolution(kernel: 3)
+            case .avgPool3x3: kind = .averagePool
             }
+            return Edge(source: pair.from, target: pair.to, operation: kind)
         }
-        self.edges = edges
     }
-}
-
-public struct ArchitectureStringError: Error, CustomStringConvertible {
-    public var string: String
-    init(_ s: String) { string = s }
-    public var description: String { "not a NAS-Bench-201 architecture string: \(string)" }
 }

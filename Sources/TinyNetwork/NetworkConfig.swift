@@ -1,3 +1,5 @@
+import NASBench
+
 /// What defines one NAS-Bench-201 training network (upstream `TinyNetwork(C, N, genotype, num_classes)`).
 ///
 /// Encodes to exactly the dict upstream's `get_cell_based_tiny_net` takes:
@@ -12,6 +14,11 @@ public struct NetworkConfig: Codable, Equatable, Sendable {
     /// Outputs of the classifier (10, 100 or 120 in NAS-Bench-201).
     public var classes: Int
 
+    /// The network upstream trains for `architecture` on `dataset` (C=16, N=5).
+    public init(architecture: Architecture, dataset: NB201Dataset) {
+        self.init(architecture: architecture.description, classes: dataset.classCount)
+    }
+
     public init(architecture: String, classes: Int, channels: Int = 16, cellsPerStage: Int = 5) {
         self.architecture = architecture
         self.classes = classes
@@ -19,8 +26,8 @@ public struct NetworkConfig: Codable, Equatable, Sendable {
         self.cellsPerStage = cellsPerStage
     }
 
-    /// The cell's six edges, parsed (throws on a malformed string).
-    func cell() throws -> CellStructure { try CellStructure(architecture) }
+    /// The cell's six edges, parsed (throws NASBench's parse error on a malformed string).
+    func cell() throws -> CellStructure { CellStructure(try Architecture(architecture)) }
 
     /// Channels of stage 0, 1, 2.
     var stageChannels: [Int] { [channels, 2 * channels, 4 * channels] }
