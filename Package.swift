@@ -52,7 +52,7 @@ let package = Package(
         system("CCrypto", "libcrypto", ["libssl-dev"]),
 
         .target(name: "Tensors"),
-        .target(name: "HDF5", dependencies: ["CHDF5", "Tensors"]),
+        .target(name: "HDF5", dependencies: ["CHDF5", "CZlib", "Tensors"]),
         .target(name: "HDF5Schema", dependencies: ["HDF5"]),
         .target(name: "NASDataIO", dependencies: ["CZlib"]),
         .target(name: "Checksums", dependencies: ["CCrypto", "NASDataIO"]),
@@ -79,6 +79,6 @@ let package = Package(
         .testTarget(name: "NASDatasetsTests", dependencies: ["NASDatasets", "NASBench", "HDF5", "HDF5Schema", "Pickle", "TorchFormats", "NASDataIO"]),
         .testTarget(name: "TinyNetworkTests", dependencies: ["TinyNetwork", "TorchFormats", "Tensors", "NASBench"]),
         .testTarget(name: "WeightArchiveTests", dependencies: ["WeightArchive", "NASBench", "HDF5", "HDF5Schema", "TorchFormats", "NASDataIO"]),
-        .testTarget(name: "VerifyTests", dependencies: ["Verify", "Checksums", "NASDataIO"]),
+        .testTarget(name: "VerifyTests", dependencies: ["Verify", "Checksums", "NASDataIO", "HDF5"]),
     ]
 )

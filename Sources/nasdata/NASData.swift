@@ -9,7 +9,11 @@ struct NASData: ParsableCommand {
         abstract: "The data side of NAS-Bench-201: build, pack, verify, query and reload, checked and boring.",
         version: "0.1.0",
         subcommands: [
+            CheckSchema.self,
+            SelfTest.self,
             Archs.self,
+            VerifyCommand.self,
+            ManifestCommand.self,
         ]
     )
 }
