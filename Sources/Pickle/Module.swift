@@ -1,1 +1,0 @@
-// Module Pickle: see Package.swift for its place in the module map.

@@ -1,0 +1,272 @@
+/// A restricted unpickler: reads pickle protocols 0-5 into a `PickleValue` tree and
+/// executes nothing. Classes and functions named by the pickle are looked up in an
+/// allow-list (`Globals`) and mapped onto value cases; anything else is refused with
+/// an error naming `module.name` and the byte offset.
+///
+///     let value = try Unpickler.load(path: "data_batch_1")           // one plain pickle
+///     let u = try Unpickler(path: "x.pkl"); let a = try u.load(); let b = try u.load()  // consecutive pickles
+///
+/// **Streaming** (for multi-GB pickles): set `dictItemHandler`. It is called for every
+/// item a dict receives (SETITEM, SETITEMS, DICT), after the value is complete and
+/// before it is inserted, and decides what the dict keeps:
+///
+///     u.dictItemHandler = { item in
+///         guard item.key.tuple?.count == 2, item.value["train_acc1es"].dict != nil else { return .keep }
+///         try store(item.key, item.value)        // convert it now...
+///         return .drop                           // ...and let the tree forget it
+///     }
+///
+/// `.drop` and `.replace(_)` hand the value over: the unpickler releases every memo
+/// slot that held a container inside it (lists, dicts, sets, objects), so nothing
+/// keeps it alive. A later memo GET of a released slot throws `.consumedMemo`.
+/// Items are offered bottom-up: inner dicts fire before the dicts that contain them,
+/// so the hook can take items at whatever depth keeps memory small. Short strings
+/// in the memo are interned by content (see `Memo`), so pickles that memoise
+/// ~10^8 small strings cost ~4 bytes a slot.
+public final class Unpickler {
+    /// How Python 2 `str` payloads (STRING, BINSTRING, SHORT_BINSTRING) are read.
+    public enum Python2Strings: Sendable {
+        /// As `.string`, decoding latin-1 (what `pickle.load(f, encoding='latin1')` does).
+        case latin1
+        /// As `.bytes` (`encoding='bytes'`).
+        case bytes
+    }
+
+    /// What the streaming hook decides for one dict item.
+    public enum DictItemAction {
+        case keep
+        /// Do not insert the item; the value is the hook's now.
+        case drop
+        /// Insert this value instead (e.g. a small handle); the original is the hook's now.
+        case replace(PickleValue)
+    }
+
+    /// One item about to be set into `dict`.
+    public struct DictItem {
+        public let key: PickleValue
+        public let value: PickleValue
+        public let dict: PickleDict
+        /// Byte offset of the opcode that sets it.
+        public let offset: Int64
+    }
+
+    public struct Options: Sendable {
+        public var python2Strings: Python2Strings = .latin1
+        /// Deepest container nesting accepted (NB201 files nest ~8 deep).
+        public var maxNesting = 200
+        /// Most unfinished MARKs at once.
+        public var maxMarks = 10_000
+        /// Most values on the stack at once (Python's pickler batches containers by 1000).
+        public var maxStack = 16_000_000
+        /// Extra `module.name` globals accepted as opaque `.object` values (never called).
+        public var opaqueGlobals: Set<String> = []
+        public init() {}
+    }
+
+    public let reader: ByteReader
+    public var options: Options
+    /// Resolves a persistent id (BINPERSID/PERSID) to a value; torch loaders set it.
+    /// Without it a persistent id is an error.
+    public var persistentLoad: ((PickleValue) throws -> PickleValue)?
+    /// The streaming hook (see the type's documentation).
+    public var dictItemHandler: ((DictItem) throws -> DictItemAction)?
+
+    var stack: [PickleValue] = []
+    var marks: [Int] = []
+    var memo = Memo()
+    var opStart: Int64 = 0
+
+    public init(reader: ByteReader, options: Options = Options()) {
+        self.reader = reader
+        self.options = options
+    }
+
+    public convenience init(path: String, options: Options = Options()) throws {
+        self.init(reader: try ByteReader(path: path), options: options)
+    }
+
+    public convenience init(bytes: [UInt8], name: String = "<memory>", options: Options = Options()) {
+        self.init(reader: ByteReader(bytes: bytes, name: name), options: options)
+    }
+
+    /// Reads the single pickle in `path` (bytes after its STOP are ignored).
+    public static func load(path: String, options: Options = Options()) throws -> PickleValue {
+        try Unpickler(path: path, options: options).load()
+    }
+
+    public static func load(bytes: [UInt8], name: String = "<memory>", options: Options = Options()) throws -> PickleValue {
+        try Unpickler(bytes: bytes, name: name, options: options).load()
+    }
+
+    /// Memo statistics of the last `load()` (slots stored, distinct interned strings, live objects).
+    public var memoStats: (slots: Int, internedStrings: Int, liveObjects: Int) { memo.stats }
+
+    func fail(_ reason: PickleError.Reason) -> PickleError {
+        PickleError(path: reader.path, offset: opStart, reason: reason)
+    }
+
+    /// Reads one pickle, up to and including its STOP opcode, with a fresh memo.
+    public func load() throws -> PickleValue {
+        stack = []
+        marks = []
+        memo = Memo()
+        defer { stack = []; marks = [] }
+        while true {
+            opStart = reader.offset
+            let op = try reader.byte()
+            if op == Op.stop {
+                guard let top = stack.popLast() else { throw fail(.stackUnderflow("STOP")) }
+                guard stack.isEmpty && marks.isEmpty else {
+                    throw fail(.malformed("STOP with \(stack.count) value(s) and \(marks.count) mark(s) left over"))
+                }
+                return top
+            }
+            try execute(op)
+            if stack.count > options.maxStack { throw fail(.tooLarge("more than \(options.maxStack) values on the stack")) }
+        }
+    }
+
+    // MARK: - Stack helpers
+
+    @inline(__always) func push(_ v: PickleValue) { stack.append(v) }
+
+    @inline(__always) func pop(_ op: String) throws -> PickleValue {
+        guard let v = stack.popLast() else { throw fail(.stackUnderflow(op)) }
+        return v
+    }
+
+    @inline(__always) func top(_ op: String) throws -> PickleValue {
+        guard let v = stack.last else { throw fail(.stackUnderflow(op)) }
+        return v
+    }
+
+    /// Pops everything above the last MARK (and the mark).
+    func popMark(_ op: String) throws -> [PickleValue] {
+        guard let m = marks.popLast() else { throw fail(.stackUnderflow("\(op) without MARK")) }
+        let items = Array(stack[m...])
+        stack.removeSubrange(m...)
+        return items
+    }
+
+    // MARK: - Nesting, sealing, consuming
+
+    /// Depth of a value: boxes carry theirs, tuples are measured (bounded by maxNesting).
+    func depth(of v: PickleValue) -> Int {
+        switch v {
+        case .list(let l): return l.meta.depth
+        case .dict(let d): return d.meta.depth
+        case .set(let s): return s.meta.depth
+        case .object(let o): return o.meta.depth
+        case .tuple(let t): return 1 + t.reduce(0) { max($0, depth(of: $1)) }
+        default: return 0
+        }
+    }
+
+    /// Marks a value placed into a parent: from now on it must not change.
+    func seal(_ v: PickleValue) {
+        switch v {
+        case .list(let l): l.meta.sealed = true
+        case .dict(let d): d.meta.sealed = true
+        case .set(let s): s.meta.sealed = true
+        case .object(let o): o.meta.sealed = true
+        default: break
+        }
+    }
+
+    /// Checks that `children` may go into a container of current depth `depth`; returns the new depth.
+    func adopt(_ children: [PickleValue], into current: Int, sealed: Bool, _ op: String) throws -> Int {
+        if sealed {
+            throw fail(.malformed("\(op) modifies a container already placed in another (recursive structures are not supported)"))
+        }
+        var d = current
+        for c in children {
+            d = max(d, depth(of: c) + 1)
+            seal(c)
+        }
+        if d > options.maxNesting { throw fail(.tooDeep(options.maxNesting)) }
+        return d
+    }
+
+    func makeTuple(_ items: [PickleValue]) throws -> PickleValue {
+        let d = try adopt(items, into: 1, sealed: false, "TUPLE")
+        _ = d
+        return .tuple(items)
+    }
+
+    /// Releases the memo slots of every container inside a value the hook took.
+    func consume(_ v: PickleValue) {
+        switch v {
+        case .list(let l):
+            if l.meta.memoSlot >= 0 { memo.consume(l.meta.memoSlot) }
+            for x in l.items { consume(x) }
+        case .dict(let d):
+            if d.meta.memoSlot >= 0 { memo.consume(d.meta.memoSlot) }
+            for x in d.values { consume(x) }
+        case .set(let s):
+            if s.meta.memoSlot >= 0 { memo.consume(s.meta.memoSlot) }
+        case .object(let o):
+            if o.meta.memoSlot >= 0 { memo.consume(o.meta.memoSlot) }
+            for x in o.args { consume(x) }
+            if let st = o.state { consume(st) }
+        case .tuple(let t):
+            for x in t { consume(x) }
+        default: break
+        }
+    }
+
+    // MARK: - Containers
+
+    func setItems(_ pairs: ArraySlice<PickleValue>, into target: PickleValue, _ op: String) throws {
+        guard case .dict(let d) = target else { throw fail(.malformed("\(op) on \(target.typeName), not a dict")) }
+        guard pairs.count % 2 == 0 else { throw fail(.malformed("\(op) with an odd number of items")) }
+        var i = pairs.startIndex
+        while i < pairs.endIndex {
+            let key = pairs[i], value = pairs[i + 1]
+            i += 2
+            var stored = value
+            if let handler = dictItemHandler {
+                switch try handler(DictItem(key: key, value: value, dict: d, offset: opStart)) {
+                case .keep: break
+                case .drop: consume(value); continue
+                case .replace(let v): consume(value); stored = v
+                }
+            }
+            d.meta.depth = try adopt([key, stored], into: d.meta.depth, sealed: d.meta.sealed, op)
+            d.set(key, stored)
+        }
+    }
+
+    func appendItems(_ items: [PickleValue], to target: PickleValue, _ op: String) throws {
+        switch target {
+        case .list(let l):
+            l.meta.depth = try adopt(items, into: l.meta.depth, sealed: l.meta.sealed, op)
+            l.items.append(contentsOf: items)
+        case .set(let s):  // protocol < 4 sets are built as set([...]); ADDITEMS uses this too
+            s.meta.depth = try adopt(items, into: s.meta.depth, sealed: s.meta.sealed, op)
+            s.add(items)
+        default:
+            throw fail(.malformed("\(op) on \(target.typeName), not a list"))
+        }
+    }
+
+    func memoPut(_ index: Int) throws {
+        guard index >= 0 else { throw fail(.malformed("negative memo index \(index)")) }
+        let v = try top("PUT")
+        switch v {
+        case .list(let l): if l.meta.memoSlot < 0 { l.meta.memoSlot = index }
+        case .dict(let d): if d.meta.memoSlot < 0 { d.meta.memoSlot = index }
+        case .set(let s): if s.meta.memoSlot < 0 { s.meta.memoSlot = index }
+        case .object(let o): if o.meta.memoSlot < 0 { o.meta.memoSlot = index }
+        default: break
+        }
+        memo.put(index, v)
+    }
+
+    func memoGet(_ index: Int) throws {
+        switch memo.get(index) {
+        case .value(let v): push(v)
+        case .missing: throw fail(.missingMemo(index))
+        case .consumed: throw fail(.consumedMemo(index))
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// Module TorchFormats: see Package.swift for its place in the module map.

@@ -1,0 +1,108 @@
+import NASDataIO
+import Pickle
+import Tensors
+
+/// numpy's `.npy` format (versions 1.0, 2.0, 3.0): magic, a Python-literal header
+/// dict (`descr`, `fortran_order`, `shape`), then the raw data.
+///
+///     let t = try NPY.read(path: "x.npy")          // C-ordered little-endian Tensor
+///     let a = try NPY.readArray(path: "x.npy")     // as stored (any numeric dtype, order)
+///     try NPY.write(t, to: "y.npy")                // version 1.0, C order, little-endian
+public enum NPY {
+    static let magic: [UInt8] = [0x93] + Array("NUMPY".utf8)
+
+    public static func read(path: String) throws -> Tensor {
+        do { return try readArray(path: path).tensor() } catch let e as PickleError {
+            throw IOError.malformed(path: path, offset: nil, reason: e.description)
+        }
+    }
+
+    public static func readArray(path: String) throws -> NDArray {
+        let f = try RandomAccessFile(path: path)
+        let head = try f.read(at: 0, count: Int(min(f.size, 12)), what: "npy header")
+        guard head.count >= 10, Array(head[0..<6]) == magic else {
+            throw IOError.malformed(path: path, offset: 0, reason: "not a .npy file (bad magic)")
+        }
+        let major = head[6]
+        let headerLength: Int, headerStart: Int64
+        switch major {
+        case 1: headerLength = Int(readLE(head, 8, as: UInt16.self)); headerStart = 10
+        case 2, 3:
+            guard head.count >= 12 else { throw IOError.truncated(path: path, offset: Int64(head.count), reason: "npy header") }
+            headerLength = Int(readLE(head, 8, as: UInt32.self)); headerStart = 12
+        default: throw IOError.malformed(path: path, offset: 6, reason: "unsupported .npy version \(major).\(head[7])")
+        }
+        guard headerLength <= 1 << 20 else { throw IOError.malformed(path: path, offset: 8, reason: "header of \(headerLength) bytes") }
+        let header = String(decoding: try f.read(at: headerStart, count: headerLength, what: "npy header"), as: UTF8.self)
+        func bad(_ why: String) -> IOError { .malformed(path: path, offset: headerStart, reason: "npy header: \(why)") }
+        guard let descr = field(header, "descr").flatMap(quoted), let dtype = NumpyDType(descr: descr) else {
+            throw bad("missing or unsupported descr in \(header)")
+        }
+        guard let fortranText = field(header, "fortran_order") else { throw bad("missing fortran_order") }
+        guard let shapeText = field(header, "shape"), shapeText.first == "(", let close = shapeText.firstIndex(of: ")") else {
+            throw bad("missing shape")
+        }
+        let dims = shapeText[shapeText.index(after: shapeText.startIndex)..<close]
+            .split(separator: ",").map { $0.trimmingCharacters(in: " ") }.filter { !$0.isEmpty }
+        let shape = dims.compactMap { Int($0) }
+        guard shape.count == dims.count, shape.allSatisfy({ $0 >= 0 }) else { throw bad("bad shape \(shapeText)") }
+        let dataStart = headerStart + Int64(headerLength)
+        var count = 1
+        for d in shape {
+            let (p, o) = count.multipliedReportingOverflow(by: d)
+            guard !o else { throw bad("shape \(shape) overflows") }
+            count = p
+        }
+        let (bytes, o) = count.multipliedReportingOverflow(by: dtype.itemSize)
+        guard !o, Int64(bytes) <= f.size - dataStart else {
+            throw IOError.truncated(path: path, offset: f.size, reason: "shape \(shape) of \(descr) needs \(count * dtype.itemSize) data bytes, \(f.size - dataStart) present")
+        }
+        let data = try f.read(at: dataStart, count: bytes, what: "npy data")
+        return NDArray(dtype: dtype, shape: shape, fortranOrder: fortranText.hasPrefix("True"), data: data)
+    }
+
+    public static func write(_ tensor: Tensor, to path: String) throws {
+        guard let descr = tensor.dtype.numpyDescr else {
+            throw IOError.malformed(path: path, offset: nil, reason: "numpy has no \(tensor.dtype) dtype")
+        }
+        let shape = tensor.shape.isEmpty ? "()" : tensor.shape.count == 1 ? "(\(tensor.shape[0]),)"
+            : "(" + tensor.shape.map(String.init).joined(separator: ", ") + ")"
+        var header = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(shape), }"
+        let total = 10 + header.utf8.count + 1
+        header += String(repeating: " ", count: (64 - total % 64) % 64) + "\n"
+        var out = magic + [1, 0]
+        appendLE(&out, UInt16(header.utf8.count))
+        out += Array(header.utf8)
+        try AtomicOutput.write(to: path) { temp in
+            try writeFile(temp, [out, tensor.bytes])
+        }
+    }
+
+    /// The text after `'key':` up to the next top-level comma (tuples kept whole).
+    static func field(_ header: String, _ key: String) -> String? {
+        guard let r = header.range(of: "'\(key)':") ?? header.range(of: "\"\(key)\":") else { return nil }
+        var depth = 0
+        var out = ""
+        for c in header[r.upperBound...] {
+            if c == "(" { depth += 1 }
+            if c == ")" { depth -= 1 }
+            if (c == "," && depth == 0) || c == "}" { break }
+            out.append(c)
+        }
+        return out.trimmingCharacters(in: " ")
+    }
+
+    static func quoted(_ s: String) -> String? {
+        guard s.count >= 2, let q = s.first, q == "'" || q == "\"", s.last == q else { return nil }
+        return String(s.dropFirst().dropLast())
+    }
+}
+
+extension StringProtocol {
+    func trimmingCharacters(in set: String) -> String {
+        var s = Substring(self)
+        while let f = s.first, set.contains(f) { s = s.dropFirst() }
+        while let l = s.last, set.contains(l) { s = s.dropLast() }
+        return String(s)
+    }
+}
