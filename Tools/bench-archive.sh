@@ -52,7 +52,7 @@ if [ "$COLD_OK" = 1 ]; then COLD=$(echo "scale=0; $COLD_BYTES / 1000000 / ($t1 -
 
 # (a) nasdata
 rm -f "$WORK/nasdata.h5"
-t0=$(now); /usr/bin/time -v "$BIN" pack-archive "$WORK/in" -o "$WORK/nasdata.h5" 2> "$WORK/nasdata.time" >/dev/null; t1=$(now)
+t0=$(now); /usr/bin/time -v "$BIN" pack-archive "$WORK/in" -o "$WORK/nasdata.h5" 2> "$WORK/nasdata.time" >/dev/null || { cat "$WORK/nasdata.time"; exit 1; }; t1=$(now)
 NAS_S=$(echo "$t1 - $t0" | bc -l)
 NAS_OUT=$(stat -c %s "$WORK/nasdata.h5")
 
@@ -63,7 +63,7 @@ NASPY_S=$(echo "$t1 - $t0" | bc -l)
 
 # (b) Python
 rm -f "$WORK/python.h5"
-t0=$(now); /usr/bin/time -v python3 Tools/bench-archive.py "$WORK/python.h5" "${PYFILES[@]}" 2> "$WORK/python.time"; t1=$(now)
+t0=$(now); /usr/bin/time -v python3 Tools/bench-archive.py "$WORK/python.h5" "${PYFILES[@]}" 2> "$WORK/python.time" || { cat "$WORK/python.time"; exit 1; }; t1=$(now)
 PY_S=$(echo "$t1 - $t0" | bc -l)
 PY_OUT=$(stat -c %s "$WORK/python.h5")
 
