@@ -75,7 +75,7 @@ let package = Package(
         .testTarget(name: "ChecksumsTests", dependencies: ["Checksums", "NASDataIO"]),
         .testTarget(name: "PickleTests", dependencies: ["Pickle", "Tensors"]),
         .testTarget(name: "TorchFormatsTests", dependencies: ["TorchFormats", "Pickle", "Tensors"]),
-        .testTarget(name: "NASBenchTests", dependencies: ["NASBench", "HDF5", "HDF5Schema", "TorchFormats", "Pickle"]),
+        .testTarget(name: "NASBenchTests", dependencies: ["NASBench", "HDF5", "HDF5Schema", "TorchFormats", "Pickle", "NASDataIO"]),
         .testTarget(name: "NASDatasetsTests", dependencies: ["NASDatasets", "NASBench", "HDF5", "HDF5Schema", "Pickle", "TorchFormats", "NASDataIO"]),
         .testTarget(name: "TinyNetworkTests", dependencies: ["TinyNetwork", "TorchFormats", "Tensors", "NASBench"]),
         .testTarget(name: "WeightArchiveTests", dependencies: ["WeightArchive", "NASBench", "HDF5", "HDF5Schema", "TorchFormats", "NASDataIO"]),
