@@ -12,6 +12,10 @@ struct NASData: ParsableCommand {
             CheckSchema.self,
             SelfTest.self,
             Archs.self,
+            ConvertBenchmark.self,
+            Query.self,
+            Best.self,
+            Table.self,
         ]
     )
 }
