@@ -57,7 +57,7 @@ let package = Package(
         .target(name: "NASDataIO", dependencies: ["CZlib"]),
         .target(name: "Checksums", dependencies: ["CCrypto", "NASDataIO"]),
         .target(name: "Pickle", dependencies: ["Tensors"]),
-        .target(name: "TorchFormats", dependencies: ["Pickle", "Tensors", "NASDataIO", "CZlib"]),
+        .target(name: "TorchFormats", dependencies: ["Pickle", "Tensors", "NASDataIO", "Checksums", "CZlib"]),
         .target(name: "NASBench", dependencies: ["HDF5", "HDF5Schema", "Pickle", "TorchFormats", "Tensors", "NASDataIO", "Checksums"]),
         .target(name: "NASDatasets", dependencies: ["NASBench", "HDF5", "HDF5Schema", "Pickle", "TorchFormats", "Tensors", "NASDataIO", "Checksums", "CPNG", "CTurboJPEG", "CZlib"]),
         .target(name: "TinyNetwork", dependencies: ["NASBench", "Tensors", "TorchFormats", "COpenBLAS"]),
@@ -76,9 +76,9 @@ let package = Package(
         .testTarget(name: "PickleTests", dependencies: ["Pickle", "Tensors"]),
         .testTarget(name: "TorchFormatsTests", dependencies: ["TorchFormats", "Pickle", "Tensors"]),
         .testTarget(name: "NASBenchTests", dependencies: ["NASBench", "HDF5", "HDF5Schema", "TorchFormats", "Pickle"]),
-        .testTarget(name: "NASDatasetsTests", dependencies: ["NASDatasets", "NASBench", "HDF5", "HDF5Schema", "Pickle", "TorchFormats", "NASDataIO"]),
+        .testTarget(name: "NASDatasetsTests", dependencies: ["NASDatasets", "NASBench", "HDF5", "HDF5Schema", "Pickle", "TorchFormats", "NASDataIO", "Checksums"]),
         .testTarget(name: "TinyNetworkTests", dependencies: ["TinyNetwork", "TorchFormats", "Tensors", "NASBench"]),
         .testTarget(name: "WeightArchiveTests", dependencies: ["WeightArchive", "NASBench", "HDF5", "HDF5Schema", "TorchFormats", "NASDataIO"]),
-        .testTarget(name: "VerifyTests", dependencies: ["Verify", "Checksums", "NASDataIO"]),
+        .testTarget(name: "VerifyTests", dependencies: ["Verify", "Checksums", "NASDataIO", "HDF5"]),
     ]
 )

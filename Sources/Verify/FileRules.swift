@@ -18,8 +18,8 @@ enum FileRules {
     static func check(entry: Manifest.Entry, path: String, hasher: FileHasher,
                       progress: @escaping (Int64) -> Void) -> FileReport {
         var r = FileReport(path: entry.path, kind: "manifest entry",
-                           rule: "manifest \(entry.algorithm.rawValue) (line \(entry.line))"
-                               + (entry.size != nil ? " + size" : ""))
+                           rule: "manifest \(entry.algorithm.rawValue)" + (entry.size != nil ? " + size" : "")
+                               + " (line \(entry.line))")
         let size = FileWalker.size(path)
         guard size >= 0 else { r.fail("missing: \(path) does not exist or cannot be read"); return r }
         r.size = size
@@ -95,8 +95,7 @@ enum FileRules {
     static func knownRule(_ known: KnownFile) -> String {
         var s = "known md5"
         if known.sha256 != nil { s += "+sha256" }
-        s += known.size != nil ? ", size \(known.size!)" : ", name+folder match (size unknown)"
-        return s + " [\(known.source)]"
+        return s + (known.size != nil ? ", size \(known.size!)" : " (size unknown; name+folder)")
     }
 
     private static func checkSuffix(_ suffix: ChecksumSuffix, path: String, hasher: FileHasher,

@@ -1,20 +1,67 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import HDF5
+import NASBench
+
 /// Checks that need another module's reader: the weight files
 /// (`{index:06d}-FULL.pth`), and nasdata's own HDF5 outputs.
 ///
-/// Each returns the outcome it could establish. When the module a rule needs is
-/// not available the outcome is `.unchecked` with "not available" in the detail,
-/// never a silent pass.
+/// Each establishes what it can with the modules on hand. Whatever part needs a
+/// module that is not available yet is reported as `.unchecked` with "not
+/// available" in the detail, never as a silent pass.
 enum StructureChecks {
-    /// Kind/rule/verdict for a `{index:06d}-FULL.pth` weight file.
+    /// A `{index:06d}-FULL.pth` weight file: a torch checkpoint whose arch string is
+    /// the canonical string of `index` and whose every state dict has exactly the
+    /// keys and shapes of that architecture's network.
     static func weightFile(path: String, index: Int, report: inout FileReport) {
-        report.rule = "structure: opens as torch checkpoint, arch string = canonical string of index \(index), "
-            + "state-dict keys and shapes = that architecture's network"
-        report.skip("not available: needs TorchFormats, NASBench and TinyNetwork (not on main yet)")
+        report.rule = "structure (index \(index))"
+        guard index < SearchSpace.count else {
+            report.fail("index \(index) is outside the search space (0..\(SearchSpace.count - 1))")
+            return
+        }
+        let head = readHead(path, count: 4)
+        let isLegacy = head.count >= 2 && head[0] == 0x80 && head[1] == 0x02
+        let isZip = head == [0x50, 0x4B, 0x03, 0x04]
+        guard isLegacy || isZip else {
+            let hex = head.map { String($0, radix: 16) }.joined(separator: " ")
+            report.fail("not a torch checkpoint: starts with [\(hex)], neither legacy pickle (80 02) nor zip (PK 03 04)")
+            return
+        }
+        let arch = SearchSpace.canonical.architecture(at: index).map { "\($0)" } ?? "?"
+        report.skip("\(isLegacy ? "legacy" : "zip") torch container, index \(index) = \(arch); "
+            + "key/shape check not available (needs TorchFormats and TinyNetwork, not on main yet)")
     }
 
-    /// Kind/rule/verdict for an HDF5 file nasdata wrote.
+    /// An HDF5 file: it must open; if it carries `nasdata_schema` it is one of
+    /// nasdata's outputs and gets the schema check and its per-record checksums.
     static func hdf5(path: String, report: inout FileReport) {
-        report.rule = "schema check + per-record checksums recomputed"
-        report.skip("not available: needs HDF5 + HDF5Schema and the ImageSetIntegrity/ArchiveIntegrity checks (not on main yet)")
+        report.rule = "schema + per-record checksums"
+        let file: File
+        do { file = try File.open(path) } catch {
+            report.fail("does not open as HDF5: \(error)")
+            return
+        }
+        defer { file.close() }
+        guard let schema = (try? file.attribute("nasdata_schema")).flatMap({ $0?.stringValue }) else {
+            report.rule = "opens as HDF5"
+            report.skip("opens; no nasdata_schema attribute, so not a nasdata output: nothing more to check")
+            return
+        }
+        let version = (try? file.attribute("nasdata_schema_version")).flatMap { $0?.intValue }
+        report.kind = "nasdata HDF5 (\(schema) v\(version.map(String.init) ?? "?"))"
+        report.skip("opens; schema check and per-record checksums not available "
+            + "(HDF5Schema checker and ImageSetIntegrity/ArchiveIntegrity not on main yet)")
+    }
+
+    static func readHead(_ path: String, count: Int) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return [] }
+        defer { close(fd) }
+        var buf = [UInt8](repeating: 0, count: count)
+        let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, count) }
+        return Array(buf.prefix(max(n, 0)))
     }
 }
