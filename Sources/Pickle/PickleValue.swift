@@ -140,7 +140,7 @@ public final class PickleDict: @unchecked Sendable {
     public internal(set) var state: PickleValue?
     var meta = NodeMeta()
     private var index: [PickleValue: Int]?
-    private static let indexThreshold = 12
+    private static let indexThreshold = 32
 
     init(ordered: Bool = false) { isOrdered = ordered }
 
