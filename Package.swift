@@ -56,7 +56,7 @@ let package = Package(
         .target(name: "HDF5Schema", dependencies: ["HDF5"]),
         .target(name: "NASDataIO", dependencies: ["CZlib"]),
         .target(name: "Checksums", dependencies: ["CCrypto", "NASDataIO"]),
-        .target(name: "Pickle", dependencies: ["Tensors"]),
+        .target(name: "Pickle", dependencies: ["Tensors"], exclude: ["README.md"]),
         .target(name: "TorchFormats", dependencies: ["Pickle", "Tensors", "NASDataIO", "Checksums", "CZlib"]),
         .target(name: "NASBench", dependencies: ["HDF5", "HDF5Schema", "Pickle", "TorchFormats", "Tensors", "NASDataIO", "Checksums"]),
         .target(name: "NASDatasets", dependencies: ["NASBench", "HDF5", "HDF5Schema", "Pickle", "TorchFormats", "Tensors", "NASDataIO", "Checksums", "CPNG", "CTurboJPEG", "CZlib"]),
