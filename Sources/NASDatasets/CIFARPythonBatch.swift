@@ -16,6 +16,30 @@ public enum CIFARPythonBatch {
         return records
     }
 
+    /// Decodes a batch file and hands its records over in pieces of at most
+    /// `recordsPerPiece`, so only the file's bytes (released as soon as they are
+    /// unpickled), the array and one converted piece are in memory at a time.
+    @discardableResult
+    public static func decode(consuming bytes: inout [UInt8], path: String, layout: CIFARLayout, recordsPerPiece: Int = 2048,
+                              _ body: (CIFARRecords) throws -> Void) throws -> Int {
+        let (array, labels) = try load(bytes, path: path, layout: layout)
+        bytes = []
+        var start = 0
+        try array.data.withUnsafeBytes { raw in
+            while start < labels.count {
+                let n = min(recordsPerPiece, labels.count - start)
+                var piece = CIFARRecords()
+                piece.labels = Array(labels[start..<(start + n)])
+                piece.images.reserveCapacity(n * CIFARImage.byteCount)
+                let planar = UnsafeRawBufferPointer(rebasing: raw[(start * CIFARImage.byteCount)..<((start + n) * CIFARImage.byteCount)])
+                CIFARImage.appendInterleaved(planar: planar, count: n, to: &piece.images)
+                try body(piece)
+                start += n
+            }
+        }
+        return labels.count
+    }
+
     /// The number of records, checking the file as `decode` does but converting nothing.
     public static func count(_ bytes: [UInt8], path: String, layout: CIFARLayout) throws -> Int {
         try load(bytes, path: path, layout: layout).1.count
