@@ -68,7 +68,7 @@ let package = Package(
         .target(name: "NASBench", dependencies: ["HDF5", "HDF5Schema", "Pickle", "TorchFormats", "Tensors", "NASDataIO", "Checksums"]),
         .target(name: "NASDatasets", dependencies: ["NASBench", "HDF5", "HDF5Schema", "Pickle", "TorchFormats", "Tensors", "NASDataIO", "Checksums", "CPNG", "CTurboJPEG", "CZlib"]),
         .target(name: "TinyNetwork", dependencies: ["NASBench", "Tensors", "TorchFormats", "Pickle", "NASDataIO", "COpenBLAS"]),
-        .target(name: "WeightArchive", dependencies: ["NASBench", "HDF5", "HDF5Schema", "TorchFormats", "Pickle", "Tensors", "NASDataIO", "Checksums", "CZlib"]),
+        .target(name: "WeightArchive", dependencies: ["NASBench", "HDF5", "HDF5Schema", "TorchFormats", "Pickle", "Tensors", "NASDataIO", "Checksums", "CZlib", "CHDF5"]),
         .target(name: "Verify", dependencies: ["NASBench", "NASDatasets", "WeightArchive", "TinyNetwork", "HDF5", "HDF5Schema", "TorchFormats", "Pickle", "NASDataIO", "Checksums"]),
         .executableTarget(name: "nasdata", dependencies: [
             "Verify", "WeightArchive", "TinyNetwork", "NASDatasets", "NASBench", "TorchFormats", "Pickle",

@@ -22,6 +22,9 @@ struct NASData: ParsableCommand {
             Query.self,
             Best.self,
             Table.self,
+            PackArchive.self,
+            MergeArchive.self,
+            Archive.self,
         ]
     )
 }
