@@ -30,9 +30,26 @@ enum StructureChecks {
             report.fail("not a torch checkpoint: starts with [\(hex)], neither legacy pickle (80 02) nor zip (PK 03 04)")
             return
         }
-        let arch = SearchSpace.canonical.architecture(at: index).map { "\($0)" } ?? "?"
-        report.skip("\(isLegacy ? "legacy" : "zip") torch container, index \(index) = \(arch); "
-            + "key/shape check not available (needs TorchFormats and TinyNetwork, not on main yet)")
+        guard let arch = SearchSpace.canonical.architecture(at: index) else {
+            report.fail("index \(index) has no architecture"); return
+        }
+        var tensors = 0
+        let runs: Int
+        do {
+            runs = try WeightFileCheck(path: path, index: index, architecture: arch).check { run in
+                tensors += run.stateDict.count
+            }
+        } catch {
+            report.fail("\(error)")
+            return
+        }
+        guard runs > 0 else {
+            report.fail("loads, arch string = index \(index)'s, but no run carries weights (net_state_dict all None)")
+            return
+        }
+        report.skip("loads (\(isLegacy ? "legacy" : "zip")), arch_index and arch_str = index \(index)'s \(arch), "
+            + "\(runs) state dicts (\(tensors) tensors) read; key/shape check against the network "
+            + "not available (TinyNetwork not on main yet)")
     }
 
     /// An HDF5 file: it must open; if it carries `nasdata_schema` it is one of

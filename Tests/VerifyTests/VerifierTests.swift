@@ -164,20 +164,44 @@ final class VerifierTests: XCTestCase {
 
     // MARK: structure rules (partly available)
 
-    func testWeightFileContainerAndIndexAreCheckedButNeverSilentlyPassed() throws {
-        let w = dir + "/000042-FULL.pth"
-        try TestSupport.write([0x80, 0x02, 0x8a, 0x0a] + TestSupport.pseudoRandom(100, seed: 1), to: w)
+    /// 000003-FULL.pth: a generated stand-in of an archive file (Tests/Fixtures/verify/README.md).
+    var fullFixture: String { TestSupport.fixtures + "/000003-FULL.pth" }
+
+    func testWeightFileStructureIsCheckedAndNeverSilentlyPassed() throws {
+        let w = dir + "/000003-FULL.pth"
+        try TestSupport.copy(fullFixture, to: w)
         let r = try one(w)
         XCTAssertEqual(r.kind, "NB201 weight file")
-        XCTAssertTrue(r.rule.contains("index 42"), r.rule)
-        XCTAssertEqual(r.outcome, .unchecked)
-        XCTAssertTrue(r.detail.contains("not available"), r.detail)
-        XCTAssertTrue(r.detail.contains("|"), "names the index's canonical architecture: \(r.detail)")
+        XCTAssertTrue(r.rule.contains("index 3"), r.rule)
+        XCTAssertNotEqual(r.outcome, .failed, r.detail)
+        XCTAssertTrue(r.detail.contains("2 state dicts (78 tensors)"), r.detail)
+        XCTAssertTrue(r.detail.contains("|avg_pool_3x3~0|+|skip_connect~0|none~1|+|none~0|none~1|skip_connect~2|"), r.detail)
+        if r.outcome == .unchecked { XCTAssertTrue(r.detail.contains("not available"), r.detail) }
+    }
 
+    func testWeightFileCorruptions() throws {
+        // Truncated: a storage runs past the end.
+        let truncated = dir + "/t/000003-FULL.pth"
+        try TestSupport.copy(fullFixture, to: truncated)
+        try TestSupport.truncate(truncated, by: 100_000)
+        let t = try one(truncated)
+        XCTAssertEqual(t.outcome, .failed)
+        XCTAssertTrue(t.detail.contains("truncated"), t.detail)
+
+        // Renamed / swapped: the name's index is not the file's.
+        let renamed = dir + "/000004-FULL.pth"
+        try TestSupport.copy(fullFixture, to: renamed)
+        let w = try one(renamed)
+        XCTAssertEqual(w.outcome, .failed)
+        XCTAssertTrue(w.detail.contains("named for index 4"), w.detail)
+
+        // Garbage with a pickle's first byte, garbage without, and an index past the space.
+        let fake = dir + "/000042-FULL.pth"
+        try TestSupport.write([0x80, 0x02, 0x8a, 0x0a] + TestSupport.pseudoRandom(100, seed: 1), to: fake)
+        XCTAssertEqual(try one(fake).outcome, .failed)
         let junk = dir + "/000043-FULL.pth"
         try TestSupport.write(TestSupport.pseudoRandom(100, seed: 2).map { $0 | 0x01 }, to: junk)
-        XCTAssertEqual(try one(junk).outcome, .failed)
-
+        XCTAssertTrue(try one(junk).detail.contains("not a torch checkpoint"))
         let outOfRange = dir + "/015625-FULL.pth"
         try TestSupport.write([0x50, 0x4B, 0x03, 0x04], to: outOfRange)
         let o = try one(outOfRange)
