@@ -60,7 +60,7 @@ let package = Package(
         .target(name: "TorchFormats", dependencies: ["Pickle", "Tensors", "NASDataIO", "Checksums", "CZlib"]),
         .target(name: "NASBench", dependencies: ["HDF5", "HDF5Schema", "Pickle", "TorchFormats", "Tensors", "NASDataIO", "Checksums"]),
         .target(name: "NASDatasets", dependencies: ["NASBench", "HDF5", "HDF5Schema", "Pickle", "TorchFormats", "Tensors", "NASDataIO", "Checksums", "CPNG", "CTurboJPEG", "CZlib"]),
-        .target(name: "TinyNetwork", dependencies: ["NASBench", "Tensors", "TorchFormats", "COpenBLAS"]),
+        .target(name: "TinyNetwork", dependencies: ["NASBench", "Tensors", "TorchFormats", "Pickle", "NASDataIO", "COpenBLAS"]),
         .target(name: "WeightArchive", dependencies: ["NASBench", "HDF5", "HDF5Schema", "TorchFormats", "Pickle", "Tensors", "NASDataIO", "Checksums", "CZlib"]),
         .target(name: "Verify", dependencies: ["NASBench", "NASDatasets", "WeightArchive", "TinyNetwork", "HDF5", "HDF5Schema", "TorchFormats", "Pickle", "NASDataIO", "Checksums"]),
         .executableTarget(name: "nasdata", dependencies: [
@@ -76,8 +76,8 @@ let package = Package(
         .testTarget(name: "PickleTests", dependencies: ["Pickle", "Tensors"]),
         .testTarget(name: "TorchFormatsTests", dependencies: ["TorchFormats", "Pickle", "Tensors"]),
         .testTarget(name: "NASBenchTests", dependencies: ["NASBench", "HDF5", "HDF5Schema", "TorchFormats", "Pickle"]),
-        .testTarget(name: "NASDatasetsTests", dependencies: ["NASDatasets", "NASBench", "HDF5", "HDF5Schema", "Pickle", "TorchFormats", "NASDataIO"]),
-        .testTarget(name: "TinyNetworkTests", dependencies: ["TinyNetwork", "TorchFormats", "Tensors", "NASBench"]),
+        .testTarget(name: "NASDatasetsTests", dependencies: ["NASDatasets", "NASBench", "HDF5", "HDF5Schema", "Pickle", "TorchFormats", "NASDataIO", "Checksums"]),
+        .testTarget(name: "TinyNetworkTests", dependencies: ["TinyNetwork", "TorchFormats", "Pickle", "Tensors", "NASBench"]),
         .testTarget(name: "WeightArchiveTests", dependencies: ["WeightArchive", "NASBench", "HDF5", "HDF5Schema", "TorchFormats", "NASDataIO"]),
         .testTarget(name: "VerifyTests", dependencies: ["Verify", "Checksums", "NASDataIO", "HDF5"]),
     ]
