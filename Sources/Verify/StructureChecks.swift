@@ -5,13 +5,14 @@ import Darwin
 #endif
 import HDF5
 import NASBench
+import TinyNetwork
 
 /// Checks that need another module's reader: the weight files
 /// (`{index:06d}-FULL.pth`), and nasdata's own HDF5 outputs.
 ///
 /// Each establishes what it can with the modules on hand. Whatever part needs a
-/// module that is not available yet is reported as `.unchecked` with "not
-/// available" in the detail, never as a silent pass.
+/// module that is not available is reported as `.unchecked` with "not available"
+/// in the detail, never as a silent pass.
 enum StructureChecks {
     /// A `{index:06d}-FULL.pth` weight file: a torch checkpoint whose arch string is
     /// the canonical string of `index` and whose every state dict has exactly the
@@ -37,6 +38,14 @@ enum StructureChecks {
         let runs: Int
         do {
             runs = try WeightFileCheck(path: path, index: index, architecture: arch).check { run in
+                guard let classes = run.classCount else {
+                    throw WeightFileCheck.Problem(description: "\(run.location): no arch_config class_num and no known data set")
+                }
+                let spec = try ParameterSpec(NetworkConfig(architecture: arch.description, classes: classes))
+                if let mismatch = spec.mismatches(in: run.stateDict) {
+                    throw WeightFileCheck.Problem(description: "\(run.location)['net_state_dict'] does not fit "
+                        + "the network of \(arch) (\(classes) classes): " + summary(mismatch))
+                }
                 tensors += run.stateDict.count
             }
         } catch {
@@ -47,9 +56,8 @@ enum StructureChecks {
             report.fail("loads, arch string = index \(index)'s, but no run carries weights (net_state_dict all None)")
             return
         }
-        report.skip("loads (\(isLegacy ? "legacy" : "zip")), arch_index and arch_str = index \(index)'s \(arch), "
-            + "\(runs) state dicts (\(tensors) tensors) read; key/shape check against the network "
-            + "not available (TinyNetwork not on main yet)")
+        report.pass("\(isLegacy ? "legacy" : "zip") checkpoint; arch_index and arch_str = index \(index)'s \(arch); "
+            + "\(runs) state dicts (\(tensors) tensors) have exactly the network's keys and shapes")
     }
 
     /// An HDF5 file: it must open; if it carries `nasdata_schema` it is one of
@@ -71,6 +79,22 @@ enum StructureChecks {
         report.kind = "nasdata HDF5 (\(schema) v\(version.map(String.init) ?? "?"))"
         report.skip("opens; schema check and per-record checksums not available "
             + "(HDF5Schema checker and ImageSetIntegrity/ArchiveIntegrity not on main yet)")
+    }
+
+    /// One line: counts and first examples, then the network module's hints.
+    static func summary(_ m: StateDictMismatch) -> String {
+        func some(_ names: [String]) -> String {
+            names.prefix(2).joined(separator: ", ") + (names.count > 2 ? ", ..." : "")
+        }
+        var parts = [String]()
+        if !m.missing.isEmpty { parts.append("\(m.missing.count) missing (\(some(m.missing)))") }
+        if !m.unexpected.isEmpty { parts.append("\(m.unexpected.count) unexpected (\(some(m.unexpected)))") }
+        if !m.shapeMismatches.isEmpty {
+            let first = m.shapeMismatches[0]
+            parts.append("\(m.shapeMismatches.count) wrong shape (\(first.name) \(first.found), expected \(first.expected))")
+        }
+        if !m.dtypeMismatches.isEmpty { parts.append("\(m.dtypeMismatches.count) wrong dtype") }
+        return (parts + m.hints).joined(separator: "; ")
     }
 
     static func readHead(_ path: String, count: Int) -> [UInt8] {

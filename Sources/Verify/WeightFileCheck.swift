@@ -64,7 +64,10 @@ struct WeightFileCheck {
                 do { sd = try weights.stateDict() } catch {
                     throw Problem(description: "\(location)['net_state_dict'] cannot be read: \(error)")
                 }
-                try inspect(Run(location: location, classCount: rc["arch_config"]["class_num"].int, stateDict: sd))
+                // Classes: the run's arch_config, else its data set (the key's first element).
+                let classes = rc["arch_config"]["class_num"].int
+                    ?? key.tuple?.first?.string.flatMap { NB201Dataset(name: $0)?.classCount }
+                try inspect(Run(location: location, classCount: classes, stateDict: sd))
                 runs += 1
             }
         }

@@ -173,10 +173,18 @@ final class VerifierTests: XCTestCase {
         let r = try one(w)
         XCTAssertEqual(r.kind, "NB201 weight file")
         XCTAssertTrue(r.rule.contains("index 3"), r.rule)
-        XCTAssertNotEqual(r.outcome, .failed, r.detail)
+        XCTAssertEqual(r.outcome, .ok, r.detail)
         XCTAssertTrue(r.detail.contains("2 state dicts (78 tensors)"), r.detail)
         XCTAssertTrue(r.detail.contains("|avg_pool_3x3~0|+|skip_connect~0|none~1|+|none~0|none~1|skip_connect~2|"), r.detail)
-        if r.outcome == .unchecked { XCTAssertTrue(r.detail.contains("not available"), r.detail) }
+    }
+
+    func testWeightsThatDoNotFitTheNetworkFail() throws {
+        let r = try one(TestSupport.fixtures + "/wrong-weights/000003-FULL.pth")
+        XCTAssertEqual(r.outcome, .failed)
+        XCTAssertTrue(r.detail.contains("does not fit the network"), r.detail)
+        XCTAssertTrue(r.detail.contains("31 missing"), r.detail)
+        XCTAssertTrue(r.detail.contains("1 unexpected (extra.weight)"), r.detail)
+        XCTAssertTrue(r.detail.contains("2 wrong shape (classifier.weight [100, 64], expected [10, 64])"), r.detail)
     }
 
     func testWeightFileCorruptions() throws {
