@@ -2,6 +2,7 @@ import XCTest
 import Foundation
 import Checksums
 import HDF5
+import NASDatasets
 @testable import Verify
 
 /// Every rule, and every corruption kind (truncation, flipped byte, wrong suffix,
@@ -217,23 +218,56 @@ final class VerifierTests: XCTestCase {
         XCTAssertTrue(o.detail.contains("outside the search space"), o.detail)
     }
 
-    func testHDF5OpensOrFailsAndSchemaPartIsReportedNotAvailable() throws {
-        let good = dir + "/out.h5"
-        let f = try File.create(good)
+    /// A small nb201-dataset file built by NASDatasets from the synthetic CIFAR fixture.
+    private func buildDataset(_ out: String) throws {
+        let cifar = TestSupport.repoRoot.appendingPathComponent("Tests/Fixtures/cifar").path
+        _ = try CIFARBuilder.build(CIFARBuildOptions(cifar10: cifar + "/cifar-10-python.tar.gz",
+                                                     splitsDirectory: cifar + "/splits", allowUnverified: true),
+                                   output: out)
+    }
+
+    func testNasdataDatasetPassesSchemaAndRecordChecks() throws {
+        let out = dir + "/cifar.h5"
+        try buildDataset(out)
+        let r = try one(out)
+        XCTAssertEqual(r.kind, "nasdata HDF5 (nb201-dataset v1)")
+        XCTAssertEqual(r.outcome, .ok, r.detail)
+        XCTAssertTrue(r.detail.contains("every content digest recomputed"), r.detail)
+    }
+
+    func testFlippedImageByteInsideHDF5IsFound() throws {
+        let out = dir + "/cifar.h5"
+        try buildDataset(out)
+        let f = try File.open(out, mode: .readWrite)
+        let images = try f.openDataset("cifar10/train/images")
+        var pixel: [UInt8] = try images.read(start: [3, 5, 7, 1], count: [1, 1, 1, 1])
+        pixel[0] ^= 0x01
+        try images.write(pixel, start: [3, 5, 7, 1], count: [1, 1, 1, 1])
+        f.close()
+        let r = try one(out)
+        XCTAssertEqual(r.outcome, .failed)
+        XCTAssertTrue(r.detail.contains("cifar10/train"), r.detail)
+    }
+
+    func testSchemaDeviationTruncationAndForeignHDF5() throws {
+        // Claims nb201-dataset but has none of its layout.
+        let fake = dir + "/out.h5"
+        let f = try File.create(fake)
         try f.setAttribute("nasdata_schema", .string("nb201-dataset"))
         try f.setAttribute("nasdata_schema_version", .int(1))
         try f.createDataset("x", dtype: .float32, shape: [1000]).write([Float](repeating: 1.5, count: 1000))
         f.close()
-        let r = try one(good)
+        let r = try one(fake)
         XCTAssertEqual(r.kind, "nasdata HDF5 (nb201-dataset v1)")
-        XCTAssertEqual(r.outcome, .unchecked)
-        XCTAssertTrue(r.detail.contains("not available"), r.detail)
+        XCTAssertEqual(r.outcome, .failed)
+        XCTAssertTrue(r.detail.contains("deviation"), r.detail)
 
         // Truncated HDF5 and random bytes named .h5 fail.
+        let good = dir + "/cifar.h5"
+        try buildDataset(good)
         let truncated = dir + "/truncated.h5"
         try TestSupport.copy(good, to: truncated)
-        let size = try TestSupport.read(good).count
-        try TestSupport.truncate(truncated, by: size / 2)
+        try TestSupport.truncate(truncated, by: try TestSupport.read(good).count / 2)
         XCTAssertEqual(try one(truncated).outcome, .failed)
         let junk = dir + "/junk.h5"
         try TestSupport.write(TestSupport.pseudoRandom(5000, seed: 3), to: junk)
