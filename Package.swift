@@ -79,6 +79,6 @@ let package = Package(
         .testTarget(name: "NASDatasetsTests", dependencies: ["NASDatasets", "NASBench", "HDF5", "HDF5Schema", "Pickle", "TorchFormats", "NASDataIO", "Checksums"]),
         .testTarget(name: "TinyNetworkTests", dependencies: ["TinyNetwork", "TorchFormats", "Pickle", "Tensors", "NASBench"]),
         .testTarget(name: "WeightArchiveTests", dependencies: ["WeightArchive", "NASBench", "HDF5", "HDF5Schema", "TorchFormats", "NASDataIO"]),
-        .testTarget(name: "VerifyTests", dependencies: ["Verify", "Checksums", "NASDataIO", "HDF5", "NASDatasets"]),
+        .testTarget(name: "VerifyTests", dependencies: ["Verify", "Checksums", "NASDataIO", "HDF5", "NASDatasets", "NASBench", "Pickle"]),
     ]
 )

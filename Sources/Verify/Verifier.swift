@@ -18,10 +18,14 @@ public struct Verifier: Sendable {
     public var jobs: Int
     /// Draw a progress line (bytes) on a terminal.
     public var showProgress: Bool
+    /// Skip the (slow, multi-GB pickle parse) structure check of benchmark meta
+    /// files and rely on their name suffix alone.
+    public var hashOnly: Bool
 
-    public init(jobs: Int = BoundedParallel.defaultJobs, showProgress: Bool = true) {
+    public init(jobs: Int = BoundedParallel.defaultJobs, showProgress: Bool = true, hashOnly: Bool = false) {
         self.jobs = max(1, jobs)
         self.showProgress = showProgress
+        self.hashOnly = hashOnly
     }
 
     /// Verifies files and directories (walked recursively, in name order).
@@ -37,8 +41,9 @@ public struct Verifier: Sendable {
             }
         }
         let files = collected
+        let hashOnly = self.hashOnly
         let reports = run(count: files.count, sizeOf: { FileWalker.size(files[$0]) }) { hasher, i, progress in
-            FileRules.check(path: files[i], hasher: hasher, progress: progress)
+            FileRules.check(path: files[i], hasher: hasher, hashOnly: hashOnly, progress: progress)
         }
         return missing + reports
     }
