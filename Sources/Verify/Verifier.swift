@@ -72,14 +72,14 @@ public struct Verifier: Sendable {
                      _ check: @escaping @Sendable (FileHasher, Int, @escaping @Sendable (Int64) -> Void) -> FileReport)
         -> [FileReport] {
         let total = (0..<count).reduce(Int64(0)) { $0 + max(sizeOf($1), 0) }
-        let progress = showProgress ? Progress("verify", total: total, unit: "bytes") : nil
+        let progress = showProgress ? ByteProgress("verify", totalBytes: total) : nil
         let slots = ResultSlots<FileReport>(count: count)
         BoundedParallel.forEach(count: count, jobs: jobs, makeState: { FileHasher() }) { hasher, i in
             let counted = ByteTally()
-            let report = check(hasher, i) { n in counted.add(n); progress?.advance(by: n) }
+            let report = check(hasher, i) { n in counted.add(n); progress?.advance(bytes: n) }
             // Files not (fully) read still count as done.
             let rest = max(sizeOf(i), 0) - counted.value
-            if rest > 0 { progress?.advance(by: rest) }
+            if rest > 0 { progress?.advance(bytes: rest) }
             slots.set(i, report)
         }
         progress?.finish()
