@@ -120,6 +120,7 @@ enum StructureChecks {
         case ArchiveLayout.schemaName:
             report.skip("schema ok; per-record checksums not available (ArchiveIntegrity, module WeightArchive, not on main yet)")
         default:
+            report.rule = "schema"
             report.pass("schema \(schema.name) v\(schema.version) ok (this schema stores no per-record checksums)")
         }
     }
