@@ -14,6 +14,8 @@ struct NASData: ParsableCommand {
             Archs.self,
             VerifyCommand.self,
             ManifestCommand.self,
+            Forward.self,
+            Reload.self,
         ]
     )
 }
