@@ -12,8 +12,12 @@ struct NASData: ParsableCommand {
             CheckSchema.self,
             SelfTest.self,
             Archs.self,
+            BuildCifar.self,
+            Preview.self,
             VerifyCommand.self,
             ManifestCommand.self,
+            Inspect.self,
+            BuildImageNet16.self,
             Forward.self,
             Reload.self,
         ]
