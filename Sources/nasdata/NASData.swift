@@ -25,6 +25,8 @@ struct NASData: ParsableCommand {
             PackArchive.self,
             MergeArchive.self,
             Archive.self,
+            Forward.self,
+            Reload.self,
         ]
     )
 }
