@@ -12,10 +12,21 @@ struct NASData: ParsableCommand {
             CheckSchema.self,
             SelfTest.self,
             Archs.self,
+            BuildCifar.self,
+            Preview.self,
+            VerifyCommand.self,
+            ManifestCommand.self,
+            Inspect.self,
+            BuildImageNet16.self,
             ConvertBenchmark.self,
             Query.self,
             Best.self,
             Table.self,
+            PackArchive.self,
+            MergeArchive.self,
+            Archive.self,
+            Forward.self,
+            Reload.self,
         ]
     )
 }
