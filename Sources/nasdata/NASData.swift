@@ -16,6 +16,17 @@ struct NASData: ParsableCommand {
             Preview.self,
             VerifyCommand.self,
             ManifestCommand.self,
+            Inspect.self,
+            BuildImageNet16.self,
+            ConvertBenchmark.self,
+            Query.self,
+            Best.self,
+            Table.self,
+            PackArchive.self,
+            MergeArchive.self,
+            Archive.self,
+            Forward.self,
+            Reload.self,
         ]
     )
 }
