@@ -15,6 +15,24 @@ public enum Safetensors {
     static let maxHeader = 100 << 20
 
     public static func read(path: String) throws -> (StateDict, metadata: [String: String]) {
+        let (index, metadata) = try Safetensors.index(path: path)
+        var sd = StateDict()
+        for e in index.entries {
+            let bytes = try index.file.read(at: index.offsets[e.name]!, count: e.end - e.begin, what: "tensor '\(e.name)'")
+            sd[e.name] = Tensor(dtype: e.dtype, shape: e.shape, bytes: bytes)
+        }
+        return (sd, metadata)
+    }
+
+    struct Index {
+        let file: RandomAccessFile
+        let entries: [(name: String, dtype: DType, shape: [Int], begin: Int, end: Int)]
+        /// Absolute file offset of each tensor's data.
+        let offsets: [String: Int64]
+    }
+
+    /// Parses and validates the header (no tensor data read).
+    static func index(path: String) throws -> (Index, metadata: [String: String]) {
         let f = try RandomAccessFile(path: path)
         let lenBytes = try f.read(at: 0, count: Int(min(f.size, 8)), what: "safetensors header length")
         guard lenBytes.count == 8 else { throw IOError.truncated(path: path, offset: f.size, reason: "no header length") }
@@ -67,12 +85,8 @@ public enum Safetensors {
             }
             expected = e.end
         }
-        var sd = StateDict()
-        for e in entries {
-            let bytes = try f.read(at: dataStart + Int64(e.begin), count: e.end - e.begin, what: "tensor '\(e.name)'")
-            sd[e.name] = Tensor(dtype: e.dtype, shape: e.shape, bytes: bytes)
-        }
-        return (sd, metadata)
+        let offsets = Dictionary(entries.map { ($0.name, dataStart + Int64($0.begin)) }, uniquingKeysWith: { a, _ in a })
+        return (Index(file: f, entries: entries, offsets: offsets), metadata)
     }
 
     public static func write(_ sd: StateDict, metadata: [String: String] = [:], to path: String) throws {

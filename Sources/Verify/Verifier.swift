@@ -111,8 +111,15 @@ enum FileWalker {
         for name in names.sorted() where !isTemporary(name) {
             let p = dir.hasSuffix("/") ? dir + name : dir + "/" + name
             var st = stat()
-            guard stat(p, &st) == 0 else { out.append(p); continue }
-            if (st.st_mode & S_IFMT) == S_IFDIR { walk(p, into: &out) } else { out.append(p) }
+            guard lstat(p, &st) == 0 else { out.append(p); continue }
+            switch st.st_mode & S_IFMT {
+            case S_IFDIR: walk(p, into: &out)
+            case S_IFLNK:
+                // A link to a file is checked; a link to a directory is not followed (loops).
+                var target = stat()
+                if stat(p, &target) != 0 || (target.st_mode & S_IFMT) != S_IFDIR { out.append(p) }
+            default: out.append(p)
+            }
         }
     }
 

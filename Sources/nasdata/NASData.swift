@@ -12,8 +12,11 @@ struct NASData: ParsableCommand {
             CheckSchema.self,
             SelfTest.self,
             Archs.self,
+            BuildCifar.self,
+            Preview.self,
             VerifyCommand.self,
             ManifestCommand.self,
+            Inspect.self,
             BuildImageNet16.self,
         ]
     )

@@ -32,6 +32,15 @@ final class ManifestTests: XCTestCase {
         XCTAssertEqual(reports[0].sha256, SHA256.hash(TestSupport.pseudoRandom(10_000, seed: 1)).hex)
     }
 
+    func testSymlinkedDirectoriesAreNotFollowed() throws {
+        let root = try makeTree()
+        try FileManager.default.createSymbolicLink(atPath: root + "/sub/loop", withDestinationPath: root)
+        try FileManager.default.createSymbolicLink(atPath: root + "/link.bin", withDestinationPath: root + "/a.bin")
+        let m = try ManifestBuilder.build(root: root, jobs: 2, showProgress: false)
+        XCTAssertEqual(m.entries.map(\.path), ["a.bin", "b.bin", "link.bin", "sub/c.txt"])
+        XCTAssertEqual(m.entries[2].digest, m.entries[0].digest)
+    }
+
     func testCorruptionsAgainstManifest() throws {
         let root = try makeTree()
         let m = try Manifest.parse(try ManifestBuilder.build(root: root, jobs: 1, showProgress: false).render())

@@ -8,9 +8,19 @@ import subprocess
 
 import pytest
 
-from conftest import FIXTURES, SHARED
+from conftest import FIXTURES, ROOT, SHARED
 
-SPLITS = SHARED / "data" / "nb201-splits"
+
+def _splits():
+    """<repo>/../shared/data/nb201-splits, also found from a git worktree nested deeper."""
+    for base in [SHARED.parent, *ROOT.parents]:
+        candidate = base / "shared" / "data" / "nb201-splits"
+        if candidate.exists():
+            return candidate
+    return SHARED / "data" / "nb201-splits"
+
+
+SPLITS = _splits()
 
 
 def _tree(tmp_path):

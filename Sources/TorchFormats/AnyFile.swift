@@ -1,0 +1,76 @@
+import NASDataIO
+import Pickle
+import Tensors
+
+/// Opens any file format this module reads as one `PickleValue` tree, for tools that
+/// show or compare files (`nasdata inspect`): torch checkpoints (legacy, zip), plain
+/// pickles, `.npy` (an `.ndarray`) and safetensors (an ordered dict of lazily read
+/// `.tensor`s plus its metadata).
+public enum AnyFile {
+    public enum Kind: String, Sendable {
+        case torchLegacy = "torch-legacy", torchZip = "torch-zip", pickle, npy, safetensors
+    }
+
+    /// Recognises the format from the first bytes (a pickle that is not a torch legacy
+    /// checkpoint is a plain pickle).
+    public static func sniff(path: String) throws -> Kind {
+        let f = try RandomAccessFile(path: path)
+        let head = try f.read(at: 0, count: Int(min(f.size, 16)), what: "file header")
+        if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) { return .torchZip }
+        if head.starts(with: NPY.magic) { return .npy }
+        if head.count >= 9, head[8] == UInt8(ascii: "{") {
+            let n = readLE(head, 0, as: UInt64.self)
+            if n > 1, n <= UInt64(f.size - 8) { return .safetensors }
+        }
+        // torch legacy: \x80\x02 then LONG1 of 10 bytes with the magic number.
+        if head.count >= 14, head[0] == 0x80, head[2] == 0x8A, head[3] == 10,
+           Array(head[4..<14]) == TorchCheckpoint.legacyMagic {
+            return .torchLegacy
+        }
+        guard let first = head.first else { throw IOError.malformed(path: path, offset: 0, reason: "empty file") }
+        if first == 0x80 || first == UInt8(ascii: "(") || first == UInt8(ascii: "}") || first == UInt8(ascii: "]")
+            || first == UInt8(ascii: "d") || first == UInt8(ascii: "l") || first == UInt8(ascii: "c") {
+            return .pickle
+        }
+        throw IOError.malformed(path: path, offset: 0,
+                                reason: "unrecognised format (not a pickle, torch checkpoint, .npy or safetensors file)")
+    }
+
+    /// The file's content as a value tree, plus safetensors metadata (empty otherwise).
+    public static func load(path: String, kind: Kind? = nil, options: Unpickler.Options = Unpickler.Options())
+        throws -> (kind: Kind, value: PickleValue, metadata: [String: String]) {
+        let k = try kind ?? sniff(path: path)
+        switch k {
+        case .torchLegacy, .torchZip:
+            return (k, try TorchCheckpoint.load(path: path, options: options), [:])
+        case .pickle:
+            return (k, try Unpickler.load(path: path, options: options), [:])
+        case .npy:
+            return (k, .ndarray(try NPY.readArray(path: path)), [:])
+        case .safetensors:
+            let (index, metadata) = try Safetensors.index(path: path)
+            let source = FileRangeStorages(file: index.file, offsets: index.offsets)
+            let pairs: [(PickleValue, PickleValue)] = index.entries.map { e in
+                let storage = TorchStorage(key: e.name, dtype: e.dtype, elementCount: e.shape.reduce(1, *),
+                                           location: "cpu", source: source)
+                return (.string(e.name), .tensor(TorchTensor(storage: storage, storageOffset: 0, shape: e.shape,
+                                                              stride: TorchSave.contiguousStrides(e.shape))))
+            }
+            return (k, .makeDict(pairs, ordered: true), metadata)
+        }
+    }
+}
+
+/// Storage bytes at known offsets of a file (safetensors data).
+final class FileRangeStorages: StorageSource, @unchecked Sendable {
+    let file: RandomAccessFile
+    let offsets: [String: Int64]
+    init(file: RandomAccessFile, offsets: [String: Int64]) { self.file = file; self.offsets = offsets }
+
+    func read(_ storage: TorchStorage, byteOffset: Int, byteCount: Int) throws -> [UInt8] {
+        guard let base = offsets[storage.key] else {
+            throw IOError.malformed(path: file.path, offset: nil, reason: "no tensor '\(storage.key)'")
+        }
+        return try file.read(at: base + Int64(byteOffset), count: byteCount, what: "tensor '\(storage.key)'")
+    }
+}
