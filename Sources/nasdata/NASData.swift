@@ -18,6 +18,10 @@ struct NASData: ParsableCommand {
             ManifestCommand.self,
             Inspect.self,
             BuildImageNet16.self,
+            ConvertBenchmark.self,
+            Query.self,
+            Best.self,
+            Table.self,
         ]
     )
 }
