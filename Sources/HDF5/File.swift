@@ -130,17 +130,21 @@ public final class File: Group, @unchecked Sendable {
 
     /// fsync the finished temporary file, rename it into place, fsync the directory.
     private static func commit(_ temp: String, to path: String) throws {
-        let fd = Glibc.open(temp, O_RDONLY)
+        let fd = posixOpen(temp, O_RDONLY)
         guard fd >= 0 else { throw HDF5Error(.failed, file: temp, "cannot reopen to fsync: \(String(cString: strerror(errno)))") }
         let synced = fsync(fd) == 0
         let syncErrno = errno
-        Glibc.close(fd)
+        posixClose(fd)
         guard synced else { throw HDF5Error(.failed, file: temp, "fsync failed: \(String(cString: strerror(syncErrno)))") }
         guard rename(temp, path) == 0 else {
             throw HDF5Error(.failed, file: path, "cannot rename \(temp) into place: \(String(cString: strerror(errno)))")
         }
         let dir = path.lastIndex(of: "/").map { String(path[...$0]) } ?? "."
-        let dfd = Glibc.open(dir, O_RDONLY)
-        if dfd >= 0 { _ = fsync(dfd); Glibc.close(dfd) }
+        let dfd = posixOpen(dir, O_RDONLY)
+        if dfd >= 0 { _ = fsync(dfd); posixClose(dfd) }
     }
 }
+
+// File's own `open`/`close` shadow the C functions inside the class.
+private func posixOpen(_ path: String, _ flags: Int32) -> Int32 { open(path, flags) }
+private func posixClose(_ fd: Int32) { _ = close(fd) }

@@ -76,8 +76,8 @@ enum StringCodec {
             var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
             try pointers.withUnsafeMutableBytes { try fill($0.baseAddress!) }
             let strings = pointers.map { $0.map { String(cString: $0) } ?? "" }
-            // HDF5 allocated each string with malloc; free them (H5Dvlen_reclaim needs a space).
-            pointers.forEach { free($0) }
+            // HDF5 allocated each string; hand them back to its allocator.
+            pointers.forEach { if let p = $0 { H5free_memory(p) } }
             return strings
         }
         let size = H5Tget_size(type)

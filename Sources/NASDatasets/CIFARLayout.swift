@@ -91,15 +91,6 @@ public struct CIFARLayout: Sendable, Equatable {
 
     /// Binary records: label byte(s) then 3072 pixel bytes (CIFAR-100: coarse, fine).
     public var binaryRecordSize: Int { (variant == .cifar10 ? 1 : 2) + CIFARImage.byteCount }
-
-    /// Published record counts of the originals (for checking a verified input).
-    public func publishedCount(_ part: CIFARPart) -> Int {
-        switch (variant, part) {
-        case (.cifar10, .train): return 10_000
-        case (.cifar100, .train): return 50_000
-        case (_, .test): return 10_000
-        }
-    }
 }
 
 /// CIFAR images: 32 x 32 RGB. Originals store the red, green and blue planes one

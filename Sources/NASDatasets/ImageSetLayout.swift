@@ -38,14 +38,24 @@ public enum ImageSetLayout {
     @discardableResult
     public static func createDataset(in file: File, _ info: ImageDatasetInfo) throws -> Group {
         let group = try file.createGroup(info.name)
-        try group.setAttribute("num_classes", .int(Int64(info.classNames.count)))
+        try group.setAttribute("num_classes", .int(Int64(info.numClasses)))
         try group.setAttribute("image_shape", .ints([Int64(info.height), Int64(info.width), 3]))
         try group.setAttribute("mean", .doubles(info.mean))
         try group.setAttribute("std", .doubles(info.std))
         try group.setAttribute("normalization", .string(normalizationText))
         try group.setAttribute("source", .string(info.source))
-        try group.createStringDataset("class_names", info.classNames)
+        if !info.classNames.isEmpty { try writeClassNames(info.classNames, to: group) }
         return group
+    }
+
+    /// Writes `class_names` (for builders that learn the names after creating the group).
+    public static func writeClassNames(_ names: [String], to group: Group) throws {
+        let declared = (try group.attribute("num_classes"))?.intValue
+        guard declared == nil || declared == Int64(names.count) else {
+            throw HDF5Error(.shapeMismatch, file: group.filePath, object: group.name,
+                            "\(names.count) class names for num_classes = \(declared!)")
+        }
+        try group.createStringDataset("class_names", names)
     }
 }
 
@@ -53,7 +63,9 @@ public enum ImageSetLayout {
 public struct ImageDatasetInfo: Sendable, Equatable {
     /// The group name, as NAS-Bench-201 names the data set (`cifar10-valid`).
     public var name: String
+    /// May be empty at creation; then write them later with `writeClassNames`.
     public var classNames: [String]
+    public var numClasses: Int
     public var height: Int
     public var width: Int
     /// Per-channel mean and standard deviation on the 0..1 scale.
@@ -62,9 +74,11 @@ public struct ImageDatasetInfo: Sendable, Equatable {
     /// Free text: where the images came from.
     public var source: String
 
-    public init(name: String, classNames: [String], height: Int, width: Int, mean: [Double], std: [Double], source: String) {
+    public init(name: String, classNames: [String], numClasses: Int? = nil, height: Int, width: Int,
+                mean: [Double], std: [Double], source: String) {
         self.name = name
         self.classNames = classNames
+        self.numClasses = numClasses ?? classNames.count
         self.height = height
         self.width = width
         self.mean = mean

@@ -7,9 +7,10 @@ import NASDataIO
 /// Two ways to fill it, both in bounded memory:
 /// - `append`: records arrive in order, count unknown; buffered to whole chunks and
 ///   written chunk by chunk (the first axis grows).
-/// - `write(at:)`: the count is given up front and records land at known positions in
-///   any order (the CIFAR builder routes each original batch straight to its final
-///   place). Every position must be written exactly once; `finish` checks it.
+/// - `write(at:)`: records land at known positions in any order (the CIFAR builder
+///   routes each original batch straight to its final place). With a count given up
+///   front the datasets have that size; without, they grow to the highest position
+///   written. Every position must be written exactly once; `finish` checks it.
 ///
 ///     let group = try ImageSetLayout.createDataset(in: file, info)
 ///     let set = try ImageSetWriter(dataset: group, name: "train", height: 32, width: 32)
@@ -34,6 +35,7 @@ public final class ImageSetWriter {
     private var pending = CIFARRecords()
     private var pendingIndices: [Int64] = []
     private var finished = false
+    private var positional = false
 
     /// - dataset: the group of the NB201 data set (its `num_classes` bounds labels).
     /// - count: the final number of records, for `write(at:)`; nil to `append`.
@@ -59,7 +61,7 @@ public final class ImageSetWriter {
 
     /// Appends records in order (images: HWC bytes back to back).
     public func append(images hwc: [UInt8], labels newLabels: [Int64], indices newIndices: [Int64]) throws {
-        precondition(fixedCount == nil, "append on a set created with a fixed count; use write(at:)")
+        precondition(fixedCount == nil && !positional, "append on a set written by position; use write(at:)")
         try check(hwc, newLabels, newIndices)
         pending.images.append(contentsOf: hwc)
         pending.labels.append(contentsOf: newLabels)
@@ -68,13 +70,23 @@ public final class ImageSetWriter {
     }
 
     /// Writes `labels.count` records at positions `position ..< position + labels.count`.
-    public func write(at position: Int, images hwc: [UInt8], labels newLabels: [Int64], indices newIndices: [Int64]) throws {
-        guard let fixedCount else { preconditionFailure("write(at:) needs a set created with a count") }
+    /// `recordDigests` (32 bytes a record, `ImageSetDigest.recordDigests`) saves hashing
+    /// records again that go into several sets; nil: computed here.
+    public func write(at position: Int, images hwc: [UInt8], labels newLabels: [Int64], indices newIndices: [Int64],
+                      recordDigests: [UInt8]? = nil) throws {
+        precondition(pending.count == 0 && (positional || count == 0), "write(at:) on a set filled by append")
+        positional = true
         try check(hwc, newLabels, newIndices)
         let n = newLabels.count
-        guard position >= 0, position + n <= fixedCount else {
+        guard position >= 0, position + n <= fixedCount ?? Int.max else {
             throw HDF5Error(.shapeMismatch, file: group.filePath, object: group.name,
-                            "records \(position)..<\(position + n) are outside the set's \(fixedCount)")
+                            "records \(position)..<\(position + n) are outside the set's \(fixedCount ?? 0)")
+        }
+        if fixedCount == nil, position + n > written.count {
+            written += [Bool](repeating: false, count: position + n - written.count)
+            try images.extend(firstDimensionTo: written.count)
+            try labels.extend(firstDimensionTo: written.count)
+            try indices.extend(firstDimensionTo: written.count)
         }
         for i in position..<(position + n) {
             guard !written[i] else {
@@ -82,7 +94,7 @@ public final class ImageSetWriter {
             }
             written[i] = true
         }
-        try store(hwc, newLabels, newIndices, at: position)
+        try store(hwc, newLabels, newIndices, at: position, recordDigests: recordDigests)
         count += n
     }
 
@@ -91,11 +103,12 @@ public final class ImageSetWriter {
     public func finish() throws -> ImageSetSummary {
         precondition(!finished, "finish called twice")
         finished = true
-        if fixedCount == nil { try flushPending(all: true) }
-        if let fixedCount, count != fixedCount {
+        if !positional { try flushPending(all: true) }
+        let expected = fixedCount ?? (positional ? written.count : count)
+        if count != expected {
             let missing = written.firstIndex(of: false) ?? count
             throw HDF5Error(.failed, file: group.filePath, object: group.name,
-                            "only \(count) of \(fixedCount) records were written (first missing: \(missing))")
+                            "only \(count) of \(expected) records were written (first missing: \(missing))")
         }
         try group.setAttribute("count", .int(Int64(count)))
         try group.setAttribute("digest", .string(digest.hex))
@@ -138,13 +151,19 @@ public final class ImageSetWriter {
         pendingIndices.removeFirst(n)
     }
 
-    private func store(_ hwc: [UInt8], _ newLabels: [Int64], _ newIndices: [Int64], at position: Int) throws {
+    private func store(_ hwc: [UInt8], _ newLabels: [Int64], _ newIndices: [Int64], at position: Int,
+                       recordDigests: [UInt8]? = nil) throws {
         let n = newLabels.count
         guard n > 0 else { return }
         try images.write(hwc, start: [position, 0, 0, 0], count: [n, height, width, 3])
         try labels.write(newLabels, start: [position], count: [n])
         try indices.write(newIndices, start: [position], count: [n])
-        digest.add(labels: newLabels, images: hwc)
+        if let recordDigests {
+            precondition(recordDigests.count == 32 * n, "one 32-byte digest a record")
+            digest.add(recordDigests: recordDigests)
+        } else {
+            digest.add(labels: newLabels, images: hwc)
+        }
     }
 }
 

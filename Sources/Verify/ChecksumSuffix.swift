@@ -19,9 +19,9 @@ public struct ChecksumSuffix: Sendable, Equatable {
     public var rule: String {
         switch family {
         case .natsBench:
-            return "name suffix = last 5 hex of MD5 (NATS-Bench hash_utils rule)"
+            return "name suffix = last 5 hex of md5"
         case .nasBench201, .nasBench102:
-            return "name suffix = last 6 hex of MD5 (inferred: upstream says \"last six digits\" of the hash)"
+            return "name suffix = last 6 hex of md5 (inferred rule)"
         }
     }
 

@@ -51,10 +51,12 @@ public struct Manifest: Sendable, Equatable {
         var entries = [Entry]()
         var sizes = [String: Int64]()
         var lineNumber = 0
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // Split on the byte 0x0A: as Characters, "\r\n" is one grapheme and would not split.
+        for raw in text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
             lineNumber += 1
-            var line = Substring(raw)
-            if line.hasSuffix("\r") { line = line.dropLast() }
+            var bytes = raw
+            if bytes.last == UInt8(ascii: "\r") { bytes = bytes.dropLast() }
+            let line = Substring(String(decoding: bytes, as: UTF8.self))
             if line.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
             if line.hasPrefix("#") {
                 if let (size, path) = parseSizeComment(line) { sizes[path] = size }

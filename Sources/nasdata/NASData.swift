@@ -9,8 +9,24 @@ struct NASData: ParsableCommand {
         abstract: "The data side of NAS-Bench-201: build, pack, verify, query and reload, checked and boring.",
         version: "0.1.0",
         subcommands: [
+            CheckSchema.self,
+            SelfTest.self,
             Archs.self,
+            BuildCifar.self,
+            Preview.self,
+            VerifyCommand.self,
+            ManifestCommand.self,
             Inspect.self,
+            BuildImageNet16.self,
+            ConvertBenchmark.self,
+            Query.self,
+            Best.self,
+            Table.self,
+            PackArchive.self,
+            MergeArchive.self,
+            Archive.self,
+            Forward.self,
+            Reload.self,
         ]
     )
 }

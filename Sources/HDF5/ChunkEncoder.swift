@@ -1,0 +1,70 @@
+import CZlib
+
+/// Produces chunk bytes exactly as HDF5's shuffle and deflate filters would, so a
+/// program can compress chunks on its own threads (libhdf5 runs its filter pipeline
+/// under the global lock, one chunk at a time) and hand them to
+/// `Dataset.writeRawChunk`. Pure Swift + zlib: safe to call from any thread.
+///
+/// A chunk is always the full chunk shape, also at the dataset's edges (HDF5 pads
+/// edge chunks; what lies outside the extent is never read).
+public enum ChunkEncoder {
+    /// HDF5's shuffle filter: byte `j` of element `i` goes to `j * count + i`
+    /// (bytes beyond a whole number of elements stay in place at the end).
+    public static func shuffle(_ bytes: [UInt8], elementSize: Int) -> [UInt8] {
+        guard elementSize > 1, bytes.count >= 2 * elementSize else { return bytes }
+        let count = bytes.count / elementSize
+        var out = bytes
+        bytes.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { dst in
+                for j in 0..<elementSize {
+                    let base = j * count
+                    for i in 0..<count { dst[base + i] = src[i * elementSize + j] }
+                }
+            }
+        }
+        return out
+    }
+
+    /// The inverse of `shuffle`.
+    public static func unshuffle(_ bytes: [UInt8], elementSize: Int) -> [UInt8] {
+        guard elementSize > 1, bytes.count >= 2 * elementSize else { return bytes }
+        let count = bytes.count / elementSize
+        var out = bytes
+        bytes.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { dst in
+                for j in 0..<elementSize {
+                    let base = j * count
+                    for i in 0..<count { dst[i * elementSize + j] = src[base + i] }
+                }
+            }
+        }
+        return out
+    }
+
+    /// HDF5's deflate filter: a zlib stream (`compress2`) at `level` 0-9.
+    public static func deflate(_ bytes: [UInt8], level: Int) throws -> [UInt8] {
+        var size = compressBound(uLong(bytes.count))
+        var out = [UInt8](repeating: 0, count: Int(size))
+        let status = out.withUnsafeMutableBufferPointer { dst in
+            bytes.withUnsafeBufferPointer { src in
+                compress2(dst.baseAddress, &size, src.baseAddress, uLong(bytes.count), Int32(level))
+            }
+        }
+        guard status == Z_OK else { throw ChunkEncoderError.zlib(status) }
+        out.removeLast(out.count - Int(size))
+        return out
+    }
+
+    /// What the declared filters make of one chunk: shuffle (if on) then deflate
+    /// (if a level is given), in HDF5's order.
+    public static func encode(_ bytes: [UInt8], elementSize: Int, shuffle doShuffle: Bool, deflate level: Int?) throws -> [UInt8] {
+        var data = doShuffle ? shuffle(bytes, elementSize: elementSize) : bytes
+        if let level { data = try deflate(data, level: level) }
+        return data
+    }
+}
+
+public enum ChunkEncoderError: Error, CustomStringConvertible, Sendable {
+    case zlib(Int32)
+    public var description: String { "zlib compress2 failed with status \(self)" }
+}

@@ -1,0 +1,206 @@
+/// Pillow's `Image.resize(size, Image.BOX)` on 8-bit RGB, bit for bit.
+///
+/// Downsampled ImageNet (and so ImageNet16-120) was made with Pillow's BOX filter,
+/// squashing the whole image. To rebuild it from the JPEGs, nasdata must produce the
+/// same bytes as Pillow on the same decoded pixels, so this follows the arithmetic of
+/// Pillow's `src/libImaging/Resample.c` (described here, not copied):
+///
+/// * Two separable passes with an 8-bit (clipped) intermediate image; a pass is
+///   skipped when that dimension does not change. Horizontal first (producing only
+///   the rows the vertical pass reads), except when the height shrinks by more than
+///   twice as many pixels as the width (`inH - outH > 2 * (inW - outW)`, Pillow >= 13):
+///   then vertical first. The order changes the rounding of the intermediate.
+/// * Per output index `i` of a pass (input length `n`, output `m`): `scale = n / m`
+///   (the box edges are Float32 in Pillow, so `n` is rounded through Float first),
+///   `support = 0.5 * max(scale, 1)`, `center = (i + 0.5) * scale`; the input window
+///   starts at `trunc(center - support + 0.5)` (clamped at 0) and ends at
+///   `trunc(center + support + 0.5)` (clamped at `n`).
+/// * Each input position `j` in the window gets weight 1 if
+///   `-0.5 < (j - center + 0.5) * (1 / max(scale, 1)) <= 0.5`, else 0 (a product with
+///   the reciprocal, as Pillow computes it, not a quotient: they differ at the edges); the weights are
+///   divided by their sum (in Double), then turned into fixed point with 22 fraction
+///   bits by rounding half away from zero (`Int32(0.5 + w * 2^22)`).
+/// * A pixel is `(2^21 + sum(pixel * weight)) >> 22`, clamped to 0...255.
+public struct BoxResize: Sendable {
+    /// Which pass runs first when both are needed.
+    public enum PassOrder: String, Sendable, CaseIterable {
+        /// Pillow >= 13: vertical first when the height shrinks by more than twice as
+        /// many pixels as the width, else horizontal first.
+        case pillow13
+        /// Pillow < 13 (what made the 2017 Downsampled-ImageNet release): always horizontal first.
+        case horizontalFirst
+    }
+
+    public let inputWidth: Int
+    public let inputHeight: Int
+    public let outputWidth: Int
+    public let outputHeight: Int
+    private let horizontal: Kernel?
+    private let vertical: Kernel?
+
+    static let precisionBits = 32 - 8 - 2
+
+    /// The weights of one pass: for output index `i`, input window `start[i] ..< start[i] + count[i]`
+    /// with fixed-point weights `weights[i * stride ..< i * stride + count[i]]`.
+    struct Kernel: Sendable {
+        var start: [Int]
+        var count: [Int]
+        var weights: [Int32]
+        var stride: Int
+
+        init(inputSize: Int, outputSize: Int) {
+            let inSize = Double(Float(inputSize))
+            let scale = inSize / Double(outputSize)
+            let filterScale = max(scale, 1.0)
+            let support = 0.5 * filterScale
+            let stride = Int(support.rounded(.up)) * 2 + 1
+            self.stride = stride
+            start = []
+            count = []
+            weights = [Int32](repeating: 0, count: outputSize * stride)
+            start.reserveCapacity(outputSize)
+            count.reserveCapacity(outputSize)
+            var w = [Double](repeating: 0, count: stride)
+            let inverseFilterScale = 1.0 / filterScale
+            for i in 0..<outputSize {
+                let center = (Double(i) + 0.5) * scale
+                let lo = max(Int(center - support + 0.5), 0)
+                let hi = min(Int(center + support + 0.5), inputSize)
+                let n = hi - lo
+                var total = 0.0
+                for j in 0..<n {
+                    let t = (Double(j + lo) - center + 0.5) * inverseFilterScale
+                    let v: Double = (t > -0.5 && t <= 0.5) ? 1.0 : 0.0
+                    w[j] = v
+                    total += v
+                }
+                for j in 0..<n {
+                    let v = total != 0 ? w[j] / total : w[j]
+                    let fixed = v * Double(1 << BoxResize.precisionBits)
+                    weights[i * stride + j] = Int32(v < 0 ? -0.5 + fixed : 0.5 + fixed)
+                }
+                start.append(lo)
+                count.append(n)
+            }
+        }
+    }
+
+    public let passOrder: PassOrder
+
+    public init(from input: (width: Int, height: Int), to output: (width: Int, height: Int), passOrder: PassOrder = .pillow13) {
+        self.passOrder = passOrder
+        precondition(input.width > 0 && input.height > 0 && output.width > 0 && output.height > 0)
+        inputWidth = input.width
+        inputHeight = input.height
+        outputWidth = output.width
+        outputHeight = output.height
+        horizontal = input.width == output.width ? nil : Kernel(inputSize: input.width, outputSize: output.width)
+        vertical = input.height == output.height ? nil : Kernel(inputSize: input.height, outputSize: output.height)
+    }
+
+    @inline(__always)
+    static func clip8(_ acc: Int32) -> UInt8 {
+        let v = acc >> Int32(precisionBits)
+        return v < 0 ? 0 : (v > 255 ? 255 : UInt8(v))
+    }
+
+    /// Whether Pillow runs the vertical pass first for this size change.
+    public var verticalFirst: Bool {
+        let dh = inputHeight - outputHeight, dw = inputWidth - outputWidth
+        return passOrder == .pillow13 && dh > 0 && dh > 2 * dw
+    }
+
+    /// Resizes interleaved RGB (`inputWidth * inputHeight * 3` bytes) into `output`
+    /// (`outputWidth * outputHeight * 3` bytes, interleaved RGB).
+    public func resizeRGB(_ input: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableBufferPointer<UInt8>) {
+        precondition(input.count >= inputWidth * inputHeight * 3)
+        precondition(output.count >= outputWidth * outputHeight * 3)
+        switch (horizontal, vertical) {
+        case (nil, nil):
+            for i in 0..<(outputWidth * outputHeight * 3) { output[i] = input[i] }
+        case let (h?, nil):
+            Self.horizontalPass(h, input, width: inputWidth, firstRow: 0, rows: inputHeight, outputWidth: outputWidth, into: output)
+        case let (nil, v?):
+            Self.verticalPass(v, input, width: inputWidth, firstRow: 0, outputHeight: outputHeight, into: output)
+        case let (h?, v?) where verticalFirst:
+            var tmp = [UInt8](repeating: 0, count: inputWidth * outputHeight * 3)
+            tmp.withUnsafeMutableBufferPointer { t in
+                Self.verticalPass(v, input, width: inputWidth, firstRow: 0, outputHeight: outputHeight, into: t)
+            }
+            tmp.withUnsafeBufferPointer { t in
+                Self.horizontalPass(h, t, width: inputWidth, firstRow: 0, rows: outputHeight, outputWidth: outputWidth, into: output)
+            }
+        case let (h?, v?):
+            // Only the input rows the vertical pass will read.
+            let firstRow = v.start[0]
+            let lastRow = v.start[outputHeight - 1] + v.count[outputHeight - 1]
+            var tmp = [UInt8](repeating: 0, count: (lastRow - firstRow) * outputWidth * 3)
+            tmp.withUnsafeMutableBufferPointer { t in
+                Self.horizontalPass(h, input, width: inputWidth, firstRow: firstRow, rows: lastRow - firstRow,
+                                    outputWidth: outputWidth, into: t)
+            }
+            tmp.withUnsafeBufferPointer { t in
+                Self.verticalPass(v, t, width: outputWidth, firstRow: firstRow, outputHeight: outputHeight, into: output)
+            }
+        }
+    }
+
+    /// Rows `firstRow ..< firstRow + rows` of `input` (`width` pixels wide) resampled
+    /// horizontally to `outputWidth`, written as rows `0 ..< rows` of `output`.
+    private static func horizontalPass(_ kernel: Kernel, _ input: UnsafeBufferPointer<UInt8>, width: Int, firstRow: Int,
+                                       rows: Int, outputWidth: Int, into output: UnsafeMutableBufferPointer<UInt8>) {
+        let half = Int32(1) << Int32(precisionBits - 1)
+        kernel.weights.withUnsafeBufferPointer { k in
+            for y in 0..<rows {
+                let src = (y + firstRow) * width * 3
+                let dst = y * outputWidth * 3
+                for x in 0..<outputWidth {
+                    let n = kernel.count[x], kb = x * kernel.stride
+                    var r = half, g = half, b = half
+                    var p = src + kernel.start[x] * 3
+                    for j in 0..<n {
+                        let w = k[kb + j]
+                        r &+= Int32(input[p]) &* w
+                        g &+= Int32(input[p + 1]) &* w
+                        b &+= Int32(input[p + 2]) &* w
+                        p += 3
+                    }
+                    output[dst + x * 3] = clip8(r)
+                    output[dst + x * 3 + 1] = clip8(g)
+                    output[dst + x * 3 + 2] = clip8(b)
+                }
+            }
+        }
+    }
+
+    /// `input` (`width` pixels wide, its row 0 being source row `firstRow`) resampled
+    /// vertically to `outputHeight` rows.
+    private static func verticalPass(_ kernel: Kernel, _ input: UnsafeBufferPointer<UInt8>, width: Int, firstRow: Int,
+                                     outputHeight: Int, into output: UnsafeMutableBufferPointer<UInt8>) {
+        let half = Int32(1) << Int32(precisionBits - 1)
+        let rowBytes = width * 3
+        kernel.weights.withUnsafeBufferPointer { k in
+            for y in 0..<outputHeight {
+                let lo = kernel.start[y] - firstRow, n = kernel.count[y], kb = y * kernel.stride
+                for c in 0..<rowBytes {
+                    var acc = half
+                    var p = lo * rowBytes + c
+                    for j in 0..<n {
+                        acc &+= Int32(input[p]) &* k[kb + j]
+                        p += rowBytes
+                    }
+                    output[y * rowBytes + c] = clip8(acc)
+                }
+            }
+        }
+    }
+
+    /// Convenience: resize an interleaved RGB array.
+    public func resizeRGB(_ input: [UInt8]) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: outputWidth * outputHeight * 3)
+        input.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { dst in resizeRGB(src, into: dst) }
+        }
+        return out
+    }
+}

@@ -1,0 +1,209 @@
+import Dispatch
+import Tensors
+
+/// Runs a network over batches of images of one size, reusing its buffers.
+///
+/// The batch is cut into micro-batches (default 16 images); with `threads` > 1 each
+/// thread runs its own micro-batches with its own workspace and single-threaded
+/// BLAS, which keeps both cores busy in the element-wise kernels too.
+public final class ForwardPass: @unchecked Sendable {
+    public let network: TinyNetwork
+    public let height: Int
+    public let width: Int
+    public let microBatch: Int
+    public let threads: Int
+    private let workspaces: [Workspace]
+
+    public init(network: TinyNetwork, height: Int, width: Int, microBatch: Int = 16, threads: Int = 1) throws {
+        guard height >= 4, width >= 4, height % 4 == 0, width % 4 == 0 else {
+            throw ForwardError.badInputShape([-1, 3, height, width],
+                reason: "height and width must be multiples of 4 (the network halves them twice)")
+        }
+        self.network = network
+        self.height = height
+        self.width = width
+        self.microBatch = max(1, microBatch)
+        self.threads = max(1, threads)
+        workspaces = (0..<self.threads).map { _ in
+            Workspace(network: network, microBatch: max(1, microBatch), height: height, width: width)
+        }
+    }
+
+    /// `images` is `[count][3][H][W]` float32 (PyTorch's NCHW); writes `[count][features]`
+    /// and `[count][classes]`. Throws on NaN/Inf in the input or the logits.
+    public func run(images: UnsafePointer<Float>, count: Int,
+                    features: UnsafeMutablePointer<Float>?, logits: UnsafeMutablePointer<Float>) throws {
+        let imageSize = 3 * height * width
+        for i in 0..<count where Kernels.hasNonFinite(images + i * imageSize, count: imageSize) {
+            var bad = 0
+            for k in 0..<imageSize where !images[i * imageSize + k].isFinite { bad += 1 }
+            throw ForwardError.nonFiniteInput(image: i, count: bad)
+        }
+        let batches = (count + microBatch - 1) / microBatch
+        let workers = min(threads, batches)
+        BLAS.threads = workers > 1 ? 1 : threads
+        let io = Pointers(images: images, features: features, logits: logits)
+        let job: @Sendable (Int) -> Void = { [self] worker in
+            var m = worker
+            while m < batches {
+                let first = m * microBatch
+                let n = min(microBatch, count - first)
+                runMicroBatch(workspaces[worker], images: io.images + first * imageSize, count: n,
+                              features: io.features.map { $0 + first * network.featureCount },
+                              logits: io.logits + first * network.config.classes)
+                m += workers
+            }
+        }
+        if workers <= 1 { job(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: job) }
+
+        let classes = network.config.classes
+        var badImages: [Int] = []
+        for i in 0..<count where Kernels.hasNonFinite(logits + i * classes, count: classes) { badImages.append(i) }
+        if !badImages.isEmpty { throw ForwardError.nonFiniteOutput(images: badImages, warnings: network.warnings) }
+    }
+
+    private struct Pointers: @unchecked Sendable {
+        let images: UnsafePointer<Float>
+        let features: UnsafeMutablePointer<Float>?
+        let logits: UnsafeMutablePointer<Float>
+    }
+
+    private func runMicroBatch(_ ws: Workspace, images: UnsafePointer<Float>, count b: Int,
+                               features: UnsafeMutablePointer<Float>?, logits: UnsafeMutablePointer<Float>) {
+        var h = height, w = width
+        Kernels.batchMajorToChannelMajor(images, ws.input, batch: b, channels: 3, planeSize: h * w)
+        Kernels.im2col3x3(ws.input, channels: 3, batch: b, height: h, width: w, stride: 1, col: ws.columns)
+        var current = 0
+        convolve(network.stem, columns: ws.columns, into: ws.nodes[current], pixels: b * h * w, accumulate: false)
+
+        for cell in network.cells {
+            switch cell {
+            case let .infer(infer):
+                current = runInferCell(infer, ws, input: current, batch: b, height: h, width: w)
+            case let .reduction(block):
+                current = runReduction(block, ws, input: current, batch: b, height: h, width: w)
+                h /= 2; w /= 2
+            }
+        }
+
+        let x = ws.nodes[current]
+        let channels = network.featureCount
+        let perChannel = b * h * w
+        for c in 0..<channels {
+            let s = network.lastScale[c], t = network.lastShift[c]
+            let p = x + c * perChannel
+            for i in 0..<perChannel { let v = p[i] * s + t; p[i] = v < 0 ? 0 : v }
+        }
+        Kernels.globalAveragePool(x, channels: channels, batch: b, size: h * w, into: ws.features)
+        if let features { features.update(from: ws.features, count: b * channels) }
+
+        let classes = network.config.classes
+        network.classifierBias.withUnsafeBufferPointer { bias in
+            for i in 0..<b { (logits + i * classes).update(from: bias.baseAddress!, count: classes) }
+        }
+        network.classifierWeight.withUnsafeBufferPointer { weight in
+            BLAS.gemm(m: b, n: classes, k: channels, a: ws.features, b: weight.baseAddress!, transposeB: true,
+                      c: logits, accumulate: true)
+        }
+    }
+
+    /// `out (=|+=) W · columns + bias` for a folded convolution over `pixels` output positions.
+    private func convolve(_ conv: FoldedConvolution, columns: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>,
+                          pixels: Int, accumulate: Bool) {
+        if !accumulate { Kernels.fill(out, channelValues: conv.bias, perChannel: pixels) }
+        conv.weights.withUnsafeBufferPointer { weights in
+            BLAS.gemm(m: conv.outChannels, n: pixels, k: conv.inChannels * conv.kernel * conv.kernel,
+                      a: weights.baseAddress!, b: columns, c: out, accumulate: true)
+        }
+    }
+
+    /// Returns the index of the workspace node buffer holding the cell's output.
+    private func runInferCell(_ cell: TinyNetwork.InferCell, _ ws: Workspace, input: Int,
+                              batch b: Int, height h: Int, width w: Int) -> Int {
+        // Node k of the cell lives in buffer (input + k) % 4.
+        func node(_ k: Int) -> UnsafeMutablePointer<Float> { ws.nodes[(input + k) % 4] }
+        let pixels = b * h * w
+        let total = cell.channels * pixels
+        for k in 1...3 { Kernels.fill(node(k), channelValues: cell.nodeBias[k], perChannel: pixels) }
+        for source in 0...2 {
+            var hasConvolution = false, has3x3 = false
+            for edge in cell.edges where edge.source == source {
+                if case let .convolution(conv) = edge.operation {
+                    hasConvolution = true
+                    if conv.kernel == 3 { has3x3 = true }
+                }
+            }
+            let x = node(source)
+            if hasConvolution { Kernels.relu(x, ws.relu, count: total) }
+            if has3x3 {
+                Kernels.im2col3x3(ws.relu, channels: cell.channels, batch: b, height: h, width: w, stride: 1,
+                                  col: ws.columns)
+            }
+            for edge in cell.edges where edge.source == source {
+                let out = node(edge.target)
+                switch edge.operation {
+                case .zero: break
+                case .identity: Kernels.add(x, into: out, count: total)
+                case .averagePool:
+                    Kernels.addAveragePool3x3(x, into: out, planes: cell.channels * b, height: h, width: w,
+                                              rowSums: ws.rowSums)
+                case let .convolution(conv):
+                    convolve(conv, columns: conv.kernel == 3 ? ws.columns : ws.relu, into: out, pixels: pixels,
+                             accumulate: true)
+                }
+            }
+        }
+        return (input + 3) % 4
+    }
+
+    private func runReduction(_ block: TinyNetwork.ReductionBlock, _ ws: Workspace, input: Int,
+                              batch b: Int, height h: Int, width w: Int) -> Int {
+        let x = ws.nodes[input]
+        let a = ws.nodes[(input + 1) % 4], out = ws.nodes[(input + 2) % 4]
+        let inChannels = block.convA.inChannels, outChannels = block.convA.outChannels
+        let pixels = b * (h / 2) * (w / 2)
+        Kernels.relu(x, ws.relu, count: inChannels * b * h * w)
+        Kernels.im2col3x3(ws.relu, channels: inChannels, batch: b, height: h, width: w, stride: 2, col: ws.columns)
+        convolve(block.convA, columns: ws.columns, into: a, pixels: pixels, accumulate: false)
+        Kernels.reluInPlace(a, count: outChannels * pixels)
+        Kernels.im2col3x3(a, channels: outChannels, batch: b, height: h / 2, width: w / 2, stride: 1, col: ws.columns)
+        convolve(block.convB, columns: ws.columns, into: out, pixels: pixels, accumulate: false)
+        Kernels.averagePool2x2(x, ws.pooled, planes: inChannels * b, height: h, width: w)
+        convolve(block.shortcut, columns: ws.pooled, into: out, pixels: pixels, accumulate: true)
+        return (input + 2) % 4
+    }
+}
+
+/// What a forward pass returns for a batch.
+public struct ForwardOutput: Sendable {
+    /// `[batch][featureCount]`: the globally pooled features upstream's forward returns first.
+    public var features: Tensor
+    /// `[batch][classes]`.
+    public var logits: Tensor
+}
+
+extension TinyNetwork {
+    /// Runs the network over `images` `[B, 3, H, W]` (any float dtype, converted to float32).
+    public func forward(_ images: Tensor, threads: Int = 1, microBatch: Int = 16) throws -> ForwardOutput {
+        guard images.shape.count == 4, images.shape[1] == 3, images.dtype.isFloatingPoint else {
+            throw ForwardError.badInputShape(images.shape,
+                reason: "expected float images [batch, 3, height, width], got \(images.dtype) \(images.shape)")
+        }
+        let b = images.shape[0]
+        let pass = try ForwardPass(network: self, height: images.shape[2], width: images.shape[3],
+                                   microBatch: min(microBatch, max(b, 1)), threads: threads)
+        let input = images.dtype == .float32 ? images.scalars(as: Float.self) : images.floatValues()
+        var features = [Float](repeating: 0, count: b * featureCount)
+        var logits = [Float](repeating: 0, count: b * config.classes)
+        try input.withUnsafeBufferPointer { x in
+            try features.withUnsafeMutableBufferPointer { f in
+                try logits.withUnsafeMutableBufferPointer { l in
+                    guard b > 0 else { return }
+                    try pass.run(images: x.baseAddress!, count: b, features: f.baseAddress!, logits: l.baseAddress!)
+                }
+            }
+        }
+        return ForwardOutput(features: Tensor(shape: [b, featureCount], scalars: features),
+                             logits: Tensor(shape: [b, config.classes], scalars: logits))
+    }
+}

@@ -1,0 +1,84 @@
+import NASBench
+import NASDataIO
+import Pickle
+import Tensors
+import TorchFormats
+
+/// One training run's final weights and what the benchmark recorded for it.
+public struct TrainedRun: Sendable {
+    public var architectureIndex: Int?
+    public var architecture: String
+    public var dataset: String
+    public var seed: Int
+    /// `"200"` (the `full` results) or `"12"` (`less`).
+    public var hyperParameters: String
+    public var classes: Int
+    public var epochs: Int?
+    public var weights: StateDict
+    /// `eval_acc1es` / `eval_losses` keyed by `"ori-test@199"`-style names.
+    public var recordedAccuracy: [String: Double]
+    public var recordedLoss: [String: Double]
+
+    /// The network config upstream builds for this run.
+    public var config: NetworkConfig { NetworkConfig(architecture: architecture, classes: classes) }
+
+    /// Accuracy (%) and loss recorded for `set` (`ori-test`, `x-valid`, `x-test`) at its last recorded epoch.
+    public func recorded(_ set: String) -> (epoch: Int, accuracy: Double, loss: Double?)? {
+        let candidates = recordedAccuracy.keys.compactMap { key -> Int? in
+            let parts = key.split(separator: "@")
+            guard parts.count == 2, parts[0] == set[...], let epoch = Int(parts[1]) else { return nil }
+            return epoch
+        }
+        guard let epoch = candidates.max(), let accuracy = recordedAccuracy["\(set)@\(epoch)"] else { return nil }
+        return (epoch, accuracy, recordedLoss["\(set)@\(epoch)"])
+    }
+
+    /// Reads `['full'|'less']['all_results'][(dataset, seed)]` of an upstream `{index:06d}-FULL.pth`
+    /// (§4 of the reference); `seed` nil picks the lowest seed recorded for the dataset.
+    public static func fromFullFile(path: String, dataset: NB201Dataset, seed: Int?, hyperParameters: String) throws
+        -> TrainedRun {
+        guard let hpKey = ["200": "full", "12": "less"][hyperParameters] else {
+            throw IOError.malformed(path: path, offset: nil, reason: "--hp must be 200 or 12, not \(hyperParameters)")
+        }
+        let file = try TorchCheckpoint.load(path: path)
+        let results = file[.string(hpKey)]
+        guard results.dict != nil else {
+            throw IOError.malformed(path: path, offset: nil,
+                                    reason: "has no '\(hpKey)' results (hp \(hyperParameters)); not a {index}-FULL.pth file?")
+        }
+        let runs: [(dataset: String, seed: Int)] = (results["all_results"].dict?.keys ?? []).compactMap { key in
+            guard let t = key.tuple, t.count == 2, let d = t[0].string, let s = t[1].int else { return nil }
+            return (d, s)
+        }
+        let seeds = runs.filter { $0.dataset == dataset.name }.map(\.seed).sorted()
+        let available = runs.map { "(\($0.dataset), \($0.seed))" }.joined(separator: ", ")
+        guard let chosen = seed ?? seeds.first, seeds.contains(chosen) else {
+            throw IOError.malformed(path: path, offset: nil,
+                reason: "has no '\(hpKey)' run for \(dataset.name)\(seed.map { " seed \($0)" } ?? ""); it has: "
+                        + (available.isEmpty ? "none" : available))
+        }
+        let run = results["all_results"][(dataset.name, chosen)]
+        guard run["net_state_dict"].dict != nil else {
+            throw IOError.malformed(path: path, offset: nil,
+                reason: "run (\(dataset.name), \(chosen)) of '\(hpKey)' has no weights (net_state_dict is \(run["net_state_dict"].typeName))")
+        }
+        let weights: StateDict
+        do { weights = try run["net_state_dict"].stateDict() } catch {
+            throw IOError.malformed(path: path, offset: nil, reason: "run (\(dataset.name), \(chosen)): \(error)")
+        }
+        let architecture = run["arch_config"]["arch_str"].string ?? results["arch_str"].string
+        guard let architecture else {
+            throw IOError.malformed(path: path, offset: nil, reason: "names no architecture (arch_str)")
+        }
+        func metrics(_ name: String) -> [String: Double] {
+            var out: [String: Double] = [:]
+            for (k, v) in run[.string(name)].dictItems ?? [] { if let key = k.string, let d = v.double { out[key] = d } }
+            return out
+        }
+        return TrainedRun(architectureIndex: results["arch_index"].int, architecture: architecture,
+                          dataset: dataset.name, seed: chosen, hyperParameters: hyperParameters,
+                          classes: run["arch_config"]["class_num"].int ?? dataset.classCount,
+                          epochs: run["epochs"].int, weights: weights,
+                          recordedAccuracy: metrics("eval_acc1es"), recordedLoss: metrics("eval_losses"))
+    }
+}

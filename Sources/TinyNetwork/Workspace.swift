@@ -1,0 +1,43 @@
+/// Every buffer one worker needs to run a micro-batch, allocated once and reused
+/// for every micro-batch, so the hot loop allocates nothing.
+final class Workspace: @unchecked Sendable {
+    let microBatch: Int
+    /// CBHW activations; an infer cell uses all four as its nodes 0-3.
+    let nodes: [UnsafeMutablePointer<Float>]
+    /// ReLU of the source node (the input of its convolution edges).
+    let relu: UnsafeMutablePointer<Float>
+    /// im2col matrix of the largest 3x3 convolution.
+    let columns: UnsafeMutablePointer<Float>
+    /// The micro-batch's input, transposed to CBHW.
+    let input: UnsafeMutablePointer<Float>
+    /// The reduction block's 2x2-pooled shortcut input.
+    let pooled: UnsafeMutablePointer<Float>
+    /// Horizontal sums of one plane (3x3 average pool).
+    let rowSums: UnsafeMutablePointer<Float>
+    /// `[B][features]` pooled features.
+    let features: UnsafeMutablePointer<Float>
+
+    init(network: TinyNetwork, microBatch: Int, height: Int, width: Int) {
+        self.microBatch = microBatch
+        let pixels = microBatch * height * width
+        let activation = network.config.channels * pixels       // stage 0 is the largest
+        let nodeSize = activation
+        func make(_ n: Int) -> UnsafeMutablePointer<Float> {
+            let p = UnsafeMutablePointer<Float>.allocate(capacity: max(n, 1))
+            p.initialize(repeating: 0, count: max(n, 1))
+            return p
+        }
+        nodes = (0..<4).map { _ in make(nodeSize) }
+        relu = make(activation)
+        columns = make(max(9 * activation, 27 * pixels))
+        input = make(3 * pixels)
+        pooled = make(activation / 4)
+        rowSums = make(height * width)
+        features = make(microBatch * network.featureCount)
+    }
+
+    deinit {
+        for p in nodes { p.deallocate() }
+        for p in [relu, columns, input, pooled, rowSums, features] { p.deallocate() }
+    }
+}

@@ -1,0 +1,44 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+import Checksums
+import NASDataIO
+
+/// Builds the manifest of a directory tree: every regular file below `root`
+/// (name order, paths relative to `root`), hashed in parallel.
+public enum ManifestBuilder {
+    public static func build(root: String, algorithm: HashAlgorithm = .sha256, excluding: Set<String> = [],
+                             jobs: Int = BoundedParallel.defaultJobs, showProgress: Bool = true) throws -> Manifest {
+        var st = stat()
+        guard stat(root, &st) == 0 else { throw IOError.system(operation: "stat", path: root, errno: errno) }
+        guard (st.st_mode & S_IFMT) == S_IFDIR else {
+            throw IOError.malformed(path: root, offset: nil, reason: "not a directory")
+        }
+        let excludedReal = Set(excluding.compactMap(realPath))
+        let files = try FileWalker.expand(root).get().filter { p in
+            guard let real = realPath(p) else { return true }
+            return !excludedReal.contains(real)
+        }
+        let prefix = root.hasSuffix("/") ? root : root + "/"
+        let relative = files.map { $0.hasPrefix(prefix) ? String($0.dropFirst(prefix.count)) : $0 }
+        let total = files.reduce(Int64(0)) { $0 + max(FileWalker.size($1), 0) }
+        let progress = showProgress ? ByteProgress("manifest", totalBytes: total) : nil
+        let results = ParallelHasher.hash(paths: files, algorithms: [algorithm], jobs: jobs) { progress?.advance(bytes: $0) }
+        progress?.finish()
+        var entries = [Manifest.Entry]()
+        for (i, r) in results.enumerated() {
+            let d = try r.get()   // the first unreadable file aborts, naming it
+            entries.append(Manifest.Entry(path: relative[i], algorithm: algorithm, digest: d[algorithm]!.hex, size: d.size))
+        }
+        return Manifest(entries: entries)
+    }
+
+    static func realPath(_ p: String) -> String? {
+        guard let r = realpath(p, nil) else { return nil }
+        defer { free(r) }
+        return String(cString: r)
+    }
+}

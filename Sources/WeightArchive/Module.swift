@@ -1,1 +1,0 @@
-// Module WeightArchive: see Package.swift for its place in the module map.

@@ -1,0 +1,96 @@
+import ArgumentParser
+import Foundation
+import NASDatasets
+
+/// `nasdata build-cifar`: the NAS-Bench-201 CIFAR splits, built from the original
+/// archives into one self-describing HDF5 file (schema nb201-dataset v1).
+struct BuildCifar: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "build-cifar",
+        abstract: "Build NAS-Bench-201's CIFAR-10 / CIFAR-100 data sets from the original archives.",
+        discussion: """
+        Inputs are the original cifar-10-python.tar.gz / cifar-100-python.tar.gz (read directly: \
+        gzip + tar, streamed, nothing extracted), the binary versions (cifar-10-binary.tar.gz, \
+        cifar-100-binary.tar.gz), or the extracted folders (cifar-10-batches-py/, cifar-100-python/, \
+        ...). The python originals are checked against their published MD5s; the split files in \
+        --splits DIR (cifar-split.txt, cifar100-test-split.txt) against the official SHA-256s. A \
+        mismatch is an error unless --allow-unverified. Without --splits the CIFAR-10 split is \
+        regenerated exactly (CPython random.seed(1021) shuffle); CIFAR-100's test split has no known \
+        seed and needs the file.
+
+        Output groups: cifar10-valid (train, x-valid, ori-test), cifar10 (train, ori-test), cifar100 \
+        (train, x-valid, x-test, ori-test); each set holds images uint8 N x 32 x 32 x 3, labels, and \
+        each image's index in the original file, with a content digest. Written atomically.
+        """)
+
+    @Option(name: .customLong("cifar10"), help: ArgumentHelp("CIFAR-10 original: tarball or extracted folder.", valueName: "path"))
+    var cifar10: String?
+
+    @Option(name: .customLong("cifar100"), help: ArgumentHelp("CIFAR-100 original: tarball or extracted folder.", valueName: "path"))
+    var cifar100: String?
+
+    @Option(name: .long, help: ArgumentHelp("Folder with the official split files.", valueName: "dir"))
+    var splits: String?
+
+    @Flag(name: .long, help: "Build even if an input's checksum differs from the published original's.")
+    var allowUnverified = false
+
+    @Option(name: .long, help: "Images per HDF5 chunk (a batch of this size is one chunk read).")
+    var chunk = ImageSetLayout.defaultChunkImages
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Output HDF5 file.", valueName: "out.h5"))
+    var output: String
+
+    @Flag(name: .long, help: "Print the report as JSON.")
+    var json = false
+
+    func validate() throws {
+        if cifar10 == nil && cifar100 == nil { throw ValidationError("give --cifar10 PATH and/or --cifar100 PATH") }
+        if chunk < 1 { throw ValidationError("--chunk must be at least 1") }
+        let dir = (output as NSString).deletingLastPathComponent
+        var isDir: ObjCBool = false
+        if !dir.isEmpty, !FileManager.default.fileExists(atPath: dir, isDirectory: &isDir) || !isDir.boolValue {
+            throw ValidationError("cannot write \(output): the directory \(dir) does not exist")
+        }
+    }
+
+    func run() throws {
+        var options = CIFARBuildOptions(cifar10: cifar10, cifar100: cifar100, splitsDirectory: splits, allowUnverified: allowUnverified)
+        options.chunkImages = chunk
+        let start = Date()
+        let report = try CIFARBuilder.build(options, output: output)
+        let seconds = Date().timeIntervalSince(start)
+        if json {
+            struct Out: Encodable {
+                struct Input: Encodable { let path, variant, format, container, verification: String; let md5: String? }
+                struct Set: Encodable { let set: String; let count: Int; let digest: String }
+                let output: String
+                let seconds: Double
+                let inputs: [Input]
+                let splits: [String]
+                let sets: [Set]
+            }
+            let out = Out(output: output, seconds: seconds,
+                          inputs: report.inputs.map { .init(path: $0.path, variant: $0.variant, format: $0.format, container: $0.container,
+                                                            verification: $0.verification, md5: $0.md5) },
+                          splits: report.splits,
+                          sets: report.sets.map { .init(set: String($0.path.dropFirst()), count: $0.count, digest: $0.digest) })
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            FileHandle.standardOutput.write(try encoder.encode(out) + Data("\n".utf8))
+            return
+        }
+        var text = ""
+        for input in report.inputs {
+            text += "\(input.variant) (\(input.format), \(input.container)): \(input.path)\n  checksum: \(input.verification)\n"
+        }
+        for split in report.splits { text += "split \(split)\n" }
+        let width = report.sets.map { $0.path.count }.max() ?? 0
+        for set in report.sets {
+            text += String(set.path.dropFirst()).padding(toLength: width, withPad: " ", startingAt: 0)
+                + String(format: " %7d images  digest %@…\n", set.count, String(set.digest.prefix(16)))
+        }
+        text += String(format: "wrote %@ (%d sets) in %.1f s\n", output, report.sets.count, seconds)
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+}

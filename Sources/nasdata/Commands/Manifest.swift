@@ -1,0 +1,69 @@
+import ArgumentParser
+import Checksums
+import Foundation
+import NASDataIO
+import Verify
+
+struct ManifestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "manifest",
+        abstract: "Write a sha256sum-compatible manifest (with file sizes) of a directory.",
+        discussion: """
+        Lines are `<hex>  <path>` with paths relative to DIR, each preceded by a `# size BYTES PATH` \
+        comment that sha256sum skips. Check it with `nasdata verify --manifest FILE --root DIR` \
+        (sizes first, so truncation is reported without hashing) or `cd DIR && sha256sum -c FILE`.
+        """)
+
+    @Argument(help: "Directory to describe (walked recursively).")
+    var directory: String
+
+    @Option(name: .shortAndLong, help: "Manifest file to write (written atomically).")
+    var output: String
+
+    @Flag(help: "Write md5sum format instead of sha256sum.")
+    var md5 = false
+
+    @Option(help: "Files hashed in parallel (default: the number of cores).")
+    var jobs: Int = BoundedParallel.defaultJobs
+
+    @Flag(help: "Print a JSON summary.")
+    var json = false
+
+    func validate() throws {
+        if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+    }
+
+    func run() throws {
+        let algorithm: HashAlgorithm = md5 ? .md5 : .sha256
+        let manifest: Manifest
+        do {
+            manifest = try ManifestBuilder.build(root: directory, algorithm: algorithm,
+                                                 excluding: [output, AtomicOutput.temporaryPath(for: output)],
+                                                 jobs: jobs)
+        } catch {
+            throw CommandFailure("\(error)")
+        }
+        let text = manifest.render()
+        try AtomicOutput.write(to: output) { temp in
+            guard FileManager.default.createFile(atPath: temp, contents: Data(text.utf8)) else {
+                throw IOError.system(operation: "create", path: temp, errno: errno)
+            }
+        }
+        let bytes = manifest.entries.reduce(Int64(0)) { $0 + ($1.size ?? 0) }
+        if json {
+            let summary: [String: Any] = ["manifest": output, "algorithm": algorithm.rawValue,
+                                          "files": manifest.entries.count, "bytes": bytes]
+            let data = try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys, .withoutEscapingSlashes])
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            print("wrote \(output): \(manifest.entries.count) files, \(bytes) bytes, \(algorithm.rawValue)")
+        }
+    }
+}
+
+/// A runtime failure: ArgumentParser prints "Error: <description>" and exits 1
+/// (a ValidationError would also print the usage, which is wrong for an I/O error).
+struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,66 @@
+import ArgumentParser
+import Checksums
+import Foundation
+import Verify
+
+struct VerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Check that downloaded or generated files are what they claim to be.",
+        discussion: """
+        Each file is matched by name (and size) to the strongest rule available: the checksum \
+        suffix in benchmark file names, the published md5/sha256 of CIFAR, ImageNet16 and split \
+        files, structure checks of weight files and nasdata HDF5 outputs, or a manifest written by \
+        `nasdata manifest`. HTML pages saved under a data file's name (failed Google Drive \
+        downloads) are recognised. Exit status 1 if any file failed (or, with --strict, could not \
+        be checked).
+        """)
+
+    @Argument(help: "Files or directories (walked recursively).")
+    var paths: [String] = []
+
+    @Option(help: "Check the files listed in this sha256sum/md5sum-format manifest.")
+    var manifest: String?
+
+    @Option(help: "Directory the manifest's paths are relative to (default: the manifest's directory).")
+    var root: String?
+
+    @Option(help: "Files hashed in parallel (default: the number of cores).")
+    var jobs: Int = BoundedParallel.defaultJobs
+
+    @Flag(help: "Print JSON instead of the table.")
+    var json = false
+
+    @Flag(help: "Also fail if a file could not be checked (no rule, or rule not available).")
+    var strict = false
+
+    @Flag(help: "Benchmark meta files: check the name suffix only, not the structure (which parses the whole pickle).")
+    var hashOnly = false
+
+    func validate() throws {
+        if paths.isEmpty && manifest == nil { throw ValidationError("give at least one PATH or --manifest FILE") }
+        if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        if root != nil && manifest == nil { throw ValidationError("--root only applies with --manifest") }
+    }
+
+    func run() throws {
+        let verifier = Verifier(jobs: jobs, showProgress: true, hashOnly: hashOnly)
+        var reports = [FileReport]()
+        if let manifest {
+            let text: String
+            do { text = try String(contentsOfFile: manifest, encoding: .utf8) }
+            catch { throw CommandFailure("\(manifest): cannot read manifest: \(error.localizedDescription)") }
+            let parsed: Manifest
+            do { parsed = try Manifest.parse(text, file: manifest) }
+            catch { throw CommandFailure("\(error)") }
+            if parsed.entries.isEmpty { throw CommandFailure("\(ManifestError.empty(file: manifest))") }
+            let base = root ?? (manifest.contains("/") ? String(manifest[..<manifest.lastIndex(of: "/")!]) : ".")
+            reports += verifier.verify(manifest: parsed, root: base.isEmpty ? "/" : base)
+        }
+        if !paths.isEmpty { reports += verifier.verify(paths: paths) }
+        print(json ? ReportTable.json(reports) : ReportTable.text(reports), terminator: "")
+        fflush(nil)
+        let summary = VerifySummary(reports)
+        if summary.failed > 0 || (strict && summary.unchecked > 0) { throw ExitCode(1) }
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+import XCTest
+@testable import NASDatasets
+
+/// Paths of the committed CIFAR fixtures (Tools/fixtures/make_cifar_fixtures.py) and
+/// what they are expected to produce.
+enum CIFARFixtures {
+    static let repoRoot: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        while url.path != "/" {
+            url.deleteLastPathComponent()
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
+        }
+        fatalError("no Package.swift above \(#filePath)")
+    }()
+
+    static let dir = repoRoot.appendingPathComponent("Tests/Fixtures/cifar").path
+    static func path(_ name: String) -> String { dir + "/" + name }
+    static var splits: String { dir + "/splits" }
+
+    /// `<repo>/../shared/data/nb201-splits`; a git worktree sits deeper, so the nearest
+    /// ancestor holding `shared/` wins.
+    static let officialSplits: String = {
+        var dir = repoRoot
+        while dir.path != "/" {
+            dir.deleteLastPathComponent()
+            let candidate = dir.appendingPathComponent("shared/data/nb201-splits")
+            if FileManager.default.fileExists(atPath: candidate.path) { return candidate.path }
+        }
+        return repoRoot.appendingPathComponent("../shared/data/nb201-splits").standardizedFileURL.path
+    }()
+
+    struct ExpectedSet: Decodable {
+        let indices: [Int64]
+        let labels: [Int64]
+        let record_sha256: [String]
+        let digest: String
+    }
+
+    /// dataset -> set -> expected contents; plus class names per variant.
+    static func expected() throws -> (sets: [String: [String: ExpectedSet]], classNames: [String: [String]]) {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path("expected.json")))
+        let any = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let names = try XCTUnwrap(any["class_names"] as? [String: [String]])
+        var sets: [String: [String: ExpectedSet]] = [:]
+        for (dataset, value) in any where dataset != "class_names" {
+            let json = try JSONSerialization.data(withJSONObject: value)
+            sets[dataset] = try JSONDecoder().decode([String: ExpectedSet].self, from: json)
+        }
+        return (sets, names)
+    }
+}

@@ -1,0 +1,81 @@
+import XCTest
+import Foundation
+import Checksums
+
+/// Paths and small file helpers shared by the Verify tests.
+enum TestSupport {
+    static var repoRoot: URL {
+        var url = URL(fileURLWithPath: #filePath)
+        while url.path != "/" {
+            url.deleteLastPathComponent()
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
+        }
+        fatalError("repo root not found from \(#filePath)")
+    }
+
+    static var fixtures: String { repoRoot.appendingPathComponent("Tests/Fixtures/verify").path }
+
+    /// `<repo>/../shared/<sub>`, also found from a git worktree nested deeper.
+    static func shared(_ sub: String) -> String? {
+        var dir = repoRoot
+        while dir.path != "/" {
+            dir.deleteLastPathComponent()
+            let candidate = dir.appendingPathComponent("shared/" + sub).path
+            if FileManager.default.fileExists(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+
+    static func splitsDir() throws -> String {
+        guard let d = shared("data/nb201-splits") else { throw XCTSkip("nb201-splits not found beside the repo") }
+        return d
+    }
+
+    static func makeTempDir(_ label: String) throws -> String {
+        let dir = NSTemporaryDirectory() + "verify-tests-\(label)-\(getpid())-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    static func write(_ bytes: [UInt8], to path: String) throws {
+        let dir = (path as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+    }
+
+    static func read(_ path: String) throws -> [UInt8] {
+        [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+
+    static func copy(_ from: String, to: String) throws {
+        try write(try read(from), to: to)
+    }
+
+    /// Corruption kinds, applied in place.
+    static func truncate(_ path: String, by n: Int = 1) throws {
+        let b = try read(path)
+        try write(Array(b.prefix(b.count - n)), to: path)
+    }
+
+    static func flipByte(_ path: String, at offset: Int? = nil) throws {
+        var b = try read(path)
+        let i = offset ?? b.count / 2
+        b[i] ^= 0x01
+        try write(b, to: path)
+    }
+
+    static func swap(_ a: String, _ b: String) throws {
+        let tmp = a + ".swap"
+        try FileManager.default.moveItem(atPath: a, toPath: tmp)
+        try FileManager.default.moveItem(atPath: b, toPath: a)
+        try FileManager.default.moveItem(atPath: tmp, toPath: b)
+    }
+
+    static func pseudoRandom(_ n: Int, seed: UInt64) -> [UInt8] {
+        var x = seed &+ 0x9E3779B97F4A7C15
+        return (0..<n).map { _ in
+            x ^= x << 13; x ^= x >> 7; x ^= x << 17
+            return UInt8(truncatingIfNeeded: x)
+        }
+    }
+}

@@ -1,0 +1,86 @@
+"""`nasdata verify` / `nasdata manifest` against the tools users already have:
+GNU sha256sum/md5sum read nasdata's manifests, nasdata reads theirs, and Python's
+hashlib agrees with every digest nasdata reports."""
+import hashlib
+import json
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import FIXTURES, ROOT, SHARED
+
+
+def _splits():
+    """<repo>/../shared/data/nb201-splits, also found from a git worktree nested deeper."""
+    for base in [SHARED.parent, *ROOT.parents]:
+        candidate = base / "shared" / "data" / "nb201-splits"
+        if candidate.exists():
+            return candidate
+    return SHARED / "data" / "nb201-splits"
+
+
+SPLITS = _splits()
+
+
+def _tree(tmp_path):
+    root = tmp_path / "data"
+    (root / "sub").mkdir(parents=True)
+    (root / "a.bin").write_bytes(bytes(range(256)) * 300)
+    (root / "sub" / "b.txt").write_bytes(b"nasdata\n" * 1000)
+    (root / "with space.dat").write_bytes(b"x" * 12345)
+    return root
+
+
+@pytest.mark.skipif(shutil.which("sha256sum") is None, reason="sha256sum not installed")
+def test_sha256sum_checks_nasdata_manifest(nasdata, tmp_path):
+    root = _tree(tmp_path)
+    manifest = tmp_path / "m.sha256"
+    nasdata("manifest", root, "-o", manifest)
+    subprocess.run(["sha256sum", "--check", "--strict", manifest], cwd=root, check=True, capture_output=True)
+    lines = [l for l in manifest.read_text().splitlines() if not l.startswith("#")]
+    for line in lines:
+        digest, name = line.split("  ", 1)
+        assert digest == hashlib.sha256((root / name).read_bytes()).hexdigest()
+    sizes = [l.split(" ", 3) for l in manifest.read_text().splitlines() if l.startswith("# size ")]
+    assert {name: int(n) for _, _, n, name in sizes} == {
+        "a.bin": 76800, "sub/b.txt": 8000, "with space.dat": 12345}
+
+
+@pytest.mark.skipif(shutil.which("md5sum") is None, reason="md5sum not installed")
+def test_nasdata_checks_md5sum_output(nasdata, tmp_path):
+    root = _tree(tmp_path)
+    out = subprocess.run(["md5sum", "a.bin", "sub/b.txt", "with space.dat"], cwd=root,
+                         check=True, capture_output=True, text=True).stdout
+    manifest = root / "MD5SUMS"
+    manifest.write_text(out)
+    doc = json.loads(nasdata("verify", "--json", "--manifest", manifest).stdout)
+    assert doc["summary"] == {"files": 3, "ok": 3, "failed": 0, "unchecked": 0}
+    # Flip one byte: non-zero exit, the file named.
+    data = bytearray((root / "a.bin").read_bytes()); data[7] ^= 0xFF; (root / "a.bin").write_bytes(data)
+    proc = nasdata("verify", "--json", "--manifest", manifest, check=False)
+    assert proc.returncode == 1
+    failed = [f for f in json.loads(proc.stdout)["files"] if f["result"] == "failed"]
+    assert [f["path"] for f in failed] == ["a.bin"]
+    assert failed[0]["md5"] == hashlib.md5(bytes(data)).hexdigest()
+
+
+def test_split_files_digests_agree_with_hashlib(nasdata):
+    if not SPLITS.exists():
+        pytest.skip("nb201-splits not beside the repo")
+    doc = json.loads(nasdata("verify", "--json", SPLITS).stdout)
+    txt = [f for f in doc["files"] if f["path"].endswith(".txt")]
+    assert len(txt) == 4
+    for f in txt:
+        raw = open(f["path"], "rb").read()
+        assert f["result"] == "ok"
+        assert f["md5"] == hashlib.md5(raw).hexdigest()
+        assert f["sha256"] == hashlib.sha256(raw).hexdigest()
+
+
+def test_html_page_named_as_benchmark_fails(nasdata, tmp_path):
+    page = tmp_path / "NAS-Bench-201-v1_0-e61699.pth"
+    shutil.copy(FIXTURES / "verify" / "gdrive-quota.html", page)
+    proc = nasdata("verify", page, check=False)
+    assert proc.returncode == 1
+    assert "HTML page" in proc.stdout and "Google Drive" in proc.stdout

@@ -1,0 +1,156 @@
+#!/usr/bin/env python3
+"""Benchmark: nasdata build-imagenet16 against the Pillow recipe of the original Downsampled-ImageNet
+script (open, convert("RGB"), resize((16, 16), Image.BOX)), on the same generated ILSVRC-style tree.
+
+    python3 Tools/bench-imagenet16.py [--images 5000] [--keep] [--nasdata PATH]
+
+Generates N JPEGs of 500x375 (and some 375x500) with Pillow under /tmp/nasdata-bench-imagenet16/
+(quality 90, 4:2:0, photo-like content: ~60-110 KB each, like ILSVRC), then times, wall clock:
+  - Pillow, one process; Pillow, a multiprocessing pool of all cores
+  - nasdata --threads 1; nasdata (all cores); nasdata --fast (DCT-scaled decode), all cores
+and prints images/s and the ratios. It also checks that nasdata's exact mode equals Pillow's
+pixels on every image. The tree is deleted afterwards unless --keep. Needs a release build
+(swift build -c release); Pillow and numpy (pip-installed if missing).
+"""
+import argparse
+import io
+import json
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+import time
+from multiprocessing import Pool
+
+
+def need(module, package):
+    try:
+        __import__(module)
+    except ImportError:
+        subprocess.check_call([sys.executable, "-m", "pip", "install", package])
+
+
+need("PIL", "pillow")
+need("numpy", "numpy")
+need("h5py", "h5py")
+import h5py  # noqa: E402
+import numpy as np  # noqa: E402
+from PIL import Image  # noqa: E402
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+BENCH = pathlib.Path("/tmp/nasdata-bench-imagenet16")
+CLASSES = 10
+
+
+def make_image(args):
+    path, seed, portrait = args
+    rng = np.random.default_rng(seed)
+    w, h = (375, 500) if portrait else (500, 375)
+    # Smooth shapes plus texture and noise: compresses like a photo, not like flat colour or pure noise.
+    small = rng.integers(0, 256, (h // 25 + 1, w // 25 + 1, 3), dtype=np.uint8)
+    base = np.asarray(Image.fromarray(small).resize((w, h), Image.BICUBIC), dtype=np.float32)
+    yy, xx = np.mgrid[0:h, 0:w]
+    texture = 18 * np.sin(xx / (3 + seed % 5)) * np.cos(yy / (4 + seed % 3))
+    arr = base + texture[..., None] + rng.normal(0, 9, (h, w, 3))
+    Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8)).save(path, "JPEG", quality=90)
+
+
+def generate(n):
+    if BENCH.exists():
+        shutil.rmtree(BENCH)
+    (BENCH / "devkit").mkdir(parents=True)
+    (BENCH / "val").mkdir()
+    wnids = [f"n0{9000000 + i}" for i in range(CLASSES)]
+    (BENCH / "devkit" / "map_clsloc.txt").write_text("".join(f"{w} {i + 1} class_{i + 1}\n" for i, w in enumerate(wnids)))
+    jobs = []
+    for i in range(n):
+        wnid = wnids[i % CLASSES]
+        d = BENCH / "train" / wnid
+        d.mkdir(parents=True, exist_ok=True)
+        jobs.append((d / f"{wnid}_{i}.JPEG", i, i % 4 == 3))
+    val_labels = []
+    for i in range(1, 21):  # a small val set so the build is complete
+        jobs.append((BENCH / "val" / f"ILSVRC2012_val_{i:08d}.JPEG", 10_000_000 + i, False))
+        val_labels.append(i % CLASSES + 1)
+    (BENCH / "devkit" / "gt.txt").write_text("".join(f"{l}\n" for l in val_labels))
+    with Pool(os.cpu_count()) as pool:
+        pool.map(make_image, jobs, chunksize=64)
+    return sorted(str(p) for p in (BENCH / "train").rglob("*.JPEG")) + sorted(str(p) for p in (BENCH / "val").glob("*.JPEG"))
+
+
+def pillow_one(path):
+    im = Image.open(path)
+    if im.mode != "RGB":
+        im = im.convert("RGB")
+    return np.asarray(im.resize((16, 16), Image.BOX))
+
+
+def time_pillow(paths, processes):
+    t = time.perf_counter()
+    if processes == 1:
+        out = [pillow_one(p) for p in paths]
+    else:
+        with Pool(processes) as pool:
+            out = pool.map(pillow_one, paths, chunksize=64)
+    return time.perf_counter() - t, out
+
+
+def time_nasdata(binary, out, *extra):
+    cmd = [binary, "build-imagenet16", "--ilsvrc", str(BENCH), "--class-map", str(BENCH / "devkit" / "map_clsloc.txt"),
+           "--val-labels", str(BENCH / "devkit" / "gt.txt"), "--classes", str(CLASSES), "-o", str(out), *extra]
+    t = time.perf_counter()
+    subprocess.run(cmd, check=True, capture_output=True)
+    return time.perf_counter() - t
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--images", type=int, default=5000)
+    ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--nasdata", default=None)
+    args = ap.parse_args()
+    binary = args.nasdata or str(pathlib.Path(subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT,
+                                                             capture_output=True, text=True, check=True).stdout.strip()) / "nasdata")
+    cores = os.cpu_count()
+    try:
+        t = time.perf_counter()
+        paths = generate(args.images)
+        size = sum(os.path.getsize(p) for p in paths)
+        print(f"generated {len(paths)} JPEGs ({size / len(paths) / 1024:.0f} KB avg) in {time.perf_counter() - t:.1f} s; {cores} cores")
+        n = len(paths)
+        # Warm the page cache once so every run reads from memory.
+        for p in paths:
+            with open(p, "rb") as f:
+                f.read()
+        results = {}
+        results["pillow, 1 process"], ref = time_pillow(paths, 1)
+        results[f"pillow, {cores} processes"], _ = time_pillow(paths, cores)
+        out = BENCH / "out.h5"
+        results["nasdata exact, 1 thread"] = time_nasdata(binary, out, "--threads", "1")
+        results[f"nasdata exact, {cores} threads"] = time_nasdata(binary, out)
+        # Exactness on every image: nasdata's order is label then file name, as `paths` sorted per class.
+        with h5py.File(out, "r") as f:
+            train = f[f"ImageNet16-{CLASSES}/train/images"][:]
+            val = f[f"ImageNet16-{CLASSES}/ori-test/images"][:]
+        order = sorted(range(n - 20), key=lambda i: (int(pathlib.Path(paths[i]).parent.name[1:]), pathlib.Path(paths[i]).name.encode()))
+        exact = all(np.array_equal(train[k], ref[i]) for k, i in enumerate(order))
+        results[f"nasdata fast, {cores} threads"] = time_nasdata(binary, BENCH / "fast.h5", "--fast")
+        with h5py.File(BENCH / "fast.h5", "r") as f:
+            fast = f[f"ImageNet16-{CLASSES}/train/images"][:]
+        diff = np.abs(fast.astype(int) - train.astype(int))
+        print(f"{'run':32s} {'seconds':>8s} {'images/s':>9s} {'vs pillow 1p':>12s}")
+        base = n / results["pillow, 1 process"]
+        for name, secs in results.items():
+            print(f"{name:32s} {secs:8.2f} {n / secs:9.0f} {n / secs / base:11.2f}x")
+        print(f"per core: nasdata exact {n / results['nasdata exact, 1 thread'] / base:.2f}x Pillow")
+        print(f"all cores: nasdata exact {results[f'pillow, {cores} processes'] / results[f'nasdata exact, {cores} threads']:.2f}x Pillow ({cores} processes)")
+        print(f"exact mode equals Pillow on all {n - 20} train images: {exact}")
+        print(f"fast mode vs exact: max |diff| {diff.max()}, mean |diff| {diff.mean():.2f} levels")
+    finally:
+        if not args.keep and BENCH.exists():
+            shutil.rmtree(BENCH)
+
+
+if __name__ == "__main__":
+    main()
