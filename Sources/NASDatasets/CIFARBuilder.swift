@@ -204,11 +204,11 @@ public enum CIFARBuilder {
                     guard size <= Int64(CIFAROriginal.maxPickleSize) else {
                         throw IOError.malformed(path: path, offset: nil, reason: "\(size) bytes is too large for a CIFAR batch")
                     }
-                    let bytes = try stream.readBytes(Int(size), what: "CIFAR batch")
+                    var bytes = try stream.readBytes(Int(size), what: "CIFAR batch")
                     if checkFolderFiles, try !checkMD5(bytes, path: path, layout: layout, allowUnverified: options.allowUnverified) {
                         mismatches.append(path)
                     }
-                    try deliver(CIFARPythonBatch.decode(bytes, path: path, layout: layout))
+                    try CIFARPythonBatch.decode(consuming: &bytes, path: path, layout: layout, deliver)
                 }
                 guard done == counts[part]! else {
                     throw IOError.malformed(path: path, offset: nil, reason: "holds \(done) records, expected \(counts[part]!)")
@@ -234,19 +234,25 @@ public enum CIFARBuilder {
     private static func route(_ records: CIFARRecords, offset: Int, fromTest: Bool, plan: [CIFARPlannedSet],
                               writers: [ImageSetWriter]) throws {
         let size = CIFARImage.byteCount
+        // Each record goes into two or three sets: hash it once.
+        let digests = ImageSetDigest.recordDigests(labels: records.labels, images: records.images)
         for (set, writer) in zip(plan, writers) where set.fromTest == fromTest {
             guard let (position, members) = set.route(offset: offset, count: records.count) else { continue }
             let indices = members.map { Int64(offset + $0) }
             if members.count == records.count {
-                try writer.write(at: position, images: records.images, labels: records.labels, indices: indices)
+                try writer.write(at: position, images: records.images, labels: records.labels, indices: indices, recordDigests: digests)
                 continue
             }
             var images = [UInt8]()
+            var subset = [UInt8]()
             images.reserveCapacity(members.count * size)
+            subset.reserveCapacity(members.count * 32)
             records.images.withUnsafeBufferPointer { src in
                 for m in members { images.append(contentsOf: src[(m * size)..<((m + 1) * size)]) }
             }
-            try writer.write(at: position, images: images, labels: members.map { records.labels[$0] }, indices: indices)
+            for m in members { subset.append(contentsOf: digests[(m * 32)..<((m + 1) * 32)]) }
+            try writer.write(at: position, images: images, labels: members.map { records.labels[$0] }, indices: indices,
+                             recordDigests: subset)
         }
     }
 

@@ -18,10 +18,14 @@ public struct Verifier: Sendable {
     public var jobs: Int
     /// Draw a progress line (bytes) on a terminal.
     public var showProgress: Bool
+    /// Skip the (slow, multi-GB pickle parse) structure check of benchmark meta
+    /// files and rely on their name suffix alone.
+    public var hashOnly: Bool
 
-    public init(jobs: Int = BoundedParallel.defaultJobs, showProgress: Bool = true) {
+    public init(jobs: Int = BoundedParallel.defaultJobs, showProgress: Bool = true, hashOnly: Bool = false) {
         self.jobs = max(1, jobs)
         self.showProgress = showProgress
+        self.hashOnly = hashOnly
     }
 
     /// Verifies files and directories (walked recursively, in name order).
@@ -37,8 +41,9 @@ public struct Verifier: Sendable {
             }
         }
         let files = collected
+        let hashOnly = self.hashOnly
         let reports = run(count: files.count, sizeOf: { FileWalker.size(files[$0]) }) { hasher, i, progress in
-            FileRules.check(path: files[i], hasher: hasher, progress: progress)
+            FileRules.check(path: files[i], hasher: hasher, hashOnly: hashOnly, progress: progress)
         }
         return missing + reports
     }
@@ -67,14 +72,14 @@ public struct Verifier: Sendable {
                      _ check: @escaping @Sendable (FileHasher, Int, @escaping @Sendable (Int64) -> Void) -> FileReport)
         -> [FileReport] {
         let total = (0..<count).reduce(Int64(0)) { $0 + max(sizeOf($1), 0) }
-        let progress = showProgress ? Progress("verify", total: total, unit: "bytes") : nil
+        let progress = showProgress ? ByteProgress("verify", totalBytes: total) : nil
         let slots = ResultSlots<FileReport>(count: count)
         BoundedParallel.forEach(count: count, jobs: jobs, makeState: { FileHasher() }) { hasher, i in
             let counted = ByteTally()
-            let report = check(hasher, i) { n in counted.add(n); progress?.advance(by: n) }
+            let report = check(hasher, i) { n in counted.add(n); progress?.advance(bytes: n) }
             // Files not (fully) read still count as done.
             let rest = max(sizeOf(i), 0) - counted.value
-            if rest > 0 { progress?.advance(by: rest) }
+            if rest > 0 { progress?.advance(bytes: rest) }
             slots.set(i, report)
         }
         progress?.finish()

@@ -47,6 +47,11 @@ struct BuildCifar: ParsableCommand {
     func validate() throws {
         if cifar10 == nil && cifar100 == nil { throw ValidationError("give --cifar10 PATH and/or --cifar100 PATH") }
         if chunk < 1 { throw ValidationError("--chunk must be at least 1") }
+        let dir = (output as NSString).deletingLastPathComponent
+        var isDir: ObjCBool = false
+        if !dir.isEmpty, !FileManager.default.fileExists(atPath: dir, isDirectory: &isDir) || !isDir.boolValue {
+            throw ValidationError("cannot write \(output): the directory \(dir) does not exist")
+        }
     }
 
     func run() throws {
