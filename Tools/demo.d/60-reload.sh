@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Demo stage 60 (reload, forward): one run's trained weights from an embedded miniature
-# FULL file into the training network, evaluated on the CIFAR-10 ori-test set built by stage
+# FULL file (and one from stage 50's weight archive) into the training network, evaluated on the CIFAR-10 ori-test set built by stage
 # 30 (beside the value recorded for the run), exported as .pth + .safetensors + config, then
 # run again from the export with `forward` and compared with PyTorch's logits; if torch and
 # xautodl are installed, upstream's TinyNetwork loads the export with strict=True.
@@ -22,10 +22,10 @@ if [[ -f "$OUT/cifar.h5" ]]; then evaluate=(--evaluate "$OUT/cifar.h5" --set ori
 "$NASDATA" forward --weights "$W/013444-cifar10-valid-777.safetensors" --arch 13444 --classes 10 \
   --input "$FX/full-file.input.npy" -o "$W/logits.npy" --features "$W/features.npy"
 
-if [[ -f "$OUT/archive/weights.h5" ]] && "$NASDATA" reload --help | grep -q -- "--archive"; then
+# The same from the weight archive stage 50 packed (one run of architecture 25).
+if [[ -f "$OUT/archive/weights.h5" ]]; then
   "$NASDATA" reload --archive "$OUT/archive/weights.h5" --arch 25 --dataset cifar10 --seed 777 --hp 200 \
-    -o "$W/000025-cifar10-777.safetensors" --config "$W/000025-config.json" \
-    || echo "(reload --archive not available in this build)"
+    -o "$W/000025-cifar10-777.safetensors" --config "$W/000025-config.json"
 fi
 
 python3 - "$W" "$FX" <<'PY'
