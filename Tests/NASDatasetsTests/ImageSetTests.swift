@@ -88,6 +88,30 @@ final class ImageSetTests: XCTestCase {
         XCTAssertEqual(try ImageSetIntegrity.verify(file: path), [])
     }
 
+    func testPositionalWritesWithoutACountGrowAndMustBeGapFree() throws {
+        let path = dir + "/grow.h5"
+        try File.writeAtomically(to: path) { file in
+            try ImageSetLayout.markRoot(file)
+            let group = try ImageSetLayout.createDataset(in: file, info())
+            let set = try ImageSetWriter(dataset: group, name: "train", height: 2, width: 2, chunkImages: 4)
+            for r in [5..<9, 0..<5] {
+                let x = records(r)
+                try set.write(at: r.lowerBound, images: x.images, labels: x.labels, indices: x.indices)
+            }
+            XCTAssertEqual(try set.finish().count, 9)
+        }
+        let batch = try ImageSetReader(path: path, set: "toy/train").readBatch(start: 0, count: 9)
+        XCTAssertEqual(batch.indices, (0..<9).map { Int64($0 * 10) })
+        XCTAssertEqual(try ImageSetIntegrity.verify(file: path), [])
+        XCTAssertThrowsError(try File.writeAtomically(to: dir + "/gap.h5") { file in
+            let group = try ImageSetLayout.createDataset(in: file, info())
+            let set = try ImageSetWriter(dataset: group, name: "train", height: 2, width: 2)
+            let x = records(4..<6)
+            try set.write(at: 4, images: x.images, labels: x.labels, indices: x.indices)
+            try set.finish()
+        }) { XCTAssertTrue("\($0)".contains("only 2 of 6 records were written (first missing: 0)"), "\($0)") }
+    }
+
     func testFixedModeRefusesGapsAndDoubleWrites() throws {
         let path = dir + "/gaps.h5"
         XCTAssertThrowsError(try File.writeAtomically(to: path) { file in
