@@ -140,7 +140,7 @@ public final class PickleDict: @unchecked Sendable {
     public internal(set) var state: PickleValue?
     var meta = NodeMeta()
     private var index: [PickleValue: Int]?
-    private static let indexThreshold = 12
+    private static let indexThreshold = 32
 
     init(ordered: Bool = false) { isOrdered = ordered }
 
@@ -198,6 +198,19 @@ public final class PickleObject: @unchecked Sendable {
     public var qualifiedName: String { module + "." + name }
 }
 
+extension PickleValue {
+    /// The reference-type container behind this value, if it is one.
+    var box: AnyObject? {
+        switch self {
+        case .list(let l): return l
+        case .dict(let d): return d
+        case .set(let s): return s
+        case .object(let o): return o
+        default: return nil
+        }
+    }
+}
+
 /// Bookkeeping of a mutable node during unpickling: its memo slot (so the streaming
 /// hook can release it), its nesting depth, and whether it was already placed into
 /// a parent (after which Python's pickler never mutates it; a pickle that does is
@@ -205,6 +218,8 @@ public final class PickleObject: @unchecked Sendable {
 struct NodeMeta {
     var memoSlot: Int = -1
     var depth: Int = 1
+    /// Nodes in the subtree, counting shared references each time they occur.
+    var size: Int = 1
     var sealed = false
 }
 

@@ -75,6 +75,7 @@ public final class Unpickler {
     var marks: [Int] = []
     var memo = Memo()
     var opStart: Int64 = 0
+    var tupleInfo: [UnsafeRawPointer: (depth: Int, size: Int, keep: [PickleValue])] = [:]
 
     public init(reader: ByteReader, options: Options = Options()) {
         self.reader = reader
@@ -110,7 +111,8 @@ public final class Unpickler {
         stack = []
         marks = []
         memo = Memo()
-        defer { stack = []; marks = [] }
+        tupleInfo = [:]
+        defer { stack = []; marks = []; tupleInfo = [:] }
         while true {
             opStart = reader.offset
             let op = try reader.byte()
@@ -130,13 +132,14 @@ public final class Unpickler {
 
     @inline(__always) func push(_ v: PickleValue) { stack.append(v) }
 
+    /// Values below the innermost MARK belong to an outer frame and cannot be popped (as in CPython).
     @inline(__always) func pop(_ op: String) throws -> PickleValue {
-        guard let v = stack.popLast() else { throw fail(.stackUnderflow(op)) }
+        guard stack.count > (marks.last ?? 0), let v = stack.popLast() else { throw fail(.stackUnderflow(op)) }
         return v
     }
 
     @inline(__always) func top(_ op: String) throws -> PickleValue {
-        guard let v = stack.last else { throw fail(.stackUnderflow(op)) }
+        guard stack.count > (marks.last ?? 0), let v = stack.last else { throw fail(.stackUnderflow(op)) }
         return v
     }
 
@@ -150,16 +153,25 @@ public final class Unpickler {
 
     // MARK: - Nesting, sealing, consuming
 
-    /// Depth of a value: boxes carry theirs, tuples are measured (bounded by maxNesting).
-    func depth(of v: PickleValue) -> Int {
+    /// Nesting depth and logical size (nodes counted as often as shared references
+    /// repeat them) of a value. Boxes carry theirs; tuples are looked up by their
+    /// buffer in `tupleInfo` (kept alive there, so an address is never reused while
+    /// cached), so neither costs more than the tuple's own items.
+    func info(of v: PickleValue) -> (depth: Int, size: Int) {
         switch v {
-        case .list(let l): return l.meta.depth
-        case .dict(let d): return d.meta.depth
-        case .set(let s): return s.meta.depth
-        case .object(let o): return o.meta.depth
-        case .tuple(let t): return 1 + t.reduce(0) { max($0, depth(of: $1)) }
-        default: return 0
+        case .list(let l): return (l.meta.depth, l.meta.size)
+        case .dict(let d): return (d.meta.depth, d.meta.size)
+        case .set(let s): return (s.meta.depth, s.meta.size)
+        case .object(let o): return (o.meta.depth, o.meta.size)
+        case .tuple(let t):
+            if let key = Unpickler.bufferKey(t), let known = tupleInfo[key] { return (known.depth, known.size) }
+            return t.reduce((1, 1)) { acc, x in let i = info(of: x); return (max(acc.0, i.depth + 1), acc.1 &+ i.size) }
+        default: return (0, 1)
         }
+    }
+
+    static func bufferKey(_ t: [PickleValue]) -> UnsafeRawPointer? {
+        t.isEmpty ? nil : t.withUnsafeBufferPointer { $0.baseAddress.map(UnsafeRawPointer.init) }
     }
 
     /// Marks a value placed into a parent: from now on it must not change.
@@ -173,23 +185,37 @@ public final class Unpickler {
         }
     }
 
-    /// Checks that `children` may go into a container of current depth `depth`; returns the new depth.
-    func adopt(_ children: [PickleValue], into current: Int, sealed: Bool, _ op: String) throws -> Int {
-        if sealed {
+    /// Checks that `children` may go into a container whose bookkeeping is `meta`, and updates it:
+    /// depth bounded by `maxNesting`, logical size by `maxLogicalSize` (shared references
+    /// counted each time, so "billion laughs" DAGs are refused before any walker sees them).
+    func adopt(_ children: [PickleValue], into current: NodeMeta, owner: AnyObject?, _ op: String) throws -> NodeMeta {
+        var meta = current
+        if meta.sealed {
             throw fail(.malformed("\(op) modifies a container already placed in another (recursive structures are not supported)"))
         }
-        var d = current
         for c in children {
-            d = max(d, depth(of: c) + 1)
+            if let owner, let box = c.box, box === owner {
+                throw fail(.malformed("\(op) puts a container into itself (recursive structures are not supported)"))
+            }
+            let i = info(of: c)
+            meta.depth = max(meta.depth, i.depth + 1)
+            meta.size = meta.size &+ i.size
             seal(c)
         }
-        if d > options.maxNesting { throw fail(.tooDeep(options.maxNesting)) }
-        return d
+        if meta.depth > options.maxNesting { throw fail(.tooDeep(options.maxNesting)) }
+        if meta.size > maxLogicalSize || meta.size < 0 {
+            throw fail(.tooLarge("object graph of more than \(maxLogicalSize) nodes (counting shared references)"))
+        }
+        return meta
     }
 
+    /// The logical-size limit: generous for real data (each input byte makes at most a few
+    /// nodes, plus sharing) but far below what would make a walker hang.
+    var maxLogicalSize: Int { max(1 << 22, Int(min(reader.end, Int64(Int.max / 64))) * 64) }
+
     func makeTuple(_ items: [PickleValue]) throws -> PickleValue {
-        let d = try adopt(items, into: 1, sealed: false, "TUPLE")
-        _ = d
+        let meta = try adopt(items, into: NodeMeta(), owner: nil, "TUPLE")
+        if let key = Unpickler.bufferKey(items) { tupleInfo[key] = (meta.depth, meta.size, items) }
         return .tuple(items)
     }
 
@@ -231,7 +257,7 @@ public final class Unpickler {
                 case .replace(let v): consume(value); stored = v
                 }
             }
-            d.meta.depth = try adopt([key, stored], into: d.meta.depth, sealed: d.meta.sealed, op)
+            d.meta = try adopt([key, stored], into: d.meta, owner: d, op)
             d.set(key, stored)
         }
     }
@@ -239,10 +265,10 @@ public final class Unpickler {
     func appendItems(_ items: [PickleValue], to target: PickleValue, _ op: String) throws {
         switch target {
         case .list(let l):
-            l.meta.depth = try adopt(items, into: l.meta.depth, sealed: l.meta.sealed, op)
+            l.meta = try adopt(items, into: l.meta, owner: l, op)
             l.items.append(contentsOf: items)
         case .set(let s):  // protocol < 4 sets are built as set([...]); ADDITEMS uses this too
-            s.meta.depth = try adopt(items, into: s.meta.depth, sealed: s.meta.sealed, op)
+            s.meta = try adopt(items, into: s.meta, owner: s, op)
             s.add(items)
         default:
             throw fail(.malformed("\(op) on \(target.typeName), not a list"))

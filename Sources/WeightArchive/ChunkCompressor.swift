@@ -9,10 +9,50 @@ import Foundation
 /// compressing or waiting to be taken. HDF5 is never called from the workers
 /// (the library holds one global lock; only the caller's thread touches it).
 public final class ChunkCompressor: @unchecked Sendable {
-    public struct Compressed {
+    public struct Compressed: Sendable {
         public let sequence: Int
         public let bytes: [UInt8]
     }
+
+    /// The state the worker threads share; they keep it alive until they exit,
+    /// so dropping the compressor without `shutdown()` cannot leave them on freed memory.
+    private let core: Core
+
+    public init(workers: Int, elementSize: Int, level: Int, strategy: Deflate.Strategy = .huffmanOnly,
+                maxInFlight: Int? = nil) {
+        core = Core(elementSize: elementSize, level: level, strategy: strategy,
+                    maxInFlight: maxInFlight ?? max(4, 3 * workers))
+        for i in 0..<max(1, workers) {
+            let core = self.core
+            let t = Thread { core.workLoop() }
+            t.name = "nasdata-deflate-\(i)"
+            t.start()
+        }
+    }
+
+    deinit { core.shutdown() }
+
+    /// Worker count for this machine: all cores (the caller's thread mostly waits on I/O).
+    public static var defaultWorkers: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
+
+    /// Queues one chunk (exactly the dataset's chunk size in bytes). While the
+    /// pipeline is full it waits for the oldest chunk and hands it back (with any
+    /// other finished ones, in order) for the caller to write: memory stays bounded
+    /// and the caller's thread is never blocked on a chunk nobody takes.
+    public func submit(_ chunk: [UInt8]) throws -> [Compressed] { try core.submit(chunk) }
+
+    /// The chunks finished so far, in order (possibly none). Never blocks on compression.
+    public func takeReady() throws -> [Compressed] { try core.takeReady() }
+
+    /// Waits for every submitted chunk and returns the remaining ones in order.
+    public func drain() throws -> [Compressed] { try core.drain() }
+
+    /// Lets the worker threads finish (queued chunks are still compressed) and exit.
+    public func shutdown() { core.shutdown() }
+}
+
+private final class Core: @unchecked Sendable {
+    typealias Compressed = ChunkCompressor.Compressed
 
     private let elementSize: Int
     private let level: Int
@@ -25,39 +65,42 @@ public final class ChunkCompressor: @unchecked Sendable {
     private var nextTake = 0
     private var failure: Error?
     private var stopping = false
-    private var threads: [Thread] = []
 
-    public init(workers: Int, elementSize: Int, level: Int, strategy: Deflate.Strategy = .huffmanOnly,
-                maxInFlight: Int? = nil) {
+    init(elementSize: Int, level: Int, strategy: Deflate.Strategy, maxInFlight: Int) {
         self.elementSize = elementSize
         self.level = level
         self.strategy = strategy
-        self.maxInFlight = maxInFlight ?? max(4, 3 * workers)
-        for i in 0..<max(1, workers) {
-            let t = Thread { [unowned self] in self.workLoop() }
-            t.name = "nasdata-deflate-\(i)"
-            t.start()
-            threads.append(t)
-        }
+        self.maxInFlight = maxInFlight
     }
 
-    deinit { shutdown() }
-
-    /// Worker count for this machine: all cores (the caller's thread mostly waits on I/O).
-    public static var defaultWorkers: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
-
-    /// Queues one chunk (exactly the dataset's chunk size in bytes); blocks while the pipeline is full.
-    public func submit(_ chunk: [UInt8]) {
-        condition.lock()
-        while nextSubmit - nextTake >= maxInFlight && failure == nil { condition.wait() }
+    /// Queues one chunk (exactly the dataset's chunk size in bytes). While the
+    /// pipeline is full it waits for the oldest chunk and hands it back (with any
+    /// other finished ones, in order) for the caller to write: memory stays bounded
+    /// and the caller's thread is never blocked on a chunk nobody takes.
+    func submit(_ chunk: [UInt8]) throws -> [Compressed] {
+        condition.lock(); defer { condition.unlock() }
+        var out: [Compressed] = []
+        while nextSubmit - nextTake >= maxInFlight {
+            if let failure { throw failure }
+            if let bytes = done.removeValue(forKey: nextTake) {
+                out.append(Compressed(sequence: nextTake, bytes: bytes))
+                nextTake += 1
+            } else {
+                condition.wait()
+            }
+        }
         queue.append((nextSubmit, chunk))
         nextSubmit += 1
+        while let bytes = done.removeValue(forKey: nextTake) {
+            out.append(Compressed(sequence: nextTake, bytes: bytes))
+            nextTake += 1
+        }
         condition.broadcast()
-        condition.unlock()
+        return out
     }
 
     /// The chunks finished so far, in order (possibly none). Never blocks on compression.
-    public func takeReady() throws -> [Compressed] {
+    func takeReady() throws -> [Compressed] {
         condition.lock(); defer { condition.unlock() }
         if let failure { throw failure }
         var out: [Compressed] = []
@@ -70,7 +113,7 @@ public final class ChunkCompressor: @unchecked Sendable {
     }
 
     /// Waits for every submitted chunk and returns the remaining ones in order.
-    public func drain() throws -> [Compressed] {
+    func drain() throws -> [Compressed] {
         condition.lock(); defer { condition.unlock() }
         var out: [Compressed] = []
         while nextTake < nextSubmit {
@@ -86,14 +129,14 @@ public final class ChunkCompressor: @unchecked Sendable {
         return out
     }
 
-    public func shutdown() {
+    func shutdown() {
         condition.lock()
         stopping = true
         condition.broadcast()
         condition.unlock()
     }
 
-    private func workLoop() {
+    func workLoop() {
         var scratch = [UInt8]()
         while true {
             condition.lock()

@@ -1,27 +1,27 @@
 /// A minimal JSON writer for the records the archive stores (results, problems, `--json` output).
 /// Non-finite floats are written as `NaN` / `Infinity` like Python's `json` module.
-public indirect enum JSONValue: Equatable, Sendable {
+public indirect enum ArchiveJSONValue: Equatable, Sendable {
     case null
     case bool(Bool)
     case int(Int64)
     case double(Double)
     case string(String)
-    case array([JSONValue])
-    case object([(String, JSONValue)])
+    case array([ArchiveJSONValue])
+    case object([(String, ArchiveJSONValue)])
 
-    public static func == (a: JSONValue, b: JSONValue) -> Bool { JSONText.encode(a) == JSONText.encode(b) }
+    public static func == (a: ArchiveJSONValue, b: ArchiveJSONValue) -> Bool { ArchiveJSON.encode(a) == ArchiveJSON.encode(b) }
 }
 
-public enum JSONText {
-    public static func object(_ members: [(String, JSONValue)]) -> String { encode(.object(members)) }
+public enum ArchiveJSON {
+    public static func object(_ members: [(String, ArchiveJSONValue)]) -> String { encode(.object(members)) }
 
-    public static func encode(_ value: JSONValue) -> String {
+    public static func encode(_ value: ArchiveJSONValue) -> String {
         var out = ""
         write(value, into: &out)
         return out
     }
 
-    private static func write(_ value: JSONValue, into out: inout String) {
+    private static func write(_ value: ArchiveJSONValue, into out: inout String) {
         switch value {
         case .null: out += "null"
         case .bool(let b): out += b ? "true" : "false"

@@ -1,0 +1,103 @@
+import Pickle
+import TorchFormats
+import Tensors
+
+/// Decodes one `{index:06d}-FULL.pth` (NAS-BENCH-201.md section 4):
+/// `{'full': ArchResults-dict, 'less': ArchResults-dict}`, each with
+/// `all_results[(dataset, seed)]` = ResultsCount-dict holding `net_state_dict`.
+///
+/// The non-weight results are kept generically (every field of the
+/// ResultsCount-dict except `net_state_dict`, converted to JSON), so a field the
+/// archive does not know about is still preserved.
+public enum FullFile {
+    /// Loads `path` (legacy or zip torch format); `name` is what errors and the
+    /// archive call it (the tar member name, or the file name).
+    public static func decode(path: String, name: String, size: Int64, md5: [UInt8], expectedIndex: Int?) throws -> SourceRecord {
+        let root: PickleValue
+        do {
+            root = try TorchCheckpoint.load(path: path)
+        } catch {
+            throw ArchiveError.badInput(member: name, reason: "not a readable torch checkpoint: \(error)")
+        }
+        func bad(_ reason: String) -> ArchiveError { .badInput(member: name, reason: reason) }
+        guard root.dict != nil else { throw bad("top level is \(root.typeName), not {'full': ..., 'less': ...}") }
+
+        var archIndex: Int?
+        var archStr: String?
+        var runs: [RunRecord] = []
+        for (hpKey, hpValue) in root.dictItems! {
+            guard let key = hpKey.string, let hp = ArchiveLayout.hpEpochs(key) else {
+                throw bad("unexpected top-level key \(hpKey.shortDescription) (want 'full' and 'less')")
+            }
+            guard hpValue.dict != nil else { throw bad("['\(key)'] is \(hpValue.typeName), not an ArchResults dict") }
+            guard let index = hpValue["arch_index"].int, let str = hpValue["arch_str"].string else {
+                throw bad("['\(key)'] has no arch_index / arch_str")
+            }
+            if let archIndex, archIndex != index { throw bad("'full' and 'less' name different architectures (\(archIndex), \(index))") }
+            archIndex = index
+            archStr = str
+            guard let results = hpValue["all_results"].dictItems else {
+                throw bad("['\(key)']['all_results'] is \(hpValue["all_results"].typeName), not a dict")
+            }
+            for (runKey, result) in results {
+                guard let pair = runKey.tuple, pair.count == 2, let dataset = pair[0].string, let seed = pair[1].int else {
+                    throw bad("['\(key)']['all_results'] key \(runKey.shortDescription) is not (dataset, seed)")
+                }
+                guard ArchiveLayout.datasetNames.contains(dataset) else {
+                    throw bad("['\(key)']['all_results'][\(runKey.shortDescription)]: unknown dataset \"\(dataset)\"")
+                }
+                guard result.dict != nil else {
+                    throw bad("['\(key)']['all_results'][\(runKey.shortDescription)] is \(result.typeName), not a ResultsCount dict")
+                }
+                let weights = result["net_state_dict"]
+                let stateDict: StateDict
+                do {
+                    stateDict = weights.isNone ? StateDict() : try weights.stateDict()
+                } catch {
+                    throw bad("weights of \(key) \(runKey.shortDescription): \(error)")
+                }
+                var fields: [(String, ArchiveJSONValue)] = []
+                for (k, v) in result.dictItems! where k.string != "net_state_dict" {
+                    fields.append((k.string ?? k.shortDescription, PickleJSON.convert(v)))
+                }
+                runs.append(RunRecord(hp: hp, dataset: dataset, seed: seed, stateDict: stateDict,
+                                      resultsJSON: Array(ArchiveJSON.encode(.object(fields)).utf8)))
+            }
+        }
+        guard let archIndex, let archStr else { throw bad("no 'full' or 'less' results") }
+        if let expectedIndex, expectedIndex != archIndex {
+            throw bad("the file name says architecture \(expectedIndex) but the file holds architecture \(archIndex)")
+        }
+        return SourceRecord(name: name, size: size, md5: md5, archIndex: archIndex, archStr: archStr, runs: runs)
+    }
+}
+
+/// Pickled Python values as JSON: dict keys become strings (`777`, `x-valid@199`,
+/// tuples as `a|b`), numpy scalars become numbers, sets and tuples become arrays.
+enum PickleJSON {
+    static func convert(_ v: PickleValue) -> ArchiveJSONValue {
+        switch v {
+        case .none: return .null
+        case .bool(let b): return .bool(b)
+        case .int(let i): return .int(Int64(i))
+        case .bigInt(let b): return .string(b.description)
+        case .float(let d): return .double(d)
+        case .string, .bytes: return .string(v.string ?? "")
+        case .numpyScalar(let s):
+            if let i = s.intValue, s.dtype.kind != "f" { return .int(Int64(i)) }
+            return s.doubleValue.map(ArchiveJSONValue.double) ?? .string(v.shortDescription)
+        case .list, .tuple, .set: return .array((v.list ?? []).map(convert))
+        case .dict:
+            return .object(v.dictItems!.map { (key($0.key), convert($0.value)) })
+        case .tensor(let t): return .object([("tensor_shape", .array(t.shape.map { .int(Int64($0)) }))])
+        case .ndarray(let a): return .object([("ndarray_shape", .array(a.shape.map { .int(Int64($0)) }))])
+        default: return .string(v.shortDescription)
+        }
+    }
+
+    static func key(_ k: PickleValue) -> String {
+        if let s = k.string { return s }
+        if let t = k.tuple { return t.map(key).joined(separator: "|") }
+        return k.shortDescription
+    }
+}

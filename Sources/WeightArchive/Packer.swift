@@ -1,0 +1,209 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Checksums
+import Foundation
+import HDF5
+import NASDataIO
+
+/// What `pack-archive` does, as a library call.
+public struct PackOptions: Sendable {
+    public var inputs: PackInputs
+    public var output: String
+    public var settings = PackSettings()
+    /// Skip bad members (listed in the report and in the archive) instead of stopping.
+    public var keepGoing = false
+    /// Input bytes between durable points: at most this much work is redone after a kill.
+    public var batchBytes: Int = 256 << 20
+    /// Test hook: stop (as if killed) after this many durable points.
+    public var stopAfterCommits: Int? = nil
+
+    public init(inputs: PackInputs, output: String) {
+        self.inputs = inputs
+        self.output = output
+        self.settings.inputSignature = inputs.signature
+    }
+}
+
+/// What a pack did.
+public struct PackReport: Sendable {
+    public var output: String
+    /// Inputs already handled by an earlier, interrupted run of the same command.
+    public var resumedAt = 0
+    public var inputsSeen = 0
+    public var filesPacked = 0
+    public var runsPacked = 0
+    public var inputBytes: Int64 = 0
+    public var skippedOtherShards = 0
+    public var problems: [(member: String, error: String)] = []
+    public var seconds = 0.0
+    public var alreadyComplete = false
+    public var archiveBytes: Int64 = 0
+    public var totalRuns = 0
+
+    public var json: String {
+        ArchiveJSON.object([
+            ("output", .string(output)), ("resumed_at_input", .int(Int64(resumedAt))),
+            ("inputs_seen", .int(Int64(inputsSeen))), ("files_packed", .int(Int64(filesPacked))),
+            ("runs_packed", .int(Int64(runsPacked))), ("total_runs", .int(Int64(totalRuns))),
+            ("input_bytes", .int(inputBytes)), ("archive_bytes", .int(archiveBytes)),
+            ("skipped_other_shards", .int(Int64(skippedOtherShards))),
+            ("already_complete", .bool(alreadyComplete)), ("seconds", .double(seconds)),
+            ("problems", .array(problems.map { .object([("member", .string($0.member)), ("error", .string($0.error))]) })),
+        ])
+    }
+}
+
+public enum Packer {
+    public static func pack(_ options: PackOptions) throws -> PackReport {
+        let start = Date()
+        var report = PackReport(output: options.output)
+        var settings = options.settings
+        settings.batchBytes = options.batchBytes
+        let writer: ArchiveWriter
+        do {
+            writer = try ArchiveWriter.openOrCreate(options.output, settings: settings)
+        } catch let error as ArchiveError {
+            throw error
+        } catch {
+            throw PackError.writeFailed(path: options.output, underlying: "\(error)", diskFull: isDiskFull(error))
+        }
+        var closed = false
+        defer { if !closed { writer.close() } }
+        report.resumedAt = writer.inputsDone
+        if writer.isComplete {
+            report.alreadyComplete = true
+            report.totalRuns = writer.runCount
+            writer.close(); closed = true
+            report.archiveBytes = fileSize(options.output)
+            return report
+        }
+        let source = try MemberSource(options.inputs)
+        let progress = Progress("pack-archive", total: source.knownCount.map(Int64.init), unit: "files")
+        defer { progress.finish() }
+        var pendingBytes = 0
+        var commits = 0
+        /// Members fully handled (packed, skipped or reported), in input order.
+        var handled = writer.inputsDone
+
+        func fail(_ member: String, _ error: Error) throws {
+            let message = "\(error)"
+            if options.keepGoing {
+                writer.addProblem(member: member, error: message)
+                report.problems.append((member, message))
+            } else {
+                // Everything before this member becomes durable; then stop.
+                try writer.commit(inputsDone: handled)
+                throw ArchiveError.badInput(member: member, reason: stripMember(message, member))
+            }
+        }
+
+        do {
+            loop: while true {
+                let member: InputMember?
+                do {
+                    member = try source.next()
+                } catch {
+                    // A broken stream (interrupted tar, unreadable part): nothing after it is reachable.
+                    try fail(options.inputs.signature, error)
+                    break loop
+                }
+                guard let member else { break }
+                report.inputsSeen += 1
+                if member.ordinal < writer.inputsDone { continue } // handled before the restart
+                progress.advance()
+                defer { handled = member.ordinal + 1 }
+                guard member.isFile else { continue }
+                guard let archIndex = MemberName.archIndex(of: member.name) else {
+                    try fail(member.name, ArchiveError.badInput(member: member.name,
+                                                                reason: "unexpected member name (want {index:06d}-FULL.pth, index < 15625)"))
+                    continue
+                }
+                guard options.settings.shard.contains(archIndex: archIndex) else {
+                    report.skippedOtherShards += 1
+                    continue
+                }
+                if writer.packedArchs.contains(archIndex) {
+                    try fail(member.name, ArchiveError.badInput(member: member.name,
+                                                                reason: "duplicate: architecture \(archIndex) was packed already from an earlier member"))
+                    continue
+                }
+                let materialized: MaterializedMember
+                do {
+                    materialized = try source.materialize(member)
+                } catch {
+                    try fail(member.name, error)
+                    if source.isStream { break loop } // the tar stream broke: nothing after it is reachable
+                    continue
+                }
+                report.inputBytes += materialized.size
+                pendingBytes += Int(materialized.size)
+                let record: SourceRecord
+                do {
+                    defer { materialized.close() }
+                    record = try FullFile.decode(path: materialized.path, name: member.name, size: materialized.size,
+                                                 md5: materialized.md5, expectedIndex: archIndex)
+                } catch {
+                    try fail(member.name, error)
+                    continue
+                }
+                // Errors from here on are the archive's (disk full, HDF5): the file stays at its last durable point.
+                try writer.add(record)
+                report.filesPacked += 1
+                report.runsPacked += record.runs.count
+                if pendingBytes >= options.batchBytes {
+                    try writer.commit(inputsDone: member.ordinal + 1)
+                    pendingBytes = 0
+                    commits += 1
+                    if let stop = options.stopAfterCommits, commits >= stop {
+                        report.totalRuns = writer.runCount
+                        return report
+                    }
+                }
+            }
+            try writer.finish(inputsDone: handled)
+            closed = true
+        } catch let error as ArchiveError {
+            throw error
+        } catch {
+            throw PackError.writeFailed(path: options.output, underlying: "\(error)",
+                                        diskFull: isDiskFull(error))
+        }
+        report.totalRuns = writer.runCount
+        report.seconds = Date().timeIntervalSince(start)
+        report.archiveBytes = fileSize(options.output)
+        return report
+    }
+
+    static func fileSize(_ path: String) -> Int64 {
+        var st = stat()
+        return stat(path, &st) == 0 ? Int64(st.st_size) : 0
+    }
+
+    private static func stripMember(_ message: String, _ member: String) -> String {
+        message.hasPrefix(member + ": ") ? String(message.dropFirst(member.count + 2)) : message
+    }
+
+    static func isDiskFull(_ error: Error) -> Bool {
+        let text = "\(error)".lowercased()
+        return text.contains("no space left") || text.contains("file too large") || text.contains("enospc")
+            || text.contains("disk quota")
+    }
+}
+
+/// The archive could not be written; it stays at its last durable point.
+public enum PackError: Error, CustomStringConvertible {
+    case writeFailed(path: String, underlying: String, diskFull: Bool)
+
+    public var description: String {
+        switch self {
+        case let .writeFailed(path, underlying, diskFull):
+            let head = diskFull ? "\(path): the disk is full (or the file size limit was hit)"
+                : "\(path): writing the archive failed"
+            return head + ": \(underlying). The archive keeps everything up to its last durable point: "
+                + "free space (or fix the cause) and run the same command again to resume."
+        }
+    }
+}

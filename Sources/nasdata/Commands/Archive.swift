@@ -1,0 +1,162 @@
+import ArgumentParser
+import Foundation
+import HDF5
+import NASDataIO
+import TorchFormats
+import WeightArchive
+
+/// `nasdata archive ls|info|extract`: read a packed weight archive.
+struct Archive: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Read a weight archive made by pack-archive: list runs, summarize, extract one state dict.",
+        subcommands: [List.self, Info.self, Extract.self])
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "ls", abstract: "List the runs of an archive.")
+
+        @Argument(help: "The archive (or master file).") var archive: String
+        @Option(name: .long, help: "Only this architecture (index or string).") var arch: String?
+        @Flag(name: .long, help: "Print JSON (one object a run).") var json = false
+
+        func run() throws {
+            try archiveCommandErrors("archive ls") {
+                let reader = try ArchiveReader(path: archive)
+                let wanted = try arch.map { try reader.archIndex(ArchSelector(parsing: $0)) }
+                var lines: [String] = []
+                for run in reader.runs where wanted == nil || run.key.archIndex == wanted {
+                    if json {
+                        lines.append(ArchiveJSON.object([
+                            ("arch_index", .int(Int64(run.key.archIndex))), ("hp", .int(Int64(run.key.hp))),
+                            ("dataset", .string(run.key.dataset)), ("seed", .int(Int64(run.key.seed))),
+                            ("tensors", .int(Int64(run.tensorCount))), ("bytes", .int(Int64(run.byteCount))),
+                            ("source", .string(reader.source(of: run).name)),
+                        ]))
+                    } else {
+                        lines.append("\(run.key.archIndex)\t\(run.key.hp)\t\(run.key.dataset)\t\(run.key.seed)\t\(run.tensorCount)\t\(run.byteCount)")
+                    }
+                }
+                if json {
+                    print("[" + lines.joined(separator: ",\n ") + "]")
+                } else {
+                    print("arch\thp\tdataset\tseed\ttensors\tbytes")
+                    lines.forEach { print($0) }
+                }
+            }
+        }
+    }
+
+    struct Info: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Summarize an archive.")
+
+        @Argument(help: "The archive (or master file).") var archive: String
+        @Flag(name: .long, help: "Print JSON.") var json = false
+
+        func run() throws {
+            try archiveCommandErrors("archive info") {
+                let reader = try ArchiveReader(path: archive)
+                let inputBytes = reader.sources.reduce(Int64(0)) { $0 + $1.size }
+                let fileBytes = reader.partPaths.reduce(Int64(0)) { $0 + fileSize($1) }
+                var datasets: [String: Int] = [:]
+                for r in reader.runs { datasets[r.key.dataset, default: 0] += 1 }
+                let settings: [(String, ArchiveJSONValue)] = try ["chunk_bytes", "deflate_level", "deflate_strategy", "shard"].compactMap { name in
+                    switch try reader.attribute(name) {
+                    case .int(let v)?: return (name, .int(v))
+                    case .string(let v)?: return (name, .string(v))
+                    default: return nil
+                    }
+                }
+                let fields: [(String, ArchiveJSONValue)] = [
+                    ("path", .string(archive)), ("schema", .string(reader.isMaster ? "nb201-archive-master" : "nb201-archive")),
+                    ("files", .array(reader.partPaths.map { .string($0) })),
+                    ("complete", .bool(reader.isComplete)),
+                    ("sources", .int(Int64(reader.sources.count))), ("runs", .int(Int64(reader.runs.count))),
+                    ("architectures", .int(Int64(Set(reader.sources.map(\.archIndex)).count))),
+                    ("runs_by_dataset", .object(datasets.sorted { $0.key < $1.key }.map { ($0.key, .int(Int64($0.value))) })),
+                    ("tensor_bytes", .int(Int64(reader.blobBytes))), ("input_bytes", .int(inputBytes)),
+                    ("archive_bytes", .int(fileBytes)),
+                    ("archive_to_input", .double(inputBytes > 0 ? Double(fileBytes) / Double(inputBytes) : 0)),
+                    ("problems", .array(reader.problems.map { .string($0) })),
+                ] + settings
+                if json {
+                    print(ArchiveJSON.object(fields))
+                } else {
+                    for (k, v) in fields {
+                        let text: String
+                        switch v {
+                        case .string(let s): text = s
+                        case .array(let a): text = a.isEmpty ? "none" : a.map { if case .string(let s) = $0 { return s }; return ArchiveJSON.encode($0) }.joined(separator: "\n    ")
+                        default: text = ArchiveJSON.encode(v)
+                        }
+                        print("\(k): \(text)")
+                    }
+                }
+            }
+        }
+    }
+
+    struct Extract: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write one run's state dict as .pth (torch zip format) or .safetensors.",
+            discussion: "The .pth loads with torch.load(weights_only=True) and load_state_dict(strict=True) on the TinyNetwork of that architecture.")
+
+        @Argument(help: "The archive (or master file).") var archive: String
+        @Option(name: .long, help: "Architecture index or string.") var arch: String
+        @Option(name: .long, help: "cifar10-valid, cifar10, cifar100 or ImageNet16-120.") var dataset: String
+        @Option(name: .long, help: "Seed (777, 888, 999).") var seed: Int
+        @Option(name: .long, help: "Training epochs: 12 or 200 (less/full also accepted).") var hp: String = "200"
+        @Option(name: .shortAndLong, help: "Output file: .pth or .safetensors.") var output: String
+        @Flag(name: .long, help: "Also write the run's results JSON next to the output (OUT.results.json).") var results = false
+
+        func run() throws {
+            guard let epochs = ArchiveLayout.hpEpochs(hp) else { throw ValidationError("--hp must be 12, 200, less or full") }
+            let isPth = output.hasSuffix(".pth") || output.hasSuffix(".pt")
+            guard isPth || output.hasSuffix(".safetensors") else {
+                throw ValidationError("--output must end in .pth or .safetensors")
+            }
+            try archiveCommandErrors("archive extract") {
+                let reader = try ArchiveReader(path: archive)
+                let run = try reader.run(arch: ArchSelector(parsing: arch), dataset: dataset, seed: seed, hp: epochs)
+                let sd = try reader.stateDict(of: run)
+                let source = reader.source(of: run)
+                try AtomicOutput.write(to: output) { temp in
+                    if isPth {
+                        try TorchSave.writeStateDict(sd, to: temp)
+                    } else {
+                        try Safetensors.write(sd, metadata: [
+                            "arch_index": String(run.key.archIndex), "arch_str": source.archStr,
+                            "dataset": run.key.dataset, "seed": String(run.key.seed), "hp": String(run.key.hp),
+                        ], to: temp)
+                    }
+                }
+                if results {
+                    try AtomicOutput.write(to: output + ".results.json") { temp in
+                        try (try reader.resultsJSON(run) + "\n").write(toFile: temp, atomically: false, encoding: .utf8)
+                    }
+                }
+                print("\(output): \(sd.count) tensors of \(run.key) (\(source.archStr))")
+            }
+        }
+    }
+}
+
+private func fileSize(_ path: String) -> Int64 {
+    (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64) ?? 0
+}
+
+/// Prints `error` as "nasdata NAME: message" and exits 1 (no stack trace, no crash).
+func archiveCommandErrors(_ name: String, _ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as ValidationError {
+        throw error
+    } catch {
+        archivePrintError("nasdata \(name): \(error)")
+        throw ExitCode(1)
+    }
+    fflush(nil)
+}
+
+/// One line on standard error (the C `stderr` global is not concurrency-safe in Swift 6).
+func archivePrintError(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+}
