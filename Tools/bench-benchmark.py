@@ -265,18 +265,6 @@ def generate(path, n_archs):
     return evaluated, em.memo
 
 
-def measure(cmd, env=None):
-    """Runs cmd; returns (seconds, peak RSS in MB, stdout)."""
-    t0 = time.perf_counter()
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-    out, err = p.communicate()
-    _, status, usage = os.wait4(p.pid, 0) if False else (None, p.returncode, None)
-    elapsed = time.perf_counter() - t0
-    if p.returncode != 0:
-        raise SystemExit("failed ({}): {}\n{}".format(p.returncode, " ".join(map(str, cmd)), err.decode()[-2000:]))
-    return elapsed, out.decode()
-
-
 def timed(cmd, env=None):
     """/usr/bin/time -f: wall seconds and max RSS (KB) of exactly that process."""
     full = ["/usr/bin/time", "-f", "__TIME__ %e %M"] + [str(c) for c in cmd]

@@ -126,3 +126,23 @@ def test_bad_member_is_named_and_keep_going_reports_it(tmp_path, nasdata):
     assert proc.returncode != 0 and "000011-FULL.pth" in proc.stderr
     rep = json.loads(nasdata("pack-archive", src, "-o", tmp_path / "b.h5", "--keep-going", "--json").stdout)
     assert rep["files_packed"] == 3 and rep["problems"][0]["member"] == "000011-FULL.pth"
+
+
+def test_readme_recipe_as_written(packed):
+    """The 10-line h5py recipe in the README section, executed verbatim."""
+    from conftest import ROOT
+    text = (ROOT / "README.md").read_text()
+    section = text[text.index("### pack-archive, merge-archive, archive"):]
+    block = section[section.index("```python\n") + len("```python\n"):]
+    block = block[:block.index("```")]
+    assert len(block.strip().splitlines()) <= 10
+    scope = {}
+    exec(block, scope)
+    for f in EXPECTED.values():
+        for run in f["runs"]:
+            sd = scope["state_dict"](packed, f["arch_index"], run["dataset"], run["seed"], run["hp"])
+            h = hashlib.sha256()
+            for v in sd.values():
+                h.update(np.ascontiguousarray(v).tobytes())
+            assert h.hexdigest() == run["tensor_bytes_sha256"]
+            assert sd["stem.1.num_batches_tracked"].shape == () and sd["stem.1.num_batches_tracked"].dtype == np.int64
