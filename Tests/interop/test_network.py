@@ -179,3 +179,15 @@ def test_reload_from_an_archive_names_what_is_there(nasdata, tmp_path):
                    "-o", tmp_path / "x.pth", check=False)
     assert proc.returncode != 0 and "it has: cifar10/777/hp 200" in proc.stderr
     assert not (tmp_path / "x.pth").exists()
+
+
+def test_forward_from_an_archive_run_equals_forward_from_its_export(nasdata, tmp_path):
+    nasdata("pack-archive", FIXTURES / "archive", "-o", tmp_path / "weights.h5")
+    nasdata("reload", "--archive", tmp_path / "weights.h5", "--arch", 25, "--dataset", "cifar10",
+            "-o", tmp_path / "w.safetensors")
+    x = NET / "full-file.input.npy"
+    nasdata("forward", "--archive", tmp_path / "weights.h5", "--dataset", "cifar10", "--arch", 25, "--input", x,
+            "-o", tmp_path / "a.npy")
+    nasdata("forward", "--weights", tmp_path / "w.safetensors", "--classes", 10, "--arch", 25, "--input", x,
+            "-o", tmp_path / "b.npy")
+    assert np.array_equal(np.load(tmp_path / "a.npy"), np.load(tmp_path / "b.npy"))
