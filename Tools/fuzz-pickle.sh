@@ -24,4 +24,4 @@ for p in pathlib.Path("Tests/Fixtures/pickle").glob("*_legacy.pth"):
     (pathlib.Path(sys.argv[1]) / (p.stem + ".pkl")).write_bytes(p.read_bytes()[:65536])
 PY
 "$WORK/fuzz-unpickler" "$WORK/corpus" -max_total_time="$SECS" -rss_limit_mb=2048 -max_len=65536 \
-  -print_final_stats=1 2>&1 | grep -E "stat::|ERROR|SUMMARY|crash-|Done" || true
+  -print_final_stats=1 -artifact_prefix="$WORK/" 2>&1 | grep -E "stat::|ERROR|SUMMARY|crash-|Done" || true

@@ -125,9 +125,7 @@ extension Unpickler {
         case Op.setitems:
             guard let m = marks.popLast() else { throw fail(.stackUnderflow("SETITEMS without MARK")) }
             guard m >= 1, m - 1 >= (marks.last ?? 0), m <= stack.count else { throw fail(.stackUnderflow("SETITEMS")) }
-            let pairs = stack[m...]
-            try setItems(pairs, into: stack[m - 1], "SETITEMS")
-            stack.removeSubrange(m...)
+            try setItemsFromStack(mark: m)
 
         // Memo
         case Op.binput: try memoPut(Int(try reader.byte()))

@@ -193,6 +193,7 @@ extension PickleValue {
     public static func makeDict(_ pairs: [(PickleValue, PickleValue)], ordered: Bool = false) -> PickleValue {
         let d = PickleDict(ordered: ordered)
         for (k, v) in pairs { d.set(k, v) }
+        d.finish()
         return .dict(d)
     }
 

@@ -60,6 +60,10 @@ public final class Unpickler {
         public var maxStack = 16_000_000
         /// Extra `module.name` globals accepted as opaque `.object` values (never called).
         public var opaqueGlobals: Set<String> = []
+        /// What a memo GET of a slot the streaming hook consumed yields: nil (the default)
+        /// makes it an error (`.consumedMemo`); a value (e.g. `.none`) is pushed instead, for
+        /// callers that only count or skim (`nasdata inspect --stats`).
+        public var consumedMemoPlaceholder: PickleValue?
         public init() {}
     }
 
@@ -121,6 +125,7 @@ public final class Unpickler {
                 guard stack.isEmpty && marks.isEmpty else {
                     throw fail(.malformed("STOP with \(stack.count) value(s) and \(marks.count) mark(s) left over"))
                 }
+                seal(top)
                 return top
             }
             try execute(op)
@@ -178,7 +183,7 @@ public final class Unpickler {
     func seal(_ v: PickleValue) {
         switch v {
         case .list(let l): l.meta.sealed = true
-        case .dict(let d): d.meta.sealed = true
+        case .dict(let d): if !d.meta.sealed { d.meta.sealed = true; d.finish() }
         case .set(let s): s.meta.sealed = true
         case .object(let o): o.meta.sealed = true
         default: break
@@ -190,23 +195,39 @@ public final class Unpickler {
     /// counted each time, so "billion laughs" DAGs are refused before any walker sees them).
     func adopt(_ children: [PickleValue], into current: NodeMeta, owner: AnyObject?, _ op: String) throws -> NodeMeta {
         var meta = current
+        try checkUnsealed(meta, op)
+        for c in children { try adoptOne(c, into: &meta, owner: owner, op) }
+        try checkLimits(meta)
+        return meta
+    }
+
+    @inline(__always) func checkUnsealed(_ meta: NodeMeta, _ op: String) throws {
         if meta.sealed {
             throw fail(.malformed("\(op) modifies a container already placed in another (recursive structures are not supported)"))
         }
-        for c in children {
-            if let owner, let box = c.box, box === owner {
-                throw fail(.malformed("\(op) puts a container into itself (recursive structures are not supported)"))
-            }
-            let i = info(of: c)
-            meta.depth = max(meta.depth, i.depth + 1)
-            meta.size = meta.size &+ i.size
-            seal(c)
+    }
+
+    /// Accounts for one child (`meta` is a local copy, never the owner's stored property,
+    /// so reading a child that is the owner itself cannot overlap an access).
+    @inline(__always) func adoptOne(_ c: PickleValue, into meta: inout NodeMeta, owner: AnyObject?, _ op: String) throws {
+        switch c {
+        case .none, .bool, .int, .float, .string, .bytes, .bigInt: meta.size &+= 1; return  // leaves
+        default: break
         }
+        if let owner, let box = c.box, box === owner {
+            throw fail(.malformed("\(op) puts a container into itself (recursive structures are not supported)"))
+        }
+        let i = info(of: c)
+        meta.depth = max(meta.depth, i.depth + 1)
+        meta.size = meta.size &+ i.size
+        seal(c)
+    }
+
+    @inline(__always) func checkLimits(_ meta: NodeMeta) throws {
         if meta.depth > options.maxNesting { throw fail(.tooDeep(options.maxNesting)) }
         if meta.size > maxLogicalSize || meta.size < 0 {
             throw fail(.tooLarge("object graph of more than \(maxLogicalSize) nodes (counting shared references)"))
         }
-        return meta
     }
 
     /// The logical-size limit: generous for real data (each input byte makes at most a few
@@ -247,19 +268,42 @@ public final class Unpickler {
         guard pairs.count % 2 == 0 else { throw fail(.malformed("\(op) with an odd number of items")) }
         var i = pairs.startIndex
         while i < pairs.endIndex {
-            let key = pairs[i], value = pairs[i + 1]
+            try setItem(pairs[i], pairs[i + 1], into: d, op)
             i += 2
-            var stored = value
-            if let handler = dictItemHandler {
-                switch try handler(DictItem(key: key, value: value, dict: d, offset: opStart)) {
-                case .keep: break
-                case .drop: consume(value); continue
-                case .replace(let v): consume(value); stored = v
-                }
-            }
-            d.meta = try adopt([key, stored], into: d.meta, owner: d, op)
-            d.set(key, stored)
         }
+    }
+
+    /// SETITEMS straight from the stack (no slice kept alive, so removing the items does not copy the stack).
+    func setItemsFromStack(mark m: Int) throws {
+        guard case .dict(let d) = stack[m - 1] else {
+            throw fail(.malformed("SETITEMS on \(stack[m - 1].typeName), not a dict"))
+        }
+        guard (stack.count - m) % 2 == 0 else { throw fail(.malformed("SETITEMS with an odd number of items")) }
+        var i = m
+        while i < stack.count {
+            try setItem(stack[i], stack[i + 1], into: d, "SETITEMS")
+            i += 2
+        }
+        stack.removeSubrange(m...)
+    }
+
+    @inline(__always) func setItem(_ key: PickleValue, _ value: PickleValue, into d: PickleDict, _ op: String) throws {
+        var stored = value
+        if let handler = dictItemHandler {
+            if case .dict(let inner) = value { inner.finish() }
+            switch try handler(DictItem(key: key, value: value, dict: d, offset: opStart)) {
+            case .keep: break
+            case .drop: consume(value); return
+            case .replace(let v): consume(value); stored = v
+            }
+        }
+        var meta = d.meta
+        try checkUnsealed(meta, op)
+        try adoptOne(key, into: &meta, owner: d, op)
+        try adoptOne(stored, into: &meta, owner: d, op)
+        try checkLimits(meta)
+        d.meta = meta
+        d.append(key, stored)
     }
 
     func appendItems(_ items: [PickleValue], to target: PickleValue, _ op: String) throws {
@@ -292,7 +336,9 @@ public final class Unpickler {
         switch memo.get(index) {
         case .value(let v): push(v)
         case .missing: throw fail(.missingMemo(index))
-        case .consumed: throw fail(.consumedMemo(index))
+        case .consumed:
+            guard let placeholder = options.consumedMemoPlaceholder else { throw fail(.consumedMemo(index)) }
+            push(placeholder)
         }
     }
 }

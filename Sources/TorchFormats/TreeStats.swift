@@ -42,10 +42,13 @@ public struct TreeStats: Sendable {
         }
     }
 
-    /// Loads `path` streaming, counting every value and dropping every dict item.
+    /// Loads `path` streaming, counting every value and dropping every dict item. A later
+    /// reference to a dropped value (shared objects) counts as one `None`.
     public static func gather(path: String, kind: AnyFile.Kind? = nil,
                               options: Unpickler.Options = Unpickler.Options()) throws -> (AnyFile.Kind, TreeStats) {
         var stats = TreeStats()
+        var options = options
+        options.consumedMemoPlaceholder = PickleValue.none
         let k = try kind ?? AnyFile.sniff(path: path)
         let root: PickleValue
         switch k {
