@@ -17,7 +17,7 @@ Usage: Tools/bench-benchmark.py [--archs 15625] [--upstream-archs 1000] [--dir /
        [--keep] [--nasdata PATH]  (default: the release build, built if missing)
 Needs numpy; torch + nas-bench-201 for the upstream side (installed --no-deps if missing).
 """
-import argparse, io, os, pickle, shutil, struct, subprocess, sys, time
+import argparse, os, pickle, shutil, struct, subprocess, sys, time
 import numpy as np
 
 OPS = ["none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3"]
