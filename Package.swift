@@ -22,6 +22,13 @@ func system(_ name: String, _ pkgConfig: String, _ apt: [String]) -> Target {
     .systemLibrary(name: name, path: "Sources/\(name)", pkgConfig: pkgConfig, providers: [.apt(apt)])
 }
 
+// Test targets may use any library module (fixtures often cross modules); listing
+// them once keeps Package.swift from conflicting every time a test needs one more.
+let libraryModules: [Target.Dependency] = [
+    "Tensors", "HDF5", "HDF5Schema", "NASDataIO", "Checksums", "Pickle", "TorchFormats",
+    "NASBench", "NASDatasets", "TinyNetwork", "WeightArchive", "Verify",
+]
+
 let package = Package(
     name: "nasdata",
     platforms: [.macOS(.v13)],
@@ -56,7 +63,7 @@ let package = Package(
         .target(name: "HDF5Schema", dependencies: ["HDF5"]),
         .target(name: "NASDataIO", dependencies: ["CZlib"]),
         .target(name: "Checksums", dependencies: ["CCrypto", "NASDataIO"]),
-        .target(name: "Pickle", dependencies: ["Tensors"]),
+        .target(name: "Pickle", dependencies: ["Tensors"], exclude: ["README.md"]),
         .target(name: "TorchFormats", dependencies: ["Pickle", "Tensors", "NASDataIO", "Checksums", "CZlib"]),
         .target(name: "NASBench", dependencies: ["HDF5", "HDF5Schema", "Pickle", "TorchFormats", "Tensors", "NASDataIO", "Checksums"]),
         .target(name: "NASDatasets", dependencies: ["NASBench", "HDF5", "HDF5Schema", "Pickle", "TorchFormats", "Tensors", "NASDataIO", "Checksums", "CPNG", "CTurboJPEG", "CZlib"]),
@@ -69,16 +76,16 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
-        .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "HDF5Schema", "Tensors"]),
-        .testTarget(name: "NASDataIOTests", dependencies: ["NASDataIO"]),
-        .testTarget(name: "ChecksumsTests", dependencies: ["Checksums", "NASDataIO"]),
-        .testTarget(name: "PickleTests", dependencies: ["Pickle", "Tensors"]),
-        .testTarget(name: "TorchFormatsTests", dependencies: ["TorchFormats", "Pickle", "Tensors"]),
-        .testTarget(name: "NASBenchTests", dependencies: ["NASBench", "HDF5", "HDF5Schema", "TorchFormats", "Pickle"]),
-        .testTarget(name: "NASDatasetsTests", dependencies: ["NASDatasets", "NASBench", "HDF5", "HDF5Schema", "Pickle", "TorchFormats", "NASDataIO", "Checksums"]),
-        .testTarget(name: "TinyNetworkTests", dependencies: ["TinyNetwork", "TorchFormats", "Pickle", "Tensors", "NASBench"]),
-        .testTarget(name: "WeightArchiveTests", dependencies: ["WeightArchive", "NASBench", "HDF5", "HDF5Schema", "TorchFormats", "NASDataIO"]),
-        .testTarget(name: "VerifyTests", dependencies: ["Verify", "Checksums", "NASDataIO", "HDF5"]),
+        .testTarget(name: "TensorsTests", dependencies: libraryModules),
+        .testTarget(name: "HDF5Tests", dependencies: libraryModules),
+        .testTarget(name: "NASDataIOTests", dependencies: libraryModules),
+        .testTarget(name: "ChecksumsTests", dependencies: libraryModules),
+        .testTarget(name: "PickleTests", dependencies: libraryModules),
+        .testTarget(name: "TorchFormatsTests", dependencies: libraryModules),
+        .testTarget(name: "NASBenchTests", dependencies: libraryModules),
+        .testTarget(name: "NASDatasetsTests", dependencies: libraryModules),
+        .testTarget(name: "TinyNetworkTests", dependencies: libraryModules),
+        .testTarget(name: "WeightArchiveTests", dependencies: libraryModules),
+        .testTarget(name: "VerifyTests", dependencies: libraryModules),
     ]
 )

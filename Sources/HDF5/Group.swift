@@ -73,27 +73,25 @@ public class Group: Object, @unchecked Sendable {
         try memberNames().map { (name: $0, kind: try kind(of: $0) ?? .unresolvedLink) }
     }
 
-    /// What the member at `path` is (nil if nothing is there).
+    /// What the member at `path` is (nil if nothing is there). External links are
+    /// reported as such (not followed); soft links report their target's kind.
     public func kind(of path: String) throws -> MemberKind? {
         try ensureOpen()
-        var info = H5L_info_t()
-        guard H5Lexists(id, path, nd_H5P_DEFAULT()) > 0 || path == "/" || path.isEmpty else {
-            _ = ErrorStack.takeCurrent()
-            return nil
+        let isSelf = path.isEmpty || path == "." || path == "/"
+        if !isSelf {
+            // H5Lexists fails (rather than returning 0) when an intermediate group is missing.
+            guard H5Lexists(id, path, nd_H5P_DEFAULT()) > 0 else { _ = ErrorStack.takeCurrent(); return nil }
+            var link = H5L_info_t()
+            guard H5Lget_info(id, path, &link, nd_H5P_DEFAULT()) >= 0 else { _ = ErrorStack.takeCurrent(); return nil }
+            if link.type == H5L_TYPE_EXTERNAL { return try externalLinkTarget(path) }
         }
-        if path != "/" && !path.isEmpty {
-            guard H5Lget_info(id, path, &info, nd_H5P_DEFAULT()) >= 0 else {
-                _ = ErrorStack.takeCurrent()
-                return nil
-            }
-            if info.type == H5L_TYPE_EXTERNAL { return try externalLinkTarget(path) }
-        }
-        var oinfo = H5O_info_t()
-        guard H5Oget_info_by_name2(id, path.isEmpty ? "." : path, &oinfo, UInt32(H5O_INFO_BASIC), nd_H5P_DEFAULT()) >= 0 else {
-            _ = ErrorStack.takeCurrent()
+        var object = H5O_info_t()
+        guard H5Oget_info_by_name2(id, isSelf ? path.isEmpty ? "." : path : path, &object,
+                                   UInt32(H5O_INFO_BASIC), nd_H5P_DEFAULT()) >= 0 else {
+            _ = ErrorStack.takeCurrent()  // a dangling soft link
             return .unresolvedLink
         }
-        switch oinfo.type {
+        switch object.type {
         case H5O_TYPE_GROUP: return .group
         case H5O_TYPE_DATASET: return .dataset
         case H5O_TYPE_NAMED_DATATYPE: return .namedDatatype

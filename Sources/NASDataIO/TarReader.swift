@@ -76,7 +76,9 @@ public final class TarReader {
                 ended = true
                 return nil
             }
-            if let problem = header.checksumProblem() { throw malformed(headerOffset, problem) }
+            if let problem = header.checksumProblem() {
+                throw malformed(headerOffset, headerOffset == 0 ? "not a tar archive (the first block is not a tar header: \(problem))" : problem)
+            }
             guard let rawSize = header.sizeField else { throw malformed(headerOffset, "unreadable size field") }
             firstHeaderOffset = firstHeaderOffset ?? headerOffset
 

@@ -103,14 +103,17 @@ public final class CIFAROriginal {
     private static func sniffTarball(_ path: String, variant: CIFARVariant) throws -> CIFARFormat {
         let tar = try TarReader(path: path)
         let python = CIFARLayout(variant, .python), binary = CIFARLayout(variant, .binary)
+        let otherVariant: CIFARVariant = variant == .cifar10 ? .cifar100 : .cifar10
+        let otherFolders = [CIFARLayout(otherVariant, .python).folder, CIFARLayout(otherVariant, .binary).folder]
+        var sawOther = false
         while let entry = try tar.next() {
             let top = entry.name.split(separator: "/").map(String.init)
             if top.contains(python.folder) { return .python }
             if top.contains(binary.folder) { return .binary }
+            if top.contains(where: otherFolders.contains) { sawOther = true }
         }
-        let other = variant == .cifar10 ? CIFARLayout(.cifar100, .python) : CIFARLayout(.cifar10, .python)
+        let hint = sawOther ? " (it is \(otherVariant.displayName): pass it with --\(otherVariant.rawValue))" : ""
         throw IOError.malformed(path: path, offset: nil,
-                                reason: "no \(python.folder)/ or \(binary.folder)/ folder in the archive: not \(variant.displayName)"
-                                    + " (is it \(other.variant.displayName)? then pass it with --\(other.variant.rawValue))")
+                                reason: "no \(python.folder)/ or \(binary.folder)/ folder in the archive: not \(variant.displayName)\(hint)")
     }
 }

@@ -27,10 +27,15 @@ public struct ImageSetDigest {
 
     /// Adds one record; `image` is H*W*3 bytes in HWC order.
     public mutating func add(label: Int64, image: UnsafeRawBufferPointer) {
-        var le = label.littleEndian
-        withUnsafeBytes(of: &le) { hasher.update($0) }
-        hasher.update(image)
-        let d = hasher.finalize().bytes
+        var d = [UInt8](repeating: 0, count: 32)
+        d.withUnsafeMutableBytes { Self.recordDigest(label: label, image: image, hasher: hasher, into: $0) }
+        d.withUnsafeBytes { add(recordDigest: $0) }
+    }
+
+    /// Adds a record by its precomputed `recordDigest` (32 bytes), so a builder that
+    /// puts one original record into several sets hashes it once.
+    public mutating func add(recordDigest d: UnsafeRawBufferPointer) {
+        precondition(d.count == 32)
         var carry: UInt64 = 0
         for limb in stride(from: 3, through: 0, by: -1) {
             var word: UInt64 = 0
@@ -41,6 +46,38 @@ public struct ImageSetDigest {
             carry = (o1 ? 1 : 0) + (o2 ? 1 : 0)
         }
         count += 1
+    }
+
+    /// SHA-256(label as int64 LE || image) of every record of a batch, 32 bytes each.
+    public static func recordDigests(labels: [Int64], images: [UInt8]) -> [UInt8] {
+        guard !labels.isEmpty else { return [] }
+        let size = images.count / labels.count
+        let hasher = SHA256()
+        var out = [UInt8](repeating: 0, count: 32 * labels.count)
+        images.withUnsafeBytes { raw in
+            out.withUnsafeMutableBytes { dst in
+                for (i, label) in labels.enumerated() {
+                    recordDigest(label: label, image: UnsafeRawBufferPointer(rebasing: raw[(i * size)..<((i + 1) * size)]),
+                                 hasher: hasher, into: UnsafeMutableRawBufferPointer(rebasing: dst[(i * 32)..<((i + 1) * 32)]))
+                }
+            }
+        }
+        return out
+    }
+
+    /// Adds records whose digests `recordDigests` computed.
+    public mutating func add(recordDigests: [UInt8]) {
+        recordDigests.withUnsafeBytes { raw in
+            for i in 0..<(raw.count / 32) { add(recordDigest: UnsafeRawBufferPointer(rebasing: raw[(i * 32)..<((i + 1) * 32)])) }
+        }
+    }
+
+    private static func recordDigest(label: Int64, image: UnsafeRawBufferPointer, hasher: SHA256, into out: UnsafeMutableRawBufferPointer) {
+        var le = label.littleEndian
+        withUnsafeBytes(of: &le) { hasher.update($0) }
+        hasher.update(image)
+        let bytes = hasher.finalize().bytes
+        out.copyBytes(from: bytes)
     }
 
     public mutating func add(label: Int64, image: [UInt8]) {

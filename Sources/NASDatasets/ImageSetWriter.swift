@@ -70,7 +70,10 @@ public final class ImageSetWriter {
     }
 
     /// Writes `labels.count` records at positions `position ..< position + labels.count`.
-    public func write(at position: Int, images hwc: [UInt8], labels newLabels: [Int64], indices newIndices: [Int64]) throws {
+    /// `recordDigests` (32 bytes a record, `ImageSetDigest.recordDigests`) saves hashing
+    /// records again that go into several sets; nil: computed here.
+    public func write(at position: Int, images hwc: [UInt8], labels newLabels: [Int64], indices newIndices: [Int64],
+                      recordDigests: [UInt8]? = nil) throws {
         precondition(pending.count == 0 && (positional || count == 0), "write(at:) on a set filled by append")
         positional = true
         try check(hwc, newLabels, newIndices)
@@ -91,7 +94,7 @@ public final class ImageSetWriter {
             }
             written[i] = true
         }
-        try store(hwc, newLabels, newIndices, at: position)
+        try store(hwc, newLabels, newIndices, at: position, recordDigests: recordDigests)
         count += n
     }
 
@@ -148,13 +151,19 @@ public final class ImageSetWriter {
         pendingIndices.removeFirst(n)
     }
 
-    private func store(_ hwc: [UInt8], _ newLabels: [Int64], _ newIndices: [Int64], at position: Int) throws {
+    private func store(_ hwc: [UInt8], _ newLabels: [Int64], _ newIndices: [Int64], at position: Int,
+                       recordDigests: [UInt8]? = nil) throws {
         let n = newLabels.count
         guard n > 0 else { return }
         try images.write(hwc, start: [position, 0, 0, 0], count: [n, height, width, 3])
         try labels.write(newLabels, start: [position], count: [n])
         try indices.write(newIndices, start: [position], count: [n])
-        digest.add(labels: newLabels, images: hwc)
+        if let recordDigests {
+            precondition(recordDigests.count == 32 * n, "one 32-byte digest a record")
+            digest.add(recordDigests: recordDigests)
+        } else {
+            digest.add(labels: newLabels, images: hwc)
+        }
     }
 }
 

@@ -103,7 +103,9 @@ public final class ByteReader {
         guard Int64(n) <= remaining else {
             throw error(.tooLarge("\(n) bytes declared, \(max(remaining, 0)) remain"))
         }
-        if n <= ByteReader.chunk {
+        // In memory (fd < 0) the buffer holds everything: slice it. (Discarding it, as the
+        // file path below does, lost the rest of an in-memory pickle after a > 1 MiB string.)
+        if n <= ByteReader.chunk || fd < 0 {
             try ensure(n)
             defer { pos += n }
             return Array(buffer[pos..<pos + n])

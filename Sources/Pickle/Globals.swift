@@ -126,7 +126,7 @@ extension Unpickler {
             // Storage classes and numpy.ndarray are only ever arguments; anything from
             // opaqueGlobals is recorded, never run.
             let o = PickleObject(module: module, name: name, args: args)
-            o.meta.depth = try adopt(args, into: 1, sealed: false, full)
+            o.meta = try adopt(args, into: o.meta, owner: o, full)
             return .object(o)
         }
     }
@@ -146,10 +146,10 @@ extension Unpickler {
             }
             dt.isLittleEndian = order != ">"
         case .dict(let d):
-            d.meta.depth = try adopt([state], into: d.meta.depth, sealed: d.meta.sealed, "BUILD")
+            d.meta = try adopt([state], into: d.meta, owner: d, "BUILD")
             d.state = state
         case .object(let o):
-            o.meta.depth = try adopt([state], into: o.meta.depth, sealed: o.meta.sealed, "BUILD")
+            o.meta = try adopt([state], into: o.meta, owner: o, "BUILD")
             o.state = state
         case .tensor:
             break  // torch tensors may carry a BUILD of backward hooks / python attributes; not data

@@ -124,10 +124,8 @@ extension Unpickler {
             try setItems([k, v][...], into: try top("SETITEM"), "SETITEM")
         case Op.setitems:
             guard let m = marks.popLast() else { throw fail(.stackUnderflow("SETITEMS without MARK")) }
-            guard m >= 1 else { throw fail(.stackUnderflow("SETITEMS")) }
-            let pairs = stack[m...]
-            try setItems(pairs, into: stack[m - 1], "SETITEMS")
-            stack.removeSubrange(m...)
+            guard m >= 1, m - 1 >= (marks.last ?? 0), m <= stack.count else { throw fail(.stackUnderflow("SETITEMS")) }
+            try setItemsFromStack(mark: m)
 
         // Memo
         case Op.binput: try memoPut(Int(try reader.byte()))

@@ -139,8 +139,9 @@ public final class PickleDict: @unchecked Sendable {
     /// BUILD state applied to the dict (torch: `{'_metadata': ...}` of a state_dict), if any.
     public internal(set) var state: PickleValue?
     var meta = NodeMeta()
+    /// Hash index for large dicts, built once when the dict is complete (`finish()`).
     private var index: [PickleValue: Int]?
-    private static let indexThreshold = 12
+    private static let indexThreshold = 48
 
     init(ordered: Bool = false) { isOrdered = ordered }
 
@@ -149,23 +150,55 @@ public final class PickleDict: @unchecked Sendable {
 
     public subscript(key: PickleValue) -> PickleValue? {
         if let index { return index[key].map { values[$0] } }
-        guard let i = keys.firstIndex(of: key) else { return nil }
+        guard let i = keys.lastIndex(of: key) else { return nil }
         return values[i]
+    }
+
+    /// Appends during unpickling. Picklers never repeat a key within a dict, so no
+    /// duplicate check is made here; `finish()` removes any (the last value wins, at the
+    /// first key's position, as in Python).
+    func append(_ key: PickleValue, _ value: PickleValue) {
+        keys.append(key)
+        values.append(value)
     }
 
     /// Python semantics: setting an existing key replaces its value in place.
     func set(_ key: PickleValue, _ value: PickleValue) {
-        if let i = (index.map { $0[key] } ?? keys.firstIndex(of: key)) {
+        if let i = (index.map { $0[key] } ?? keys.lastIndex(of: key)) {
             values[i] = value
             return
         }
         keys.append(key)
         values.append(value)
-        if index != nil {
-            index![key] = keys.count - 1
-        } else if keys.count > PickleDict.indexThreshold {
-            index = Dictionary(keys.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        if index != nil { index![key] = keys.count - 1 }
+    }
+
+    /// Called once the dict is complete: builds the lookup index of large dicts and
+    /// resolves duplicate keys.
+    func finish() {
+        guard index == nil, keys.count > PickleDict.indexThreshold else {
+            if keys.count > 1, keys.count <= 8 {  // tiny: a direct duplicate check is cheap
+                for i in 1..<keys.count where keys[..<i].contains(keys[i]) { dedupe(); break }
+            }
+            return
         }
+        var idx = [PickleValue: Int](minimumCapacity: keys.count)
+        var duplicate = false
+        for (i, k) in keys.enumerated() where idx.updateValue(i, forKey: k) != nil { duplicate = true }
+        if duplicate { dedupe(); return }
+        index = idx
+    }
+
+    private func dedupe() {
+        var position: [PickleValue: Int] = [:]
+        var newKeys: [PickleValue] = [], newValues: [PickleValue] = []
+        for (k, v) in zip(keys, values) {
+            if let p = position[k] { newValues[p] = v } else {
+                position[k] = newKeys.count; newKeys.append(k); newValues.append(v)
+            }
+        }
+        keys = newKeys; values = newValues
+        index = keys.count > PickleDict.indexThreshold ? position : nil
     }
 }
 
@@ -198,6 +231,19 @@ public final class PickleObject: @unchecked Sendable {
     public var qualifiedName: String { module + "." + name }
 }
 
+extension PickleValue {
+    /// The reference-type container behind this value, if it is one.
+    var box: AnyObject? {
+        switch self {
+        case .list(let l): return l
+        case .dict(let d): return d
+        case .set(let s): return s
+        case .object(let o): return o
+        default: return nil
+        }
+    }
+}
+
 /// Bookkeeping of a mutable node during unpickling: its memo slot (so the streaming
 /// hook can release it), its nesting depth, and whether it was already placed into
 /// a parent (after which Python's pickler never mutates it; a pickle that does is
@@ -205,6 +251,8 @@ public final class PickleObject: @unchecked Sendable {
 struct NodeMeta {
     var memoSlot: Int = -1
     var depth: Int = 1
+    /// Nodes in the subtree, counting shared references each time they occur.
+    var size: Int = 1
     var sealed = false
 }
 

@@ -42,6 +42,8 @@ public struct PickleWriter {
     public mutating func binpersid() { bytes.append(Op.binpersid) }
     public mutating func setitems() { bytes.append(Op.setitems) }
     public mutating func appends() { bytes.append(Op.appends) }
+    public mutating func append() { bytes.append(Op.append) }
+    public mutating func pop() { bytes.append(Op.pop) }
     /// LONG_BINPUT: stores the top of the stack in memo slot `index`.
     public mutating func memoPut(_ index: UInt32) {
         bytes.append(Op.longBinput)
@@ -191,6 +193,7 @@ extension PickleValue {
     public static func makeDict(_ pairs: [(PickleValue, PickleValue)], ordered: Bool = false) -> PickleValue {
         let d = PickleDict(ordered: ordered)
         for (k, v) in pairs { d.set(k, v) }
+        d.finish()
         return .dict(d)
     }
 

@@ -60,6 +60,10 @@ public final class Unpickler {
         public var maxStack = 16_000_000
         /// Extra `module.name` globals accepted as opaque `.object` values (never called).
         public var opaqueGlobals: Set<String> = []
+        /// What a memo GET of a slot the streaming hook consumed yields: nil (the default)
+        /// makes it an error (`.consumedMemo`); a value (e.g. `.none`) is pushed instead, for
+        /// callers that only count or skim (`nasdata inspect --stats`).
+        public var consumedMemoPlaceholder: PickleValue?
         public init() {}
     }
 
@@ -75,6 +79,7 @@ public final class Unpickler {
     var marks: [Int] = []
     var memo = Memo()
     var opStart: Int64 = 0
+    var tupleInfo: [UnsafeRawPointer: (depth: Int, size: Int, keep: [PickleValue])] = [:]
 
     public init(reader: ByteReader, options: Options = Options()) {
         self.reader = reader
@@ -110,7 +115,8 @@ public final class Unpickler {
         stack = []
         marks = []
         memo = Memo()
-        defer { stack = []; marks = [] }
+        tupleInfo = [:]
+        defer { stack = []; marks = []; tupleInfo = [:] }
         while true {
             opStart = reader.offset
             let op = try reader.byte()
@@ -119,6 +125,7 @@ public final class Unpickler {
                 guard stack.isEmpty && marks.isEmpty else {
                     throw fail(.malformed("STOP with \(stack.count) value(s) and \(marks.count) mark(s) left over"))
                 }
+                seal(top)
                 return top
             }
             try execute(op)
@@ -130,13 +137,14 @@ public final class Unpickler {
 
     @inline(__always) func push(_ v: PickleValue) { stack.append(v) }
 
+    /// Values below the innermost MARK belong to an outer frame and cannot be popped (as in CPython).
     @inline(__always) func pop(_ op: String) throws -> PickleValue {
-        guard let v = stack.popLast() else { throw fail(.stackUnderflow(op)) }
+        guard stack.count > (marks.last ?? 0), let v = stack.popLast() else { throw fail(.stackUnderflow(op)) }
         return v
     }
 
     @inline(__always) func top(_ op: String) throws -> PickleValue {
-        guard let v = stack.last else { throw fail(.stackUnderflow(op)) }
+        guard stack.count > (marks.last ?? 0), let v = stack.last else { throw fail(.stackUnderflow(op)) }
         return v
     }
 
@@ -150,46 +158,85 @@ public final class Unpickler {
 
     // MARK: - Nesting, sealing, consuming
 
-    /// Depth of a value: boxes carry theirs, tuples are measured (bounded by maxNesting).
-    func depth(of v: PickleValue) -> Int {
+    /// Nesting depth and logical size (nodes counted as often as shared references
+    /// repeat them) of a value. Boxes carry theirs; tuples are looked up by their
+    /// buffer in `tupleInfo` (kept alive there, so an address is never reused while
+    /// cached), so neither costs more than the tuple's own items.
+    func info(of v: PickleValue) -> (depth: Int, size: Int) {
         switch v {
-        case .list(let l): return l.meta.depth
-        case .dict(let d): return d.meta.depth
-        case .set(let s): return s.meta.depth
-        case .object(let o): return o.meta.depth
-        case .tuple(let t): return 1 + t.reduce(0) { max($0, depth(of: $1)) }
-        default: return 0
+        case .list(let l): return (l.meta.depth, l.meta.size)
+        case .dict(let d): return (d.meta.depth, d.meta.size)
+        case .set(let s): return (s.meta.depth, s.meta.size)
+        case .object(let o): return (o.meta.depth, o.meta.size)
+        case .tuple(let t):
+            if let key = Unpickler.bufferKey(t), let known = tupleInfo[key] { return (known.depth, known.size) }
+            return t.reduce((1, 1)) { acc, x in let i = info(of: x); return (max(acc.0, i.depth + 1), acc.1 &+ i.size) }
+        default: return (0, 1)
         }
+    }
+
+    static func bufferKey(_ t: [PickleValue]) -> UnsafeRawPointer? {
+        t.isEmpty ? nil : t.withUnsafeBufferPointer { $0.baseAddress.map(UnsafeRawPointer.init) }
     }
 
     /// Marks a value placed into a parent: from now on it must not change.
     func seal(_ v: PickleValue) {
         switch v {
         case .list(let l): l.meta.sealed = true
-        case .dict(let d): d.meta.sealed = true
+        case .dict(let d): if !d.meta.sealed { d.meta.sealed = true; d.finish() }
         case .set(let s): s.meta.sealed = true
         case .object(let o): o.meta.sealed = true
         default: break
         }
     }
 
-    /// Checks that `children` may go into a container of current depth `depth`; returns the new depth.
-    func adopt(_ children: [PickleValue], into current: Int, sealed: Bool, _ op: String) throws -> Int {
-        if sealed {
-            throw fail(.malformed("\(op) modifies a container already placed in another (recursive structures are not supported)"))
-        }
-        var d = current
-        for c in children {
-            d = max(d, depth(of: c) + 1)
-            seal(c)
-        }
-        if d > options.maxNesting { throw fail(.tooDeep(options.maxNesting)) }
-        return d
+    /// Checks that `children` may go into a container whose bookkeeping is `meta`, and updates it:
+    /// depth bounded by `maxNesting`, logical size by `maxLogicalSize` (shared references
+    /// counted each time, so "billion laughs" DAGs are refused before any walker sees them).
+    func adopt(_ children: [PickleValue], into current: NodeMeta, owner: AnyObject?, _ op: String) throws -> NodeMeta {
+        var meta = current
+        try checkUnsealed(meta, op)
+        for c in children { try adoptOne(c, into: &meta, owner: owner, op) }
+        try checkLimits(meta)
+        return meta
     }
 
+    @inline(__always) func checkUnsealed(_ meta: NodeMeta, _ op: String) throws {
+        if meta.sealed {
+            throw fail(.malformed("\(op) modifies a container already placed in another (recursive structures are not supported)"))
+        }
+    }
+
+    /// Accounts for one child (`meta` is a local copy, never the owner's stored property,
+    /// so reading a child that is the owner itself cannot overlap an access).
+    @inline(__always) func adoptOne(_ c: PickleValue, into meta: inout NodeMeta, owner: AnyObject?, _ op: String) throws {
+        switch c {
+        case .none, .bool, .int, .float, .string, .bytes, .bigInt: meta.size &+= 1; return  // leaves
+        default: break
+        }
+        if let owner, let box = c.box, box === owner {
+            throw fail(.malformed("\(op) puts a container into itself (recursive structures are not supported)"))
+        }
+        let i = info(of: c)
+        meta.depth = max(meta.depth, i.depth + 1)
+        meta.size = meta.size &+ i.size
+        seal(c)
+    }
+
+    @inline(__always) func checkLimits(_ meta: NodeMeta) throws {
+        if meta.depth > options.maxNesting { throw fail(.tooDeep(options.maxNesting)) }
+        if meta.size > maxLogicalSize || meta.size < 0 {
+            throw fail(.tooLarge("object graph of more than \(maxLogicalSize) nodes (counting shared references)"))
+        }
+    }
+
+    /// The logical-size limit: generous for real data (each input byte makes at most a few
+    /// nodes, plus sharing) but far below what would make a walker hang.
+    var maxLogicalSize: Int { max(1 << 22, Int(min(reader.end, Int64(Int.max / 64))) * 64) }
+
     func makeTuple(_ items: [PickleValue]) throws -> PickleValue {
-        let d = try adopt(items, into: 1, sealed: false, "TUPLE")
-        _ = d
+        let meta = try adopt(items, into: NodeMeta(), owner: nil, "TUPLE")
+        if let key = Unpickler.bufferKey(items) { tupleInfo[key] = (meta.depth, meta.size, items) }
         return .tuple(items)
     }
 
@@ -221,28 +268,51 @@ public final class Unpickler {
         guard pairs.count % 2 == 0 else { throw fail(.malformed("\(op) with an odd number of items")) }
         var i = pairs.startIndex
         while i < pairs.endIndex {
-            let key = pairs[i], value = pairs[i + 1]
+            try setItem(pairs[i], pairs[i + 1], into: d, op)
             i += 2
-            var stored = value
-            if let handler = dictItemHandler {
-                switch try handler(DictItem(key: key, value: value, dict: d, offset: opStart)) {
-                case .keep: break
-                case .drop: consume(value); continue
-                case .replace(let v): consume(value); stored = v
-                }
-            }
-            d.meta.depth = try adopt([key, stored], into: d.meta.depth, sealed: d.meta.sealed, op)
-            d.set(key, stored)
         }
+    }
+
+    /// SETITEMS straight from the stack (no slice kept alive, so removing the items does not copy the stack).
+    func setItemsFromStack(mark m: Int) throws {
+        guard case .dict(let d) = stack[m - 1] else {
+            throw fail(.malformed("SETITEMS on \(stack[m - 1].typeName), not a dict"))
+        }
+        guard (stack.count - m) % 2 == 0 else { throw fail(.malformed("SETITEMS with an odd number of items")) }
+        var i = m
+        while i < stack.count {
+            try setItem(stack[i], stack[i + 1], into: d, "SETITEMS")
+            i += 2
+        }
+        stack.removeSubrange(m...)
+    }
+
+    @inline(__always) func setItem(_ key: PickleValue, _ value: PickleValue, into d: PickleDict, _ op: String) throws {
+        var stored = value
+        if let handler = dictItemHandler {
+            if case .dict(let inner) = value { inner.finish() }
+            switch try handler(DictItem(key: key, value: value, dict: d, offset: opStart)) {
+            case .keep: break
+            case .drop: consume(value); return
+            case .replace(let v): consume(value); stored = v
+            }
+        }
+        var meta = d.meta
+        try checkUnsealed(meta, op)
+        try adoptOne(key, into: &meta, owner: d, op)
+        try adoptOne(stored, into: &meta, owner: d, op)
+        try checkLimits(meta)
+        d.meta = meta
+        d.append(key, stored)
     }
 
     func appendItems(_ items: [PickleValue], to target: PickleValue, _ op: String) throws {
         switch target {
         case .list(let l):
-            l.meta.depth = try adopt(items, into: l.meta.depth, sealed: l.meta.sealed, op)
+            l.meta = try adopt(items, into: l.meta, owner: l, op)
             l.items.append(contentsOf: items)
         case .set(let s):  // protocol < 4 sets are built as set([...]); ADDITEMS uses this too
-            s.meta.depth = try adopt(items, into: s.meta.depth, sealed: s.meta.sealed, op)
+            s.meta = try adopt(items, into: s.meta, owner: s, op)
             s.add(items)
         default:
             throw fail(.malformed("\(op) on \(target.typeName), not a list"))
@@ -266,7 +336,9 @@ public final class Unpickler {
         switch memo.get(index) {
         case .value(let v): push(v)
         case .missing: throw fail(.missingMemo(index))
-        case .consumed: throw fail(.consumedMemo(index))
+        case .consumed:
+            guard let placeholder = options.consumedMemoPlaceholder else { throw fail(.consumedMemo(index)) }
+            push(placeholder)
         }
     }
 }

@@ -34,6 +34,7 @@ public struct StateDictMismatch: Error, CustomStringConvertible, Equatable, Send
     public var description: String {
         var lines = ["Error(s) in loading state_dict for TinyNetwork(C=\(config.channels), N=\(config.cellsPerStage), "
                      + "\(config.architecture), classes=\(config.classes)):"]
+        lines += hints
         func quoted(_ names: [String]) -> String { names.map { "\"\($0)\"" }.joined(separator: ", ") }
         if !missing.isEmpty { lines.append("\tMissing key(s) in state_dict: \(quoted(missing)).") }
         if !unexpected.isEmpty { lines.append("\tUnexpected key(s) in state_dict: \(quoted(unexpected)).") }
@@ -44,7 +45,6 @@ public struct StateDictMismatch: Error, CustomStringConvertible, Equatable, Send
         for m in dtypeMismatches {
             lines.append("\tdtype mismatch for \(m.name): the checkpoint holds \(m.found), the model needs \(m.expected).")
         }
-        lines += hints
         return lines.joined(separator: "\n")
     }
 

@@ -44,7 +44,8 @@ enum FileRules {
 
     // MARK: files by name
 
-    static func check(path: String, hasher: FileHasher, progress: @escaping (Int64) -> Void) -> FileReport {
+    static func check(path: String, hasher: FileHasher, hashOnly: Bool = false,
+                      progress: @escaping (Int64) -> Void) -> FileReport {
         let name = lastComponent(path)
         let parent = parentFolder(path)
         let size = FileWalker.size(path)
@@ -74,7 +75,9 @@ enum FileRules {
             r.kind = "HTML page"
         }
 
-        if let suffix { return checkSuffix(suffix, path: path, hasher: hasher, progress: progress, report: r) }
+        if let suffix {
+            return checkSuffix(suffix, path: path, hasher: hasher, hashOnly: hashOnly, progress: progress, report: r)
+        }
         if let known { return checkKnown(known, path: path, size: size, hasher: hasher, progress: progress, report: r) }
         if let index = weightIndex {
             StructureChecks.weightFile(path: path, index: index, report: &r)
@@ -98,18 +101,27 @@ enum FileRules {
         return s + (known.size != nil ? ", size \(known.size!)" : " (size unknown; name+folder)")
     }
 
-    private static func checkSuffix(_ suffix: ChecksumSuffix, path: String, hasher: FileHasher,
+    private static func checkSuffix(_ suffix: ChecksumSuffix, path: String, hasher: FileHasher, hashOnly: Bool,
                                     progress: @escaping (Int64) -> Void, report: FileReport) -> FileReport {
         var r = report
         do {
             let d = try hasher.hash(path: path, algorithms: [.md5], progress: progress)
             record(d, in: &r)
             let md5 = d.md5!.hex
-            if suffix.matches(md5: md5) {
-                r.pass("md5 \(md5) ends with \(suffix.suffix)")
-            } else {
-                r.fail("md5 \(md5) does not end with \(suffix.suffix) (corrupt, truncated or misnamed)")
+            let hashOK = suffix.matches(md5: md5)
+            var detail = hashOK ? "md5 \(md5) ends with \(suffix.suffix)"
+                : "md5 \(md5) does not end with \(suffix.suffix) (corrupt, truncated or misnamed)"
+            var structureOK = true
+            if suffix.family != .natsBench && !hashOnly {
+                // NB201 meta files are torch pickles: check the structure too (the suffix
+                // rule is inferred, so independent evidence matters).
+                r.rule += " + structure"
+                do { detail += "; " + (try MetaFileCheck(path: path).check()) } catch {
+                    structureOK = false
+                    detail += "; structure: \(error)"
+                }
             }
+            if hashOK && structureOK { r.pass(detail) } else { r.fail(detail) }
         } catch { r.fail("\(error)") }
         return r
     }

@@ -25,8 +25,8 @@ public enum ManifestBuilder {
         let prefix = root.hasSuffix("/") ? root : root + "/"
         let relative = files.map { $0.hasPrefix(prefix) ? String($0.dropFirst(prefix.count)) : $0 }
         let total = files.reduce(Int64(0)) { $0 + max(FileWalker.size($1), 0) }
-        let progress = showProgress ? Progress("manifest", total: total, unit: "bytes") : nil
-        let results = ParallelHasher.hash(paths: files, algorithms: [algorithm], jobs: jobs) { progress?.advance(by: $0) }
+        let progress = showProgress ? ByteProgress("manifest", totalBytes: total) : nil
+        let results = ParallelHasher.hash(paths: files, algorithms: [algorithm], jobs: jobs) { progress?.advance(bytes: $0) }
         progress?.finish()
         var entries = [Manifest.Entry]()
         for (i, r) in results.enumerated() {

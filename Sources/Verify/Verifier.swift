@@ -18,29 +18,62 @@ public struct Verifier: Sendable {
     public var jobs: Int
     /// Draw a progress line (bytes) on a terminal.
     public var showProgress: Bool
+    /// Skip the (slow, multi-GB pickle parse) structure check of benchmark meta
+    /// files and rely on their name suffix alone.
+    public var hashOnly: Bool
 
-    public init(jobs: Int = BoundedParallel.defaultJobs, showProgress: Bool = true) {
+    public init(jobs: Int = BoundedParallel.defaultJobs, showProgress: Bool = true, hashOnly: Bool = false) {
         self.jobs = max(1, jobs)
         self.showProgress = showProgress
+        self.hashOnly = hashOnly
     }
 
     /// Verifies files and directories (walked recursively, in name order).
     public func verify(paths: [String]) -> [FileReport] {
         var collected = [String]()
         var missing = [FileReport]()
+        var absent = [FileReport]()
         for p in paths {
             switch FileWalker.expand(p) {
-            case .success(let list): collected += list
+            case .success(let list):
+                collected += list
+                absent += Verifier.absentMembers(of: p, present: list)
             case .failure(let error):
                 missing.append(FileReport(path: p, kind: "missing", rule: "exists", outcome: .failed,
                                           detail: "\(error)"))
             }
         }
         let files = collected
+        let hashOnly = self.hashOnly
         let reports = run(count: files.count, sizeOf: { FileWalker.size(files[$0]) }) { hasher, i, progress in
-            FileRules.check(path: files[i], hasher: hasher, progress: progress)
+            FileRules.check(path: files[i], hasher: hasher, hashOnly: hashOnly, progress: progress)
         }
-        return missing + reports
+        return missing + reports + absent
+    }
+
+    /// A known folder (`cifar-10-batches-py`, `cifar-100-python`, `ImageNet16`) given or
+    /// found while walking must hold all its known files: each absent one is a failure.
+    static func absentMembers(of root: String, present files: [String]) -> [FileReport] {
+        // Only directories the user asked for (and folders inside them) are held to
+        // the list: naming one file of a folder says nothing about its siblings.
+        var isDir = ObjCBool(false)
+        guard FileManager.default.fileExists(atPath: root, isDirectory: &isDir), isDir.boolValue else { return [] }
+        var folders = [String: Set<String>]()   // folder path -> names present
+        folders[root.hasSuffix("/") && root.count > 1 ? String(root.dropLast()) : root] = []
+        for f in files {
+            guard let slash = f.lastIndex(of: "/") else { continue }
+            folders[String(f[..<slash]), default: []].insert(String(f[f.index(after: slash)...]))
+        }
+        var reports = [FileReport]()
+        for (folder, names) in folders.sorted(by: { $0.key < $1.key }) {
+            let folderName = FileRules.lastComponent(folder)
+            for known in KnownFiles.table where known.folder == folderName && !names.contains(known.name) {
+                reports.append(FileReport(path: folder + "/" + known.name, kind: known.kind,
+                                          rule: "known folder \(folderName)/ is complete", outcome: .failed,
+                                          detail: "missing: \(folderName)/ should hold \(known.name)"))
+            }
+        }
+        return reports
     }
 
     /// Verifies every entry of a manifest; entry paths are relative to `root`.
@@ -67,14 +100,14 @@ public struct Verifier: Sendable {
                      _ check: @escaping @Sendable (FileHasher, Int, @escaping @Sendable (Int64) -> Void) -> FileReport)
         -> [FileReport] {
         let total = (0..<count).reduce(Int64(0)) { $0 + max(sizeOf($1), 0) }
-        let progress = showProgress ? Progress("verify", total: total, unit: "bytes") : nil
+        let progress = showProgress ? ByteProgress("verify", totalBytes: total) : nil
         let slots = ResultSlots<FileReport>(count: count)
         BoundedParallel.forEach(count: count, jobs: jobs, makeState: { FileHasher() }) { hasher, i in
             let counted = ByteTally()
-            let report = check(hasher, i) { n in counted.add(n); progress?.advance(by: n) }
+            let report = check(hasher, i) { n in counted.add(n); progress?.advance(bytes: n) }
             // Files not (fully) read still count as done.
             let rest = max(sizeOf(i), 0) - counted.value
-            if rest > 0 { progress?.advance(by: rest) }
+            if rest > 0 { progress?.advance(bytes: rest) }
             slots.set(i, report)
         }
         progress?.finish()

@@ -18,9 +18,15 @@ struct NASData: ParsableCommand {
             ManifestCommand.self,
             Inspect.self,
             BuildImageNet16.self,
+            ConvertBenchmark.self,
+            Query.self,
+            Best.self,
+            Table.self,
             PackArchive.self,
             MergeArchive.self,
             Archive.self,
+            Forward.self,
+            Reload.self,
         ]
     )
 }

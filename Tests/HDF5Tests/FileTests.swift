@@ -151,4 +151,23 @@ final class FileTests: XCTestCase {
         let ds = try File.open(path).openDataset("x")
         XCTAssertEqual(try ds.read(as: Int64.self), [5, 6])
     }
+
+    func testModesAndOverwrite() throws {
+        let dir = TempDir()
+        let path = dir.file("m.h5")
+        try File.create(path).createDataset("x", dtype: .int32, shape: [2]).write([Int32(1), 2])
+        XCTAssertThrowsError(try File.create(path, overwrite: false)) { XCTAssertTrue("\($0)".contains("exists already")) }
+        do {
+            let rw = try File.open(path, mode: .readWrite)
+            try rw.openDataset("x").write([Int32(3), 4])
+            try rw.createGroup("added")
+            rw.close()
+        }
+        let ro = try File.open(path)
+        XCTAssertEqual(try ro.openDataset("x").read(as: Int32.self), [3, 4])
+        XCTAssertTrue(try ro.exists("added"))
+        XCTAssertThrowsError(try ro.openDataset("x").write([Int32(5), 6]))
+        ro.close()
+        XCTAssertThrowsError(try ro.memberNames()) { XCTAssertTrue("\($0)".contains("closed")) }
+    }
 }

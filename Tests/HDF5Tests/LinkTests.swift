@@ -25,4 +25,15 @@ final class LinkTests: XCTestCase {
         XCTAssertFalse(try f.exists("broken"))
         XCTAssertThrowsError(try f.openDataset("broken")) { XCTAssertEqual(($0 as? HDF5Error)?.kind, .objectNotFound) }
     }
+
+    func testDanglingSoftLinkAndKindOfMissing() throws {
+        let dir = TempDir()
+        let f = try File.create(dir.file("soft.h5"))
+        try f.createSoftLink("dangling", target: "/nowhere")
+        XCTAssertEqual(try f.kind(of: "dangling"), .unresolvedLink)
+        XCTAssertFalse(try f.exists("dangling"))
+        XCTAssertNil(try f.kind(of: "missing"))
+        XCTAssertNil(try f.kind(of: "missing/deeper"))
+        XCTAssertEqual(try f.kind(of: "/"), .group)
+    }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import NASBench
 
@@ -25,5 +26,23 @@ final class CostsTests: XCTestCase {
         let none = try Architecture("|none~0|+|none~0|none~1|+|none~0|none~1|none~2|")
         XCTAssertEqual(none.costs(on: .cifar100).params - none.costs(on: .cifar10).params, 90 * 65 / 1e6, accuracy: 1e-12)
         XCTAssertEqual(none.costs(on: .imageNet16_120).flops, (1_945_600 + 65 * 120) / 1e6)
+    }
+}
+
+final class FixtureCostsTests: XCTestCase {
+    /// costs.json: FLOPs / params from xautodl's `get_model_infos` on the real network, for the
+    /// evaluated fixture cells and a spread of others, on all four data sets.
+    func testClosedFormsMatchUpstreamCounter() throws {
+        let data = try Data(contentsOf: FixturePaths.fixtures.appendingPathComponent("costs.json"))
+        let records = try JSONSerialization.jsonObject(with: data) as! [[String: Any]]
+        XCTAssertGreaterThan(records.count, 50)
+        for r in records {
+            let arch = try Architecture(r["arch"] as! String)
+            XCTAssertEqual(SearchSpace.canonical.index(of: arch), r["index"] as? Int)
+            let dataset = try XCTUnwrap(NB201Dataset(name: r["dataset"] as! String))
+            let costs = arch.costs(on: dataset)
+            XCTAssertEqual(costs.flops, (r["flop"] as! NSNumber).doubleValue, accuracy: 1e-9, "\(arch) \(dataset)")
+            XCTAssertEqual(costs.params, (r["params"] as! NSNumber).doubleValue, accuracy: 1e-12, "\(arch) \(dataset)")
+        }
     }
 }

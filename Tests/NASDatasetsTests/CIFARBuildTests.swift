@@ -93,11 +93,24 @@ final class CIFARBuildTests: XCTestCase {
         var opts = options("cifar-10-python.tar.gz", nil, splits: nil)
         opts.allowUnverified = false
         let out = dir + "/refused.h5"
+        // Not the published size: refused before anything is read.
         XCTAssertThrowsError(try CIFARBuilder.build(opts, output: out)) { error in
             guard let mismatch = error as? ChecksumMismatch else { return XCTFail("\(error)") }
-            XCTAssertEqual(mismatch.expected, "c58f30108f718f92721af3b95e74349a")
+            XCTAssertEqual(mismatch.expected, "170498071 bytes")
             XCTAssertTrue(mismatch.description.contains("--allow-unverified"))
         }
+        // The published size but another MD5: built alongside the hash, then refused.
+        let size = try FileByteStream(path: CIFARFixtures.path("cifar-10-python.tar.gz")).size
+        opts.knownArchives[.cifar10] = .init(md5: "c58f30108f718f92721af3b95e74349a", size: size,
+                                             trainCounts: [23, 25, 350, 26, 22], testCount: 40)
+        XCTAssertThrowsError(try CIFARBuilder.build(opts, output: out)) { error in
+            guard let mismatch = error as? ChecksumMismatch else { return XCTFail("\(error)") }
+            XCTAssertEqual(mismatch.algorithm, "MD5")
+            XCTAssertEqual(mismatch.expected, "c58f30108f718f92721af3b95e74349a")
+        }
+        // ... and with other counts too: the checksum is what is reported.
+        opts.knownArchives[.cifar10]!.trainCounts = [10_000, 10_000, 10_000, 10_000, 10_000]
+        XCTAssertThrowsError(try CIFARBuilder.build(opts, output: out)) { XCTAssertTrue($0 is ChecksumMismatch, "\($0)") }
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), [])
     }
 
@@ -106,13 +119,13 @@ final class CIFARBuildTests: XCTestCase {
         let md5 = try FileHasher.hash(path: CIFARFixtures.path("cifar-10-python.tar.gz"), algorithms: [.md5]).md5!.hex
         var opts = options("cifar-10-python.tar.gz", nil, splits: nil)
         opts.allowUnverified = false
-        opts.knownArchives[.cifar10] = .init(md5: md5, trainCounts: [23, 25, 24, 26, 22], testCount: 40)
+        opts.knownArchives[.cifar10] = .init(md5: md5, trainCounts: [23, 25, 350, 26, 22], testCount: 40)
         let report = try CIFARBuilder.build(opts, output: dir + "/verified.h5")
         XCTAssertEqual(report.inputs[0].verification, "verified (published MD5)")
         XCTAssertEqual(report.inputs[0].md5, md5)
         try assertMatchesExpected(dir + "/verified.h5", datasets: ["cifar10-valid", "cifar10"])
         // A published count that disagrees with the file is caught.
-        opts.knownArchives[.cifar10] = .init(md5: md5, trainCounts: [23, 25, 24, 25, 23], testCount: 40)
+        opts.knownArchives[.cifar10] = .init(md5: md5, trainCounts: [23, 25, 350, 25, 23], testCount: 40)
         XCTAssertThrowsError(try CIFARBuilder.build(opts, output: dir + "/counts.h5")) {
             XCTAssertTrue("\($0)".contains("data_batch_"), "\($0)")
         }
@@ -132,7 +145,7 @@ final class CIFARBuildTests: XCTestCase {
     }
 
     func testRegeneratedSplitEqualsTheFixtureSplit() throws {
-        // No --splits: the CIFAR-10 split is regenerated for the fixture's 120 images
+        // No --splits: the CIFAR-10 split is regenerated for the fixture's 446 images
         // with the upstream rule; the fixture script wrote its file with Python's random.
         let out = dir + "/regen.h5"
         let report = try CIFARBuilder.build(options("cifar-10-binary.tar.gz", nil, splits: nil), output: out)
@@ -158,7 +171,7 @@ final class CIFARBuildTests: XCTestCase {
     }
 
     func testWrongSizedSplitIsRefused() throws {
-        // The official 50,000-image split against a 120-image original.
+        // The official 50,000-image split against a 446-image original.
         let out = dir + "/size.h5"
         XCTAssertThrowsError(try CIFARBuilder.build(options("cifar-10-binary.tar.gz", nil, splits: CIFARFixtures.officialSplits), output: out)) {
             XCTAssertTrue("\($0)".contains("indexes 50000 records"), "\($0)")

@@ -76,6 +76,34 @@ final class UnpicklerTests: XCTestCase {
         XCTAssertNotNil(reason([0x80, 0x02, 0x5D, 0x71, 0x00, 0x5D, 0x68, 0x00, 0x61, 0x61, 0x2E]))
     }
 
+    /// Found by libFuzzer: an opcode popping values below the innermost MARK (CPython keeps
+    /// them in an outer frame) must be a stack underflow, not an out-of-range slice.
+    func testCannotPopAcrossAMark() {
+        XCTAssertThrowsError(try Unpickler.load(bytes: [0x80, 0x02, 0x4B, 0x01, 0x28, 0x85, 0x2E])) {
+            XCTAssertEqual(($0 as? PickleError)?.reason, .stackUnderflow("TUPLE1"))
+        }
+        XCTAssertThrowsError(try Unpickler.load(bytes: [0x80, 0x02, 0x7D, 0x28, 0x4B, 0x01, 0x28, 0x4B, 0x02, 0x75, 0x2E]))
+    }
+
+    /// "Billion laughs": each list holds the previous one ten times (shared references), so the
+    /// logical tree explodes; it is refused instead of hanging every walker.
+    func testExponentialSharingIsRefused() {
+        var w = PickleWriter()
+        w.emptyList(); w.int(1); w.append()
+        w.memoPut(0)
+        for i in 1...40 {
+            w.emptyList(); w.mark()
+            for _ in 0..<10 { w.memoGet(UInt32(i - 1)) }
+            w.appends(); w.memoPut(UInt32(i))
+            w.pop()
+        }
+        w.memoGet(40)
+        w.stop()
+        XCTAssertThrowsError(try Unpickler.load(bytes: w.bytes)) { e in
+            guard case .tooLarge = (e as? PickleError)?.reason else { return XCTFail("\(e)") }
+        }
+    }
+
     func testStreamingHookDropsItemsAndReleasesMemo() throws {
         let v = try Unpickler.load(path: fixture("plain_p2.pkl"))
         XCTAssertNotNil(v["dict"].dict)

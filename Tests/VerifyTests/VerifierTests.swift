@@ -2,6 +2,7 @@ import XCTest
 import Foundation
 import Checksums
 import HDF5
+import NASDatasets
 @testable import Verify
 
 /// Every rule, and every corruption kind (truncation, flipped byte, wrong suffix,
@@ -9,12 +10,14 @@ import HDF5
 final class VerifierTests: XCTestCase {
     var dir: String!
     let verifier = Verifier(jobs: 2, showProgress: false)
+    /// Suffix-named stand-ins are random bytes: only their name suffix is under test.
+    let hashOnly = Verifier(jobs: 2, showProgress: false, hashOnly: true)
 
     override func setUpWithError() throws { dir = try TestSupport.makeTempDir("verifier") }
     override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: dir) }
 
-    private func one(_ path: String) throws -> FileReport {
-        let reports = verifier.verify(paths: [path])
+    private func one(_ path: String, hashOnly: Bool = false) throws -> FileReport {
+        let reports = (hashOnly ? self.hashOnly : verifier).verify(paths: [path])
         XCTAssertEqual(reports.count, 1)
         return try XCTUnwrap(reports.first)
     }
@@ -33,7 +36,7 @@ final class VerifierTests: XCTestCase {
 
     func testSuffixRulePassesAndReportsDigest() throws {
         let (path, bytes) = try makeSuffixFile(family: "NAS-Bench-201-v1_0-SUFFIX.pth", digits: 6, seed: 1)
-        let r = try one(path)
+        let r = try one(path, hashOnly: true)
         XCTAssertEqual(r.outcome, .ok, r.detail)
         XCTAssertEqual(r.kind, "NAS-Bench-201 meta file")
         XCTAssertTrue(r.rule.contains("inferred"))
@@ -41,7 +44,7 @@ final class VerifierTests: XCTestCase {
         XCTAssertTrue(r.detail.contains(MD5.hash(bytes).hex))
 
         let (nats, _) = try makeSuffixFile(family: "NATS-tss-v1_0-SUFFIX.pickle.pbz2", digits: 5, seed: 2)
-        let n = try one(nats)
+        let n = try one(nats, hashOnly: true)
         XCTAssertEqual(n.outcome, .ok, n.detail)
         XCTAssertEqual(n.kind, "NATS-Bench benchmark file")
     }
@@ -49,20 +52,20 @@ final class VerifierTests: XCTestCase {
     func testSuffixRuleCatchesFlippedByteTruncationAndWrongSuffix() throws {
         let (flipped, _) = try makeSuffixFile(family: "NAS-Bench-201-v1_1-SUFFIX.pth", digits: 6, seed: 3)
         try TestSupport.flipByte(flipped, at: 49_999)
-        let f = try one(flipped)
+        let f = try one(flipped, hashOnly: true)
         XCTAssertEqual(f.outcome, .failed)
         XCTAssertNotNil(f.md5)
         XCTAssertTrue(f.detail.contains(f.md5!), "computed digest reported on failure too")
 
         let (truncated, _) = try makeSuffixFile(family: "NAS-Bench-102-v1_0-SUFFIX.pth", digits: 6, seed: 4)
         try TestSupport.truncate(truncated, by: 1000)
-        XCTAssertEqual(try one(truncated).outcome, .failed)
+        XCTAssertEqual(try one(truncated, hashOnly: true).outcome, .failed)
 
         let (good, bytes) = try makeSuffixFile(family: "NAS-Bench-201-v1_0-SUFFIX.pth", digits: 6, seed: 5)
         let wrong = dir + "/NAS-Bench-201-v1_0-e61699.pth"
         XCTAssertFalse(MD5.hash(bytes).hex.hasSuffix("e61699"))
         try FileManager.default.moveItem(atPath: good, toPath: wrong)
-        let w = try one(wrong)
+        let w = try one(wrong, hashOnly: true)
         XCTAssertEqual(w.outcome, .failed)
         XCTAssertTrue(w.detail.contains("does not end with e61699"), w.detail)
     }
@@ -143,6 +146,20 @@ final class VerifierTests: XCTestCase {
         XCTAssertTrue(o.detail.contains("not in a ImageNet16/ folder"), o.detail)
     }
 
+    func testKnownFolderWithAMissingMemberIsReported() throws {
+        let folder = dir + "/ImageNet16"
+        try TestSupport.write(TestSupport.pseudoRandom(10, seed: 1), to: folder + "/val_data")
+        let reports = verifier.verify(paths: [folder])
+        let missing = reports.filter { $0.detail.hasPrefix("missing:") }
+        XCTAssertEqual(missing.count, 10)   // train_data_batch_1..10
+        XCTAssertTrue(missing.allSatisfy { $0.outcome == .failed })
+        XCTAssertTrue(missing.contains { $0.path.hasSuffix("ImageNet16/train_data_batch_7") })
+        // A folder with another name is not held to the list.
+        let other = dir + "/mine"
+        try TestSupport.write(TestSupport.pseudoRandom(10, seed: 1), to: other + "/val_data")
+        XCTAssertFalse(verifier.verify(paths: [other]).contains { $0.detail.hasPrefix("missing:") })
+    }
+
     // MARK: HTML pages
 
     func testHTMLPageSavedAsDataFile() throws {
@@ -164,20 +181,52 @@ final class VerifierTests: XCTestCase {
 
     // MARK: structure rules (partly available)
 
-    func testWeightFileContainerAndIndexAreCheckedButNeverSilentlyPassed() throws {
-        let w = dir + "/000042-FULL.pth"
-        try TestSupport.write([0x80, 0x02, 0x8a, 0x0a] + TestSupport.pseudoRandom(100, seed: 1), to: w)
+    /// 000003-FULL.pth: a generated stand-in of an archive file (Tests/Fixtures/verify/README.md).
+    var fullFixture: String { TestSupport.fixtures + "/000003-FULL.pth" }
+
+    func testWeightFileStructureIsCheckedAndNeverSilentlyPassed() throws {
+        let w = dir + "/000003-FULL.pth"
+        try TestSupport.copy(fullFixture, to: w)
         let r = try one(w)
         XCTAssertEqual(r.kind, "NB201 weight file")
-        XCTAssertTrue(r.rule.contains("index 42"), r.rule)
-        XCTAssertEqual(r.outcome, .unchecked)
-        XCTAssertTrue(r.detail.contains("not available"), r.detail)
-        XCTAssertTrue(r.detail.contains("|"), "names the index's canonical architecture: \(r.detail)")
+        XCTAssertTrue(r.rule.contains("index 3"), r.rule)
+        XCTAssertEqual(r.outcome, .ok, r.detail)
+        XCTAssertTrue(r.detail.contains("2 state dicts (78 tensors)"), r.detail)
+        XCTAssertTrue(r.detail.contains("|avg_pool_3x3~0|+|skip_connect~0|none~1|+|none~0|none~1|skip_connect~2|"), r.detail)
+    }
 
+    func testWeightsThatDoNotFitTheNetworkFail() throws {
+        let r = try one(TestSupport.fixtures + "/wrong-weights/000003-FULL.pth")
+        XCTAssertEqual(r.outcome, .failed)
+        XCTAssertTrue(r.detail.contains("does not fit the network"), r.detail)
+        XCTAssertTrue(r.detail.contains("31 missing"), r.detail)
+        XCTAssertTrue(r.detail.contains("1 unexpected (extra.weight)"), r.detail)
+        XCTAssertTrue(r.detail.contains("2 wrong shape (classifier.weight [100, 64], expected [10, 64])"), r.detail)
+    }
+
+    func testWeightFileCorruptions() throws {
+        // Truncated: a storage runs past the end.
+        let truncated = dir + "/t/000003-FULL.pth"
+        try TestSupport.copy(fullFixture, to: truncated)
+        try TestSupport.truncate(truncated, by: 100_000)
+        let t = try one(truncated)
+        XCTAssertEqual(t.outcome, .failed)
+        XCTAssertTrue(t.detail.contains("truncated"), t.detail)
+
+        // Renamed / swapped: the name's index is not the file's.
+        let renamed = dir + "/000004-FULL.pth"
+        try TestSupport.copy(fullFixture, to: renamed)
+        let w = try one(renamed)
+        XCTAssertEqual(w.outcome, .failed)
+        XCTAssertTrue(w.detail.contains("named for index 4"), w.detail)
+
+        // Garbage with a pickle's first byte, garbage without, and an index past the space.
+        let fake = dir + "/000042-FULL.pth"
+        try TestSupport.write([0x80, 0x02, 0x8a, 0x0a] + TestSupport.pseudoRandom(100, seed: 1), to: fake)
+        XCTAssertEqual(try one(fake).outcome, .failed)
         let junk = dir + "/000043-FULL.pth"
         try TestSupport.write(TestSupport.pseudoRandom(100, seed: 2).map { $0 | 0x01 }, to: junk)
-        XCTAssertEqual(try one(junk).outcome, .failed)
-
+        XCTAssertTrue(try one(junk).detail.contains("not a torch checkpoint"))
         let outOfRange = dir + "/015625-FULL.pth"
         try TestSupport.write([0x50, 0x4B, 0x03, 0x04], to: outOfRange)
         let o = try one(outOfRange)
@@ -185,23 +234,56 @@ final class VerifierTests: XCTestCase {
         XCTAssertTrue(o.detail.contains("outside the search space"), o.detail)
     }
 
-    func testHDF5OpensOrFailsAndSchemaPartIsReportedNotAvailable() throws {
-        let good = dir + "/out.h5"
-        let f = try File.create(good)
+    /// A small nb201-dataset file built by NASDatasets from the synthetic CIFAR fixture.
+    private func buildDataset(_ out: String) throws {
+        let cifar = TestSupport.repoRoot.appendingPathComponent("Tests/Fixtures/cifar").path
+        _ = try CIFARBuilder.build(CIFARBuildOptions(cifar10: cifar + "/cifar-10-python.tar.gz",
+                                                     splitsDirectory: cifar + "/splits", allowUnverified: true),
+                                   output: out)
+    }
+
+    func testNasdataDatasetPassesSchemaAndRecordChecks() throws {
+        let out = dir + "/cifar.h5"
+        try buildDataset(out)
+        let r = try one(out)
+        XCTAssertEqual(r.kind, "nasdata HDF5 (nb201-dataset v1)")
+        XCTAssertEqual(r.outcome, .ok, r.detail)
+        XCTAssertTrue(r.detail.contains("every content digest recomputed"), r.detail)
+    }
+
+    func testFlippedImageByteInsideHDF5IsFound() throws {
+        let out = dir + "/cifar.h5"
+        try buildDataset(out)
+        let f = try File.open(out, mode: .readWrite)
+        let images = try f.openDataset("cifar10/train/images")
+        var pixel: [UInt8] = try images.read(start: [3, 5, 7, 1], count: [1, 1, 1, 1])
+        pixel[0] ^= 0x01
+        try images.write(pixel, start: [3, 5, 7, 1], count: [1, 1, 1, 1])
+        f.close()
+        let r = try one(out)
+        XCTAssertEqual(r.outcome, .failed)
+        XCTAssertTrue(r.detail.contains("cifar10/train"), r.detail)
+    }
+
+    func testSchemaDeviationTruncationAndForeignHDF5() throws {
+        // Claims nb201-dataset but has none of its layout.
+        let fake = dir + "/out.h5"
+        let f = try File.create(fake)
         try f.setAttribute("nasdata_schema", .string("nb201-dataset"))
         try f.setAttribute("nasdata_schema_version", .int(1))
         try f.createDataset("x", dtype: .float32, shape: [1000]).write([Float](repeating: 1.5, count: 1000))
         f.close()
-        let r = try one(good)
+        let r = try one(fake)
         XCTAssertEqual(r.kind, "nasdata HDF5 (nb201-dataset v1)")
-        XCTAssertEqual(r.outcome, .unchecked)
-        XCTAssertTrue(r.detail.contains("not available"), r.detail)
+        XCTAssertEqual(r.outcome, .failed)
+        XCTAssertTrue(r.detail.contains("deviation"), r.detail)
 
         // Truncated HDF5 and random bytes named .h5 fail.
+        let good = dir + "/cifar.h5"
+        try buildDataset(good)
         let truncated = dir + "/truncated.h5"
         try TestSupport.copy(good, to: truncated)
-        let size = try TestSupport.read(good).count
-        try TestSupport.truncate(truncated, by: size / 2)
+        try TestSupport.truncate(truncated, by: try TestSupport.read(good).count / 2)
         XCTAssertEqual(try one(truncated).outcome, .failed)
         let junk = dir + "/junk.h5"
         try TestSupport.write(TestSupport.pseudoRandom(5000, seed: 3), to: junk)
@@ -246,7 +328,7 @@ final class VerifierTests: XCTestCase {
             let (p, _) = try makeSuffixFile(family: "NAS-Bench-201-v\(i)_0-SUFFIX.pth", digits: 6, seed: UInt64(100 + i))
             paths.append(p)
         }
-        let reports = Verifier(jobs: 4, showProgress: false).verify(paths: paths)
+        let reports = Verifier(jobs: 4, showProgress: false, hashOnly: true).verify(paths: paths)
         XCTAssertEqual(reports.map(\.path), paths)
         XCTAssertTrue(reports.allSatisfy { $0.outcome == .ok })
     }

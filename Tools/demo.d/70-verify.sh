@@ -21,7 +21,14 @@ cp "$SPLITS"/*.txt "$W/splits/"
 "$NASDATA" verify --manifest "$W/demo-out.sha256" --root "$OUT" | tail -1
 (cd "$OUT" && sha256sum --check --quiet "$W/demo-out.sha256")
 
-# 3. Corruptions must fail (non-zero exit) with the reason in the JSON.
+# 3. Every HDF5 file the earlier stages wrote: schema check + per-record checksums recomputed.
+mapfile -t H5 < <(find "$OUT" -name '*.h5' -not -path "$W/*" | sort)
+if [ "${#H5[@]}" -gt 0 ]; then
+  "$NASDATA" verify --json "${H5[@]}" > "$W/outputs.json" || { "$NASDATA" verify "${H5[@]}"; exit 1; }
+  "$NASDATA" verify "${H5[@]}"
+fi
+
+# 4. Corruptions must fail (non-zero exit) with the reason in the JSON.
 mkdir -p "$W/bad"
 head -c 1000 "$W/splits/cifar-split.txt" > "$W/bad/cifar-split.txt"                       # truncated
 python3 - "$W/splits/ImageNet16-120-split.txt" "$W/bad/ImageNet16-120-split.txt" <<'PY'   # one flipped byte

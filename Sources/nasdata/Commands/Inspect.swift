@@ -42,6 +42,9 @@ struct Inspect: ParsableCommand {
     @Flag(name: .long, help: "Read Python 2 strings as bytes instead of latin-1 text.")
     var bytesStrings = false
 
+    @Flag(name: .long, help: "Only count what the file holds (streaming parse, memory stays small; no tensor data read).")
+    var stats = false
+
     @Flag(name: .customLong("verify-crc"), help: "Check the CRC-32 of every entry of a zip checkpoint first.")
     var verifyCRC = false
 
@@ -57,6 +60,22 @@ struct Inspect: ParsableCommand {
         var options = Unpickler.Options()
         options.python2Strings = bytesStrings ? .bytes : .latin1
         if verifyCRC { try TorchCheckpoint.verifyChecksums(path: file) }
+        if stats {
+            if select != nil || export != nil { throw ValidationError("--stats cannot be combined with --select or --export") }
+            let (kind, s) = try TreeStats.gather(path: file, options: options)
+            let counts = s.nodes.keys.sorted().map { (name: $0, count: s.nodes[$0]!) }
+            if json {
+                print("{\"file\": \(Inspect.quote(file)), \"format\": \"\(kind.rawValue)\", \"nodes\": {"
+                      + counts.map { "\(Inspect.quote($0.name)): \($0.count)" }.joined(separator: ", ")
+                      + "}, \"total_nodes\": \(s.totalNodes), \"tensors\": \(s.tensors), \"tensor_bytes\": \(s.tensorBytes), "
+                      + "\"arrays\": \(s.arrays), \"array_bytes\": \(s.arrayBytes)}")
+            } else {
+                print("\(file): \(kind.rawValue)")
+                print("nodes: \(s.totalNodes) (" + counts.map { "\($0.name) \($0.count)" }.joined(separator: ", ") + ")")
+                print("tensors: \(s.tensors) (\(s.tensorBytes) bytes), numpy arrays: \(s.arrays) (\(s.arrayBytes) bytes)")
+            }
+            return
+        }
         let (kind, root, metadata) = try AnyFile.load(path: file, options: options)
         var value = root
         if let select {
@@ -78,6 +97,19 @@ struct Inspect: ParsableCommand {
             renderer.text(value, emit: out.write)
         }
         out.flush()
+    }
+
+    static func quote(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            default:
+                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
+            }
+        }
+        return out + "\""
     }
 
     /// `a/b/3/(cifar10,777)` -> ["a", "b", 3, ("cifar10", 777)].

@@ -27,6 +27,9 @@ struct SelfTest: ParsableCommand {
     @Option(help: "With --read: print values of datasets with at most this many elements.")
     var maxValues = 10_000
 
+    @Option(help: ArgumentHelp("Measure shuffle+deflate write throughput on this many MB (writes temporary files in -o's directory).", visibility: .hidden))
+    var benchMb: Int?
+
     func validate() throws {
         if (output == nil) == (read == nil) { throw ValidationError("give -o FILE.h5 (write a sample) or --read FILE.h5 (dump a file)") }
     }
@@ -37,6 +40,14 @@ struct SelfTest: ParsableCommand {
                 let file = try File.open(read)
                 defer { file.close() }
                 print(try TreeDump.dump(file, maxValues: maxValues))
+                return
+            }
+            if let benchMb {
+                let dir = URL(fileURLWithPath: output!).deletingLastPathComponent().path
+                for r in try WriteBenchmark(directory: dir, megabytes: benchMb).run() {
+                    print(String(format: "%@ threads=%d %.1f MB/s (%.2f s, file %.1f MB)", r.mode, r.threads, r.mbPerSecond,
+                                 r.seconds, Double(r.fileBytes) / 1_048_576))
+                }
                 return
             }
             try writeAndVerify(SelfTestSample(path: output!))

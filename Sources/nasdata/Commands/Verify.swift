@@ -34,6 +34,9 @@ struct VerifyCommand: ParsableCommand {
     @Flag(help: "Also fail if a file could not be checked (no rule, or rule not available).")
     var strict = false
 
+    @Flag(help: "Benchmark meta files: check the name suffix only, not the structure (which parses the whole pickle).")
+    var hashOnly = false
+
     func validate() throws {
         if paths.isEmpty && manifest == nil { throw ValidationError("give at least one PATH or --manifest FILE") }
         if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
@@ -41,7 +44,7 @@ struct VerifyCommand: ParsableCommand {
     }
 
     func run() throws {
-        let verifier = Verifier(jobs: jobs, showProgress: true)
+        let verifier = Verifier(jobs: jobs, showProgress: true, hashOnly: hashOnly)
         var reports = [FileReport]()
         if let manifest {
             let text: String

@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import NASBench
+
+/// `nasdata table BENCH.h5 --dataset D --hp H -o out.csv`: one row per architecture.
+struct Table: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Export one CSV row per architecture: seed-averaged last-epoch results and costs.",
+        discussion: """
+            Columns: index, arch, seeds, flops (M), params (M), latency (s), train_acc1, train_loss, \
+            x-valid_acc1, x-valid_loss, x-test_acc1, x-test_loss, ori-test_acc1, ori-test_loss. All \
+            15,625 architectures are listed; empty fields mean not evaluated or not recorded by every seed. \
+            Numbers are printed in shortest round-trip form.
+            """)
+
+    @OptionGroup var file: BenchmarkFileOptions
+
+    @Option(help: "Data set: cifar10-valid, cifar10, cifar100 or ImageNet16-120.")
+    var dataset: String
+
+    @Option(name: .shortAndLong, help: "The CSV file to write.")
+    var output: String
+
+    @Flag(help: "Print a JSON summary on standard output.")
+    var json = false
+
+    func validate() throws {
+        _ = try file.schedule()
+        if NB201Dataset(name: dataset) == nil {
+            throw ValidationError("unknown data set '\(dataset)' (use cifar10-valid, cifar10, cifar100 or ImageNet16-120)")
+        }
+    }
+
+    func run() throws {
+        let schedule = try file.schedule()
+        let bench = try file.open()
+        let rows: Int
+        do { rows = try bench.exportTable(dataset: dataset, schedule: schedule, to: output) } catch {
+            printError("nasdata table: \(error)")
+            throw ExitCode(1)
+        }
+        if json {
+            print(JSONText.object([("output", .string(output)), ("rows", .int(Int64(rows))),
+                                   ("dataset", .string(dataset)), ("hp", .string(schedule.rawValue))]))
+        } else {
+            print("\(output): \(rows) rows (\(dataset), hp \(schedule.rawValue))")
+        }
+    }
+}
