@@ -265,26 +265,17 @@ def generate(path, n_archs):
     return evaluated, em.memo
 
 
-def measure(cmd, env=None):
-    """Runs cmd; returns (seconds, peak RSS in MB, stdout)."""
-    t0 = time.perf_counter()
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-    out, err = p.communicate()
-    _, status, usage = os.wait4(p.pid, 0) if False else (None, p.returncode, None)
-    elapsed = time.perf_counter() - t0
-    if p.returncode != 0:
-        raise SystemExit("failed ({}): {}\n{}".format(p.returncode, " ".join(map(str, cmd)), err.decode()[-2000:]))
-    return elapsed, out.decode()
-
-
 def timed(cmd, env=None):
-    """/usr/bin/time -f: wall seconds and max RSS (KB) of exactly that process."""
-    full = ["/usr/bin/time", "-f", "__TIME__ %e %M"] + [str(c) for c in cmd]
+    """/usr/bin/time -f: wall seconds and max RSS (KB) of exactly that process; its CPU seconds
+    (user + sys) are printed too, since wall time on a shared machine depends on the neighbours."""
+    full = ["/usr/bin/time", "-f", "__TIME__ %e %M %U %S"] + [str(c) for c in cmd]
     p = subprocess.run(full, capture_output=True, env=env)
     if p.returncode != 0:
         raise SystemExit("failed ({}): {}\n{}".format(p.returncode, " ".join(full), p.stderr.decode()[-3000:]))
     line = [l for l in p.stderr.decode().splitlines() if l.startswith("__TIME__")][-1]
-    _, secs, kb = line.split()
+    _, secs, kb, user, system = line.split()
+    print("  [%s: wall %s s, cpu %.2f s, max RSS %.0f MB]" % (os.path.basename(str(cmd[1] if cmd[0] == sys.executable else cmd[0])) + " " + str(cmd[1] if cmd[0] != sys.executable else "upstream"),
+                                                         secs, float(user) + float(system), int(kb) / 1024.0), flush=True)
     return float(secs), int(kb) / 1024.0, p.stdout.decode()
 
 

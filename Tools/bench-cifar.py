@@ -118,15 +118,17 @@ with h5py.File(out, "w") as f:
 
 
 def timed(cmd):
-    """Wall seconds and peak RSS (MB) of a child process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """Wall seconds, CPU seconds (user + system) and peak RSS (MB) of a child process.
+    CPU time is the steadier figure on a shared machine."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True)
     dt = time.perf_counter() - t
     if proc.returncode != 0:
         sys.exit(f"failed: {' '.join(map(str, cmd))}\n{proc.stderr}")
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return dt, max(peak, before) / 1024, proc.stdout
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return dt, cpu, after.ru_maxrss / 1024, proc.stdout
 
 
 def main():
@@ -154,15 +156,18 @@ def main():
         for label, cmd in [("nasdata", [nasdata, "build-cifar", "--cifar10", c10, "--cifar100", c100, "--splits", splits,
                                         "--allow-unverified", "-o", n_out, "--json"]),
                            ("python", [sys.executable, "-c", PYTHON_PEER, c10, c100, splits, p_out])]:
-            times, peak = [], 0
+            times, cpus, peak = [], [], 0
             for _ in range(args.runs):
-                dt, rss, _ = timed(list(map(str, cmd)))
+                dt, cpu, rss, _ = timed(list(map(str, cmd)))
                 times.append(dt)
+                cpus.append(cpu)
                 peak = max(peak, rss)
-            rows.append((label, sorted(times)[len(times) // 2], peak))
-            print(f"{label:8s} median {rows[-1][1]:6.2f} s of {args.runs}  (peak RSS so far {peak:.0f} MB)")
-        ratio = rows[1][1] / rows[0][1]
-        print(f"nasdata is {ratio:.2f}x the speed of the Python script")
+            med = lambda xs: sorted(xs)[len(xs) // 2]
+            rows.append((label, med(times), med(cpus), peak))
+            print(f"{label:8s} median of {args.runs}: wall {rows[-1][1]:6.2f} s, CPU {rows[-1][2]:6.2f} s"
+                  f"  (peak RSS of children so far {peak:.0f} MB)")
+        print(f"nasdata vs Python: {rows[1][1] / rows[0][1]:.2f}x faster (wall), {rows[1][2] / rows[0][2]:.2f}x less CPU time")
+        print(f"load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
         with h5py.File(n_out) as a, h5py.File(p_out) as b:
             for name in ["cifar10-valid/x-valid", "cifar100/x-test", "cifar10/train"]:
                 assert (a[name]["images"][()] == b[name]["images"][()]).all() and (a[name]["labels"][()] == b[name]["labels"][()]).all(), name

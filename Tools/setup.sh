@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what nasdata needs and is missing; idempotent and quick when all is present.
 #   - Debian packages: the C libraries (with pkg-config, which SwiftPM needs to find them)
-#   - Python packages for the interop tests (h5py, numpy, safetensors, pytest, pillow)
+#   - Python packages for the interop tests (h5py, numpy, safetensors, pytest, pillow,
+#     pandas, jsonschema, pyyaml; with torch also xautodl and nas-bench-201)
 #   - torch for the PyTorch interop tests: from a local CPU wheel in /opt/wheels when
 #     there is one; otherwise only with NASDATA_INSTALL_TORCH=1 (PyPI's wheel is large).
 # Swift itself (6.x) must be on PATH; this script does not install a toolchain.
@@ -22,7 +23,8 @@ fi
 
 PY=${PYTHON:-python3}
 need_py=()
-for mod_pkg in h5py:h5py numpy:numpy safetensors:safetensors pytest:pytest PIL:pillow; do
+for mod_pkg in h5py:h5py numpy:numpy safetensors:safetensors pytest:pytest PIL:pillow \
+               pandas:pandas jsonschema:jsonschema yaml:pyyaml; do
   mod=${mod_pkg%%:*}; pkg=${mod_pkg#*:}
   "$PY" -c "import $mod" 2>/dev/null || need_py+=("$pkg")
 done
@@ -40,5 +42,14 @@ if ! "$PY" -c "import torch" 2>/dev/null; then
   else
     echo "setup: torch not installed; PyTorch interop tests will fall back to safetensors+numpy checks" >&2
   fi
+fi
+# Upstream's own code, for the interop tests that compare with it (installed without
+# their dependency pins: xautodl pins numpy <= 1.19, which no longer builds; both work
+# with current numpy and torch).
+if "$PY" -c "import torch" 2>/dev/null; then
+  for mod_pkg in xautodl:xautodl nas_201_api:nas-bench-201; do
+    mod=${mod_pkg%%:*}; pkg=${mod_pkg#*:}
+    "$PY" -c "import $mod" 2>/dev/null || "$PY" -m pip install -q --disable-pip-version-check --no-deps "$pkg"
+  done
 fi
 command -v swift >/dev/null || { echo "setup: swift (6.x) is not on PATH" >&2; exit 1; }

@@ -157,31 +157,58 @@ struct DecodeContext {
     /// `{epoch int: float}` -> series of `epochs`.
     func series(_ v: PickleValue, _ key: String, epochs: Int) throws -> EpochSeries {
         let x = try field(v, key, in: nil)
-        guard let items = x.dictItems else { throw error("'\(key)' is \(x.typeName), not a dict") }
+        guard let dict = x.dict else { throw error("'\(key)' is \(x.typeName), not a dict") }
         var s = EpochSeries(count: epochs)
-        for (k, value) in items {
-            guard let e = k.int, (0..<epochs).contains(e) else {
+        for (k, value) in dict.items {
+            guard case .int(let e) = k, (0..<epochs).contains(e) else {
                 throw error("'\(key)' has key \(k.shortDescription), not an epoch in 0..<\(epochs)")
             }
             guard let f = value.double else { throw error("'\(key)'[\(e)] is \(value.typeName), not a number") }
-            s[e] = f
+            s.values[e] = f
         }
         return s
     }
 
-    /// `{'x-valid@199': float}` -> series per set name.
+    /// `{'x-valid@199': float}` -> series per set name. Hot (hundreds of millions of keys in a
+    /// full meta file): keys are parsed on their UTF-8 bytes and set names looked up among the
+    /// few already seen, without allocating a String per key.
     func evalSeries(_ v: PickleValue, _ key: String, epochs: Int) throws -> [String: EpochSeries] {
         let x = try field(v, key, in: nil)
-        guard let items = x.dictItems else { throw error("'\(key)' is \(x.typeName), not a dict") }
-        var out: [String: EpochSeries] = [:]
-        for (k, value) in items {
-            guard let text = k.string, let at = text.lastIndex(of: "@"),
-                  let e = Int(text[text.index(after: at)...]), (0..<epochs).contains(e) else {
+        guard let dict = x.dict else { throw error("'\(key)' is \(x.typeName), not a dict") }
+        var names: [String] = []
+        var series: [EpochSeries] = []
+        for (k, value) in dict.items {
+            guard case .string(let text) = k, let (name, e) = Self.splitEvalKey(text, known: names),
+                  (0..<epochs).contains(e) else {
                 throw error("'\(key)' has key \(k.shortDescription), not 'set@epoch' with an epoch in 0..<\(epochs)")
             }
-            guard let f = value.double else { throw error("'\(key)'['\(text)'] is \(value.typeName), not a number") }
-            out[String(text[..<at]), default: EpochSeries(count: epochs)][e] = f
+            guard let f = value.double else { throw error("'\(key)'[\(k.shortDescription)] is \(value.typeName), not a number") }
+            if let i = names.firstIndex(of: name) {
+                series[i].values[e] = f
+            } else {
+                names.append(name)
+                var s = EpochSeries(count: epochs)
+                s.values[e] = f
+                series.append(s)
+            }
         }
-        return out
+        return Dictionary(uniqueKeysWithValues: zip(names, series))
+    }
+
+    /// `"x-valid@12"` -> ("x-valid", 12); reuses a known name's String when the prefix matches one.
+    static func splitEvalKey(_ text: String, known: [String]) -> (String, Int)? {
+        let utf8 = text.utf8
+        guard let at = utf8.lastIndex(of: UInt8(ascii: "@")) else { return nil }
+        var epoch = 0
+        var digits = 0
+        for c in utf8[utf8.index(after: at)...] {
+            guard c >= 48, c <= 57, digits < 9 else { return nil }
+            epoch = epoch * 10 + Int(c - 48)
+            digits += 1
+        }
+        guard digits > 0 else { return nil }
+        let prefix = utf8[..<at]
+        for name in known where name.utf8.elementsEqual(prefix) { return (name, epoch) }
+        return (String(text[..<at]), epoch)
     }
 }

@@ -16,16 +16,19 @@ public struct CIFARBuildOptions: Sendable {
     /// The published python tarball of each variant: MD5 and record counts per file
     /// (replaceable, so tests can exercise the verified path on small fixtures).
     public var knownArchives: [CIFARVariant: KnownArchive] = [
-        .cifar10: KnownArchive(md5: KnownOriginals.cifar10Archive.md5, trainCounts: Array(repeating: 10_000, count: 5), testCount: 10_000),
-        .cifar100: KnownArchive(md5: KnownOriginals.cifar100Archive.md5, trainCounts: [50_000], testCount: 10_000),
+        .cifar10: KnownArchive(md5: KnownOriginals.cifar10Archive.md5, size: 170_498_071, trainCounts: Array(repeating: 10_000, count: 5), testCount: 10_000),
+        .cifar100: KnownArchive(md5: KnownOriginals.cifar100Archive.md5, size: 169_001_437, trainCounts: [50_000], testCount: 10_000),
     ]
 
     public struct KnownArchive: Sendable {
         public var md5: String
+        /// Published size in bytes, if known: a different size cannot be the original.
+        public var size: Int64?
         public var trainCounts: [Int]
         public var testCount: Int
-        public init(md5: String, trainCounts: [Int], testCount: Int) {
+        public init(md5: String, size: Int64? = nil, trainCounts: [Int], testCount: Int) {
             self.md5 = md5
+            self.size = size
             self.trainCounts = trainCounts
             self.testCount = testCount
         }
@@ -104,21 +107,24 @@ public enum CIFARBuilder {
         var md5: String?
         var verification = "no published checksum (\(layout.format.rawValue) distribution)"
         var knownCounts: [CIFARPart: Int]?
+        var pendingMD5: (BackgroundMD5, String)?
         var checkFolderFiles = false
         switch (original.container, layout.format) {
         case (.tarball, .python):
-            let digest = try FileHasher.hash(path: original.path, algorithms: [.md5]).md5!.hex
-            md5 = digest
+            // The MD5 is computed on another core while this one works: alongside the
+            // build pass when the size says "published original" (its published counts
+            // are then used and each is checked as its file is read), alongside the
+            // counting pass otherwise. The verdict is taken before the file is committed.
             let archive = options.knownArchives[variant]!
-            let known = archive.md5
-            if digest == known {
-                verification = "verified (published MD5)"
+            let size = try FileByteStream(path: original.path).size
+            if let published = archive.size, size != published, !options.allowUnverified {
+                throw ChecksumMismatch(path: original.path, algorithm: "size", expected: "\(published) bytes", actual: "\(size) bytes")
+            }
+            let hashing = BackgroundMD5(path: original.path)
+            pendingMD5 = (hashing, archive.md5)
+            if archive.size == nil || archive.size == size {
                 knownCounts = [.test: archive.testCount]
                 for (k, n) in archive.trainCounts.enumerated() { knownCounts![.train(k + 1)] = n }
-            } else if options.allowUnverified {
-                verification = "unverified (MD5 \(digest) is not the published \(known); allowed)"
-            } else {
-                throw ChecksumMismatch(path: original.path, algorithm: "MD5", expected: known, actual: digest)
             }
         case (.folder, .python):
             checkFolderFiles = true
@@ -127,6 +133,21 @@ public enum CIFARBuilder {
             break
         }
         let counts = try knownCounts ?? countRecords(original)
+        /// Takes the MD5 verdict (waiting for the background hash); throws on a mismatch unless allowed.
+        func settleMD5() throws {
+            guard let (hashing, known) = pendingMD5 else { return }
+            pendingMD5 = nil
+            let digest = try hashing.wait()
+            md5 = digest
+            if digest == known {
+                verification = "verified (published MD5)"
+            } else if options.allowUnverified {
+                verification = "unverified (MD5 \(digest) is not the published \(known); allowed)"
+            } else {
+                throw ChecksumMismatch(path: original.path, algorithm: "MD5", expected: known, actual: digest)
+            }
+        }
+        if knownCounts == nil { try settleMD5() }
         let trainParts = layout.allParts.filter { $0 != .test }
         var offsets: [CIFARPart: Int] = [.test: 0]
         var trainTotal = 0
@@ -177,44 +198,51 @@ public enum CIFARBuilder {
         let progress = Progress("build-cifar \(variant.displayName)", total: Int64(trainTotal + testTotal), unit: "images")
         var classNames: [String]?
         var mismatches: [String] = []
-        try original.visit { item in
-            switch item {
-            case .meta(let bytes, let path):
-                if checkFolderFiles, try !checkMD5(bytes, path: path, layout: layout, allowUnverified: options.allowUnverified) {
-                    mismatches.append(path)
-                }
-                classNames = layout.format == .python
-                    ? try CIFARPythonBatch.classNames(bytes, path: path, layout: layout)
-                    : CIFARBinaryReader.classNames(bytes)
-            case .part(let part, let stream, let size, let path):
-                var done = 0
-                let deliver = { (records: CIFARRecords) throws in
-                    guard done + records.count <= counts[part]! else {
-                        throw IOError.malformed(path: path, offset: nil,
-                                                reason: "holds more than the \(counts[part]!) records expected")
-                    }
-                    try route(records, offset: offsets[part]! + done, fromTest: part == .test, plan: plan, writers: writers)
-                    done += records.count
-                    progress.advance(by: Int64(records.count))
-                }
-                switch layout.format {
-                case .binary:
-                    try CIFARBinaryReader.read(stream, size: size, layout: layout, deliver)
-                case .python:
-                    guard size <= Int64(CIFAROriginal.maxPickleSize) else {
-                        throw IOError.malformed(path: path, offset: nil, reason: "\(size) bytes is too large for a CIFAR batch")
-                    }
-                    var bytes = try stream.readBytes(Int(size), what: "CIFAR batch")
+        do {
+            try original.visit { item in
+                switch item {
+                case .meta(let bytes, let path):
                     if checkFolderFiles, try !checkMD5(bytes, path: path, layout: layout, allowUnverified: options.allowUnverified) {
                         mismatches.append(path)
                     }
-                    try CIFARPythonBatch.decode(consuming: &bytes, path: path, layout: layout, deliver)
-                }
-                guard done == counts[part]! else {
-                    throw IOError.malformed(path: path, offset: nil, reason: "holds \(done) records, expected \(counts[part]!)")
+                    classNames = layout.format == .python
+                        ? try CIFARPythonBatch.classNames(bytes, path: path, layout: layout)
+                        : CIFARBinaryReader.classNames(bytes)
+                case .part(let part, let stream, let size, let path):
+                    var done = 0
+                    let deliver = { (records: CIFARRecords) throws in
+                        guard done + records.count <= counts[part]! else {
+                            throw IOError.malformed(path: path, offset: nil,
+                                                    reason: "holds more than the \(counts[part]!) records expected")
+                        }
+                        try route(records, offset: offsets[part]! + done, fromTest: part == .test, plan: plan, writers: writers)
+                        done += records.count
+                        progress.advance(by: Int64(records.count))
+                    }
+                    switch layout.format {
+                    case .binary:
+                        try CIFARBinaryReader.read(stream, size: size, layout: layout, deliver)
+                    case .python:
+                        guard size <= Int64(CIFAROriginal.maxPickleSize) else {
+                            throw IOError.malformed(path: path, offset: nil, reason: "\(size) bytes is too large for a CIFAR batch")
+                        }
+                        var bytes = try stream.readBytes(Int(size), what: "CIFAR batch")
+                        if checkFolderFiles, try !checkMD5(bytes, path: path, layout: layout, allowUnverified: options.allowUnverified) {
+                            mismatches.append(path)
+                        }
+                        try CIFARPythonBatch.decode(consuming: &bytes, path: path, layout: layout, deliver)
+                    }
+                    guard done == counts[part]! else {
+                        throw IOError.malformed(path: path, offset: nil, reason: "holds \(done) records, expected \(counts[part]!)")
+                    }
                 }
             }
+        } catch {
+            // A file that is not the original may fail in any way; say that first.
+            try settleMD5()
+            throw error
         }
+        try settleMD5()
         progress.finish()
         if !mismatches.isEmpty {
             verification = "unverified (MD5 differs from the published original for \(mismatches.count) file(s); allowed)"
@@ -289,3 +317,23 @@ public enum CIFARBuilder {
         return digest == known
     }
 }
+
+/// MD5 of a file computed on a global dispatch queue; `wait` joins it.
+final class BackgroundMD5: @unchecked Sendable {
+    private var result: Result<String, Error>?
+    private let group = DispatchGroup()
+
+    init(path: String) {
+        group.enter()
+        DispatchQueue.global(qos: .userInitiated).async { [self] in
+            result = Result { try FileHasher.hash(path: path, algorithms: [.md5]).md5!.hex }
+            group.leave()
+        }
+    }
+
+    func wait() throws -> String {
+        group.wait()
+        return try result!.get()
+    }
+}
+

@@ -61,12 +61,17 @@ public enum ImageSetIntegrity {
            declared != Int64(numClasses) {
             problems.append(Problem(object: object, message: "num_classes is \(declared) but there are \(numClasses) class names"))
         }
+        if let shape = (try file.openGroup(String(set.split(separator: "/")[0])).attribute("image_shape"))?.intsValue,
+           shape != [Int64(reader.height), Int64(reader.width), 3] {
+            problems.append(Problem(object: object, message: "images are \(reader.height)x\(reader.width)x3 but the data set's image_shape is \(shape)"))
+        }
         if let stored = (try group.attribute("count"))?.intValue, stored != Int64(reader.count) {
             problems.append(Problem(object: object, message: "count attribute says \(stored), the datasets hold \(reader.count)"))
         }
         var digest = ImageSetDigest()
         var badLabels = 0
         var firstBad: (Int, Int64)?
+        var negativeIndex: Int?
         let batch = max(reader.chunkImages, 1)
         for start in stride(from: 0, to: reader.count, by: batch) {
             let b = try reader.readBatch(start: start, count: min(batch, reader.count - start))
@@ -74,11 +79,15 @@ public enum ImageSetIntegrity {
                 badLabels += 1
                 if firstBad == nil { firstBad = (start + i, label) }
             }
+            if negativeIndex == nil, let i = b.indices.firstIndex(where: { $0 < 0 }) { negativeIndex = start + i }
             digest.add(labels: b.labels, images: b.images)
             progress?.advance(by: Int64(b.count))
         }
         if let (at, label) = firstBad {
             problems.append(Problem(object: object, message: "\(badLabels) labels outside 0..<\(numClasses) (first: record \(at) = \(label))"))
+        }
+        if let at = negativeIndex {
+            problems.append(Problem(object: object, message: "record \(at) has a negative original index"))
         }
         let stored = (try group.attribute("digest"))?.stringValue
         let algorithm = (try group.attribute("digest_algorithm"))?.stringValue

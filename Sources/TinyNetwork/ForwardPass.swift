@@ -73,20 +73,23 @@ public final class ForwardPass: @unchecked Sendable {
         var h = height, w = width
         Kernels.batchMajorToChannelMajor(images, ws.input, batch: b, channels: 3, planeSize: h * w)
         Kernels.im2col3x3(ws.input, channels: 3, batch: b, height: h, width: w, stride: 1, col: ws.columns)
-        var current = 0
-        convolve(network.stem, columns: ws.columns, into: ws.nodes[current], pixels: b * h * w, accumulate: false)
+        // The stem writes to the last slot of block 1, so the first cell fills block 0.
+        var current = ws.blocks[1] + 2 * network.config.channels * b * h * w
+        var block = 0
+        convolve(network.stem, columns: ws.columns, into: current, pixels: b * h * w, accumulate: false)
 
         for cell in network.cells {
             switch cell {
             case let .infer(infer):
-                current = runInferCell(infer, ws, input: current, batch: b, height: h, width: w)
-            case let .reduction(block):
-                current = runReduction(block, ws, input: current, batch: b, height: h, width: w)
+                current = runInferCell(infer, ws, input: current, nodes: ws.blocks[block], batch: b, height: h, width: w)
+            case let .reduction(reduction):
+                current = runReduction(reduction, ws, input: current, into: ws.blocks[block], batch: b, height: h, width: w)
                 h /= 2; w /= 2
             }
+            block ^= 1
         }
 
-        let x = ws.nodes[current]
+        let x = current
         let channels = network.featureCount
         let perChannel = b * h * w
         for c in 0..<channels {
@@ -117,21 +120,19 @@ public final class ForwardPass: @unchecked Sendable {
         }
     }
 
-    /// Returns the index of the workspace node buffer holding the cell's output.
-    private func runInferCell(_ cell: TinyNetwork.InferCell, _ ws: Workspace, input: Int,
-                              batch b: Int, height h: Int, width w: Int) -> Int {
-        // Node k of the cell lives in buffer (input + k) % 4.
-        func node(_ k: Int) -> UnsafeMutablePointer<Float> { ws.nodes[(input + k) % 4] }
+    /// Runs a normal cell on `input`, writing nodes 1-3 back to back from `nodes`; returns node 3.
+    private func runInferCell(_ cell: TinyNetwork.InferCell, _ ws: Workspace, input: UnsafeMutablePointer<Float>,
+                              nodes: UnsafeMutablePointer<Float>,
+                              batch b: Int, height h: Int, width w: Int) -> UnsafeMutablePointer<Float> {
         let pixels = b * h * w
         let total = cell.channels * pixels
+        func node(_ k: Int) -> UnsafeMutablePointer<Float> { k == 0 ? input : nodes + (k - 1) * total }
         for k in 1...3 { Kernels.fill(node(k), channelValues: cell.nodeBias[k], perChannel: pixels) }
         for source in 0...2 {
             var hasConvolution = false, has3x3 = false
-            for edge in cell.edges where edge.source == source {
-                if case let .convolution(conv) = edge.operation {
-                    hasConvolution = true
-                    if conv.kernel == 3 { has3x3 = true }
-                }
+            for group in cell.convolutionGroups where group.source == source {
+                hasConvolution = true
+                if group.kernel == 3 { has3x3 = true }
             }
             let x = node(source)
             if hasConvolution { Kernels.relu(x, ws.relu, count: total) }
@@ -147,21 +148,28 @@ public final class ForwardPass: @unchecked Sendable {
                 case .averagePool:
                     Kernels.addAveragePool3x3(x, into: out, planes: cell.channels * b, height: h, width: w,
                                               rowSums: ws.rowSums)
-                case let .convolution(conv):
-                    convolve(conv, columns: conv.kernel == 3 ? ws.columns : ws.relu, into: out, pixels: pixels,
-                             accumulate: true)
+                case .convolution: break  // below, by group
+                }
+            }
+            for group in cell.convolutionGroups where group.source == source {
+                group.weights.withUnsafeBufferPointer { weights in
+                    BLAS.gemm(m: group.targetCount * cell.channels, n: pixels,
+                              k: cell.channels * group.kernel * group.kernel, a: weights.baseAddress!,
+                              b: group.kernel == 3 ? ws.columns : ws.relu, c: node(group.firstTarget), accumulate: true)
                 }
             }
         }
-        return (input + 3) % 4
+        return node(3)
     }
 
-    private func runReduction(_ block: TinyNetwork.ReductionBlock, _ ws: Workspace, input: Int,
-                              batch b: Int, height h: Int, width w: Int) -> Int {
-        let x = ws.nodes[input]
-        let a = ws.nodes[(input + 1) % 4], out = ws.nodes[(input + 2) % 4]
+    /// Runs a reduction block on `input` using the block `scratch` (conv_a's output in its first
+    /// slot, the result in its last); returns the result.
+    private func runReduction(_ block: TinyNetwork.ReductionBlock, _ ws: Workspace, input x: UnsafeMutablePointer<Float>,
+                              into scratch: UnsafeMutablePointer<Float>,
+                              batch b: Int, height h: Int, width w: Int) -> UnsafeMutablePointer<Float> {
         let inChannels = block.convA.inChannels, outChannels = block.convA.outChannels
         let pixels = b * (h / 2) * (w / 2)
+        let a = scratch, out = scratch + 2 * outChannels * pixels
         Kernels.relu(x, ws.relu, count: inChannels * b * h * w)
         Kernels.im2col3x3(ws.relu, channels: inChannels, batch: b, height: h, width: w, stride: 2, col: ws.columns)
         convolve(block.convA, columns: ws.columns, into: a, pixels: pixels, accumulate: false)
@@ -170,7 +178,7 @@ public final class ForwardPass: @unchecked Sendable {
         convolve(block.convB, columns: ws.columns, into: out, pixels: pixels, accumulate: false)
         Kernels.averagePool2x2(x, ws.pooled, planes: inChannels * b, height: h, width: w)
         convolve(block.shortcut, columns: ws.pooled, into: out, pixels: pixels, accumulate: true)
-        return (input + 2) % 4
+        return out
     }
 }
 

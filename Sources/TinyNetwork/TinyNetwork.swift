@@ -43,6 +43,19 @@ public struct TinyNetwork: Sendable {
         let edges: [Edge]
         /// Sum of the folded biases of the convolution edges into node 1, 2, 3 (index 0 unused).
         let nodeBias: [[Float]]
+        /// The convolution edges, merged where one source feeds consecutive target nodes with
+        /// the same kernel: nodes 1-3 lie back to back in memory, so such edges are one GEMM with
+        /// their weights stacked (the im2col matrix is packed by BLAS once instead of per edge).
+        let convolutionGroups: [ConvolutionGroup]
+    }
+
+    struct ConvolutionGroup: Sendable {
+        let source: Int
+        let kernel: Int
+        let firstTarget: Int
+        let targetCount: Int
+        /// `[targetCount·C][C·k·k]`: the edges' folded weights, in target order.
+        let weights: [Float]
     }
 
     /// ResNet basic block, stride 2: `avgpool2 -> conv1x1` shortcut plus
@@ -106,7 +119,28 @@ public struct TinyNetwork: Sendable {
                 }
                 edges.append(.init(source: edge.source, target: edge.target, operation: operation))
             }
-            cells.append(.infer(InferCell(channels: channels, edges: edges, nodeBias: nodeBias)))
+            var groups: [ConvolutionGroup] = []
+            for source in 0...2 {
+                for kernel in [3, 1] {
+                    // Edges in string order have ascending targets for one source.
+                    let convs: [(target: Int, weights: [Float])] = edges.compactMap { edge in
+                        guard edge.source == source, case let .convolution(conv) = edge.operation,
+                              conv.kernel == kernel else { return nil }
+                        return (edge.target, conv.weights)
+                    }
+                    var start = 0
+                    while start < convs.count {
+                        var end = start + 1
+                        while end < convs.count && convs[end].target == convs[end - 1].target + 1 { end += 1 }
+                        groups.append(ConvolutionGroup(source: source, kernel: kernel, firstTarget: convs[start].target,
+                                                       targetCount: end - start,
+                                                       weights: convs[start..<end].flatMap(\.weights)))
+                        start = end
+                    }
+                }
+            }
+            cells.append(.infer(InferCell(channels: channels, edges: edges, nodeBias: nodeBias,
+                                          convolutionGroups: groups)))
         }
         self.cells = cells
         let (scale, shift) = FoldedConvolution.batchNormAffine("lastact.0", from: weights)

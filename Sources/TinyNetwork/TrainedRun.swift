@@ -19,6 +19,21 @@ public struct TrainedRun: Sendable {
     public var recordedAccuracy: [String: Double]
     public var recordedLoss: [String: Double]
 
+    public init(architectureIndex: Int?, architecture: String, dataset: String, seed: Int, hyperParameters: String,
+                classes: Int, epochs: Int?, weights: StateDict, recordedAccuracy: [String: Double],
+                recordedLoss: [String: Double]) {
+        self.architectureIndex = architectureIndex
+        self.architecture = architecture
+        self.dataset = dataset
+        self.seed = seed
+        self.hyperParameters = hyperParameters
+        self.classes = classes
+        self.epochs = epochs
+        self.weights = weights
+        self.recordedAccuracy = recordedAccuracy
+        self.recordedLoss = recordedLoss
+    }
+
     /// The network config upstream builds for this run.
     public var config: NetworkConfig { NetworkConfig(architecture: architecture, classes: classes) }
 

@@ -2,8 +2,9 @@
 /// for every micro-batch, so the hot loop allocates nothing.
 final class Workspace: @unchecked Sendable {
     let microBatch: Int
-    /// CBHW activations; an infer cell uses all four as its nodes 0-3.
-    let nodes: [UnsafeMutablePointer<Float>]
+    /// Two blocks of three CBHW activations each: an infer cell reads its input from one
+    /// block and writes its nodes 1-3 back to back into the other (see `ConvolutionGroup`).
+    let blocks: [UnsafeMutablePointer<Float>]
     /// ReLU of the source node (the input of its convolution edges).
     let relu: UnsafeMutablePointer<Float>
     /// im2col matrix of the largest 3x3 convolution.
@@ -27,7 +28,7 @@ final class Workspace: @unchecked Sendable {
             p.initialize(repeating: 0, count: max(n, 1))
             return p
         }
-        nodes = (0..<4).map { _ in make(nodeSize) }
+        blocks = (0..<2).map { _ in make(3 * nodeSize) }
         relu = make(activation)
         columns = make(max(9 * activation, 27 * pixels))
         input = make(3 * pixels)
@@ -37,7 +38,7 @@ final class Workspace: @unchecked Sendable {
     }
 
     deinit {
-        for p in nodes { p.deallocate() }
+        for p in blocks { p.deallocate() }
         for p in [relu, columns, input, pooled, rowSums, features] { p.deallocate() }
     }
 }

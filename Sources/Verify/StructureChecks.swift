@@ -118,7 +118,18 @@ enum StructureChecks {
                 report.fail("per-record check could not read the file: \(error)")
             }
         case ArchiveLayout.schemaName:
-            report.skip("schema ok; per-record checksums not available (ArchiveIntegrity, module WeightArchive, not on main yet)")
+            do {
+                let problems = try ArchiveIntegrity.verify(path: path)
+                if problems.isEmpty {
+                    let runs = (try? ArchiveReader(path: path).runs.count).map { "\($0) runs" } ?? "every run"
+                    report.pass("schema ok; \(runs): SHA-256 of every run's tensor bytes recomputed and matching")
+                } else {
+                    report.fail("\(problems.count) integrity problem(s): "
+                        + problems.prefix(3).map { "\($0)" }.joined(separator: "; ") + (problems.count > 3 ? "; ..." : ""))
+                }
+            } catch {
+                report.fail("per-record check could not read the archive: \(error)")
+            }
         default:
             report.rule = "schema"
             report.pass("schema \(schema.name) v\(schema.version) ok (this schema stores no per-record checksums)")

@@ -90,18 +90,26 @@ public final class ArchiveReader {
         init(file: File, blob: Dataset, names: [String], progress: [Int], sourceBase: Int) {
             self.file = file; self.blob = blob; self.names = names; self.progress = progress; self.sourceBase = sourceBase
         }
+        /// Datasets opened once (a fetch reads six tensor columns; reopening each costs more than reading).
+        private var opened: [String: Dataset] = [:]
+        func dataset(_ name: String) throws -> Dataset {
+            if let d = opened[name] { return d }
+            let d = try file.openDataset(name)
+            opened[name] = d
+            return d
+        }
         func field(_ f: ArchiveLayout.Field) -> Int { progress[f.rawValue] }
         func column<T: TensorScalar>(_ name: String, _ type: T.Type, start: Int = 0, count: Int) throws -> [T] {
             guard count > 0 else { return [] }
-            return try file.openDataset(name).read(as: type, start: [start], count: [count])
+            return try dataset(name).read(as: type, start: [start], count: [count])
         }
         func rows(_ name: String, width: Int, start: Int = 0, count: Int) throws -> [UInt8] {
             guard count > 0 else { return [] }
-            return try file.openDataset(name).read(as: UInt8.self, start: [start, 0], count: [count, width])
+            return try dataset(name).read(as: UInt8.self, start: [start, 0], count: [count, width])
         }
         func text(_ name: String, start: Int = 0, count: Int) throws -> [UInt8] {
             guard count > 0 else { return [] }
-            return try file.openDataset(name).read(as: UInt8.self, start: [start], count: [count])
+            return try dataset(name).read(as: UInt8.self, start: [start], count: [count])
         }
     }
 
@@ -245,7 +253,7 @@ public final class ArchiveReader {
         let ndims = try part.column("tensors/ndim", UInt8.self, start: s, count: n)
         let offsets = try part.column("tensors/byte_offset", Int64.self, start: s, count: n)
         let counts = try part.column("tensors/byte_count", Int64.self, start: s, count: n)
-        let shapes = try part.file.openDataset(ArchiveLayout.tensorShape)
+        let shapes = try part.dataset(ArchiveLayout.tensorShape)
             .read(as: Int64.self, start: [s, 0], count: [n, ArchiveLayout.maxRank])
         var out: [(name: String, dtype: DType, shape: [Int], offset: Int, count: Int)] = []
         out.reserveCapacity(n)
@@ -270,7 +278,13 @@ public final class ArchiveReader {
                 throw ArchiveError.badArchive(path: parts[run.part].file.filePath,
                                               reason: "tensor \(t.name) of run \(run.row): \(t.count) bytes at \(t.offset) do not fit shape \(t.shape) in a \(bytes.count)-byte run")
             }
-            sd[t.name] = Tensor(dtype: t.dtype, shape: t.shape, bytes: Array(bytes[t.offset..<(t.offset + t.count)]))
+            let slice = t.count == 0 ? [] : [UInt8](unsafeUninitializedCapacity: t.count) { buffer, initialized in
+                bytes.withUnsafeBytes { src in
+                    buffer.baseAddress!.update(from: src.baseAddress!.assumingMemoryBound(to: UInt8.self) + t.offset, count: t.count)
+                }
+                initialized = t.count
+            }
+            sd[t.name] = Tensor(dtype: t.dtype, shape: t.shape, bytes: slice)
         }
         return sd
     }

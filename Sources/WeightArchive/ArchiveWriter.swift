@@ -117,10 +117,16 @@ public final class ArchiveWriter {
 
     private init(resuming path: String, settings: PackSettings) throws {
         self.path = path
-        file = try File.open(path, mode: .readWrite)
-        guard case .string(ArchiveLayout.schemaName)? = try file.attribute("nasdata_schema") else {
-            throw ArchiveError.badArchive(path: path, reason: "exists and is not a weight archive (nasdata_schema is not \(ArchiveLayout.schemaName)); refusing to overwrite it")
+        do {
+            // Look before touching: a file that is not ours is never modified.
+            let probe = try File.open(path, mode: .readOnly)
+            defer { probe.close() }
+            guard case .string(ArchiveLayout.schemaName)? = try probe.attribute("nasdata_schema") else {
+                throw ArchiveError.badArchive(path: path, reason: "exists and is not a weight archive (nasdata_schema is not \(ArchiveLayout.schemaName)); refusing to overwrite it")
+            }
         }
+        try CrashSafeFile.fenceUnallocatedTail(path)
+        file = try File.open(path, mode: .readWrite)
         var stored = settings
         if case .int(let v)? = try file.attribute("chunk_bytes") { stored.chunkBytes = Int(v) }
         if case .int(let v)? = try file.attribute("deflate_level") { stored.deflateLevel = Int(v) }

@@ -42,4 +42,36 @@ enum CrashSafeFile {
             throw HDF5Error(.failed, file: path, "cannot give back reserved space: \(String(cString: strerror(errno)))")
         }
     }
+
+    /// Makes HDF5 allocate new space only past the current end of the file.
+    ///
+    /// After a kill, the superblock's end-of-allocation (EOA) is the one of the last
+    /// flush, but metadata evicted from HDF5's cache after it may already point at
+    /// chunks written past it (a table's rewritten tail chunk, holding durable rows
+    /// too). HDF5 would hand out that space again on resume and overwrite them; the
+    /// kill loop saw `unable to read raw data chunk`. An anonymous dataset allocated
+    /// early over the gap [EOA, EOF) moves EOA to the end of the file; it is dropped
+    /// at once, and with strategy NONE its space is never reused. Nothing linked
+    /// changes, so a kill during this step cannot hurt either.
+    static func fenceUnallocatedTail(_ path: String) throws {
+        HDF5Library.prepareThread()
+        var st = stat()
+        guard stat(path, &st) == 0 else { throw HDF5Error(.failed, file: path, "cannot stat: \(String(cString: strerror(errno)))") }
+        let fid = H5Fopen(path, nd_H5F_ACC_RDWR(), nd_H5P_DEFAULT())
+        guard fid >= 0 else { throw HDF5Error(.failed, file: path, "cannot open to fence the unallocated tail") }
+        defer { H5Fclose(fid) }
+        var eoa: haddr_t = 0
+        guard H5Fget_eoa(fid, &eoa) >= 0 else { throw HDF5Error(.failed, file: path, "cannot read the end of allocation") }
+        let gap = Int64(st.st_size) - Int64(eoa)
+        guard gap > 0 else { return }
+        let dcpl = H5Pcreate(nd_H5P_DATASET_CREATE())
+        defer { H5Pclose(dcpl) }
+        H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY)
+        var dims = [hsize_t(gap)]
+        let space = H5Screate_simple(1, &dims, nil)
+        defer { H5Sclose(space) }
+        let did = H5Dcreate_anon(fid, nd_H5T_NATIVE_UINT8(), space, dcpl, nd_H5P_DEFAULT())
+        guard did >= 0 else { throw HDF5Error(.failed, file: path, "cannot allocate the \(gap)-byte fence") }
+        H5Dclose(did)
+    }
 }

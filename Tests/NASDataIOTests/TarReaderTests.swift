@@ -88,6 +88,35 @@ final class TarReaderTests: XCTestCase {
         XCTAssertEqual(try tar.next(), nil)
     }
 
+    func testOffsetsAreLocatedInTheirPart() throws {
+        let parts = try ConcatenatedFiles.discoverParts(of: Self.streamsDir + "/pax-split.tar")
+        let stream = try ConcatenatedFiles(parts: parts)
+        XCTAssertEqual(stream.totalSize, 92160)
+        XCTAssertEqual(stream.locate(0), parts[0] + " byte 0")
+        XCTAssertEqual(stream.locate(20_000), parts[1] + " byte 0")
+        XCTAssertEqual(stream.locate(65_432), parts[3] + " byte 5432")
+        // A corrupt header in the fourth part is reported with that part's name.
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: parts[3])))
+        let dir = NSTemporaryDirectory() + "nasdata-parts-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for (i, part) in parts.enumerated() {
+            try FileManager.default.copyItem(atPath: part, toPath: dir + "/p.tara" + String(UnicodeScalar(UInt8(97 + i))))
+        }
+        // Find a header that starts in the fourth part (after big.bin's data) and damage it.
+        let tar = TarReader(try ConcatenatedFiles(parts: parts))
+        var target: Int64?
+        while let e = try tar.next() {
+            if target == nil && e.headerOffset >= 60_000 && e.headerOffset < 80_000 { target = e.headerOffset }
+        }
+        let at = Int(try XCTUnwrap(target)) - 60_000
+        bytes[at + 3] ^= 0x40
+        try Data(bytes).write(to: URL(fileURLWithPath: dir + "/p.tarad"))
+        XCTAssertThrowsError(try list(TarReader(ConcatenatedFiles(parts: ConcatenatedFiles.discoverParts(of: dir + "/p.tar"))))) {
+            XCTAssertTrue("\($0)".contains("p.tarad byte \(at)"), "\($0)")
+        }
+    }
+
     func testMissingPartIsReportedUpFront() throws {
         XCTAssertThrowsError(try ConcatenatedFiles(parts: [Self.streamsDir + "/pax-split.taraa", Self.streamsDir + "/pax-split.tarzz"])) {
             XCTAssertTrue("\($0)".contains("pax-split.tarzz"), "\($0)")

@@ -93,11 +93,24 @@ final class CIFARBuildTests: XCTestCase {
         var opts = options("cifar-10-python.tar.gz", nil, splits: nil)
         opts.allowUnverified = false
         let out = dir + "/refused.h5"
+        // Not the published size: refused before anything is read.
         XCTAssertThrowsError(try CIFARBuilder.build(opts, output: out)) { error in
             guard let mismatch = error as? ChecksumMismatch else { return XCTFail("\(error)") }
-            XCTAssertEqual(mismatch.expected, "c58f30108f718f92721af3b95e74349a")
+            XCTAssertEqual(mismatch.expected, "170498071 bytes")
             XCTAssertTrue(mismatch.description.contains("--allow-unverified"))
         }
+        // The published size but another MD5: built alongside the hash, then refused.
+        let size = try FileByteStream(path: CIFARFixtures.path("cifar-10-python.tar.gz")).size
+        opts.knownArchives[.cifar10] = .init(md5: "c58f30108f718f92721af3b95e74349a", size: size,
+                                             trainCounts: [23, 25, 350, 26, 22], testCount: 40)
+        XCTAssertThrowsError(try CIFARBuilder.build(opts, output: out)) { error in
+            guard let mismatch = error as? ChecksumMismatch else { return XCTFail("\(error)") }
+            XCTAssertEqual(mismatch.algorithm, "MD5")
+            XCTAssertEqual(mismatch.expected, "c58f30108f718f92721af3b95e74349a")
+        }
+        // ... and with other counts too: the checksum is what is reported.
+        opts.knownArchives[.cifar10]!.trainCounts = [10_000, 10_000, 10_000, 10_000, 10_000]
+        XCTAssertThrowsError(try CIFARBuilder.build(opts, output: out)) { XCTAssertTrue($0 is ChecksumMismatch, "\($0)") }
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), [])
     }
 

@@ -88,6 +88,30 @@ final class ImageSetTests: XCTestCase {
         XCTAssertEqual(try ImageSetIntegrity.verify(file: path), [])
     }
 
+    func testPositionalWritesWithoutACountGrowAndMustBeGapFree() throws {
+        let path = dir + "/grow.h5"
+        try File.writeAtomically(to: path) { file in
+            try ImageSetLayout.markRoot(file)
+            let group = try ImageSetLayout.createDataset(in: file, info())
+            let set = try ImageSetWriter(dataset: group, name: "train", height: 2, width: 2, chunkImages: 4)
+            for r in [5..<9, 0..<5] {
+                let x = records(r)
+                try set.write(at: r.lowerBound, images: x.images, labels: x.labels, indices: x.indices)
+            }
+            XCTAssertEqual(try set.finish().count, 9)
+        }
+        let batch = try ImageSetReader(path: path, set: "toy/train").readBatch(start: 0, count: 9)
+        XCTAssertEqual(batch.indices, (0..<9).map { Int64($0 * 10) })
+        XCTAssertEqual(try ImageSetIntegrity.verify(file: path), [])
+        XCTAssertThrowsError(try File.writeAtomically(to: dir + "/gap.h5") { file in
+            let group = try ImageSetLayout.createDataset(in: file, info())
+            let set = try ImageSetWriter(dataset: group, name: "train", height: 2, width: 2)
+            let x = records(4..<6)
+            try set.write(at: 4, images: x.images, labels: x.labels, indices: x.indices)
+            try set.finish()
+        }) { XCTAssertTrue("\($0)".contains("only 2 of 6 records were written (first missing: 0)"), "\($0)") }
+    }
+
     func testFixedModeRefusesGapsAndDoubleWrites() throws {
         let path = dir + "/gaps.h5"
         XCTAssertThrowsError(try File.writeAtomically(to: path) { file in
@@ -128,9 +152,13 @@ final class ImageSetTests: XCTestCase {
         let file = try File.open(path, mode: .readWrite)
         try file.openDataset("toy/train/images").write([UInt8(77)], start: [7, 1, 1, 2], count: [1, 1, 1, 1])
         try file.openGroup("toy/train").setAttribute("count", .int(10))
+        try file.openDataset("toy/train/indices").write([Int64(-1)], start: [3], count: [1])
+        try file.openGroup("toy").setAttribute("image_shape", .ints([3, 3, 3]))
         file.close()
         let problems = try ImageSetIntegrity.verify(file: path)
-        XCTAssertEqual(problems.count, 2, "\(problems)")
+        XCTAssertEqual(problems.count, 4, "\(problems)")
+        XCTAssertTrue(problems.contains { $0.message.contains("record 3 has a negative original index") })
+        XCTAssertTrue(problems.contains { $0.message.contains("image_shape is [3, 3, 3]") })
         XCTAssertTrue(problems.contains { $0.object == "/toy/train" && $0.message.contains("content digest mismatch") })
         XCTAssertTrue(problems.contains { $0.message.contains("count attribute says 10") })
     }

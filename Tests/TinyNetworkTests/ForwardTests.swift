@@ -42,6 +42,21 @@ final class ForwardTests: XCTestCase {
                                   microBatch: 2, threads: 2, seed: 2)
     }
 
+    /// Convolution edges from one source into consecutive nodes run as one stacked GEMM;
+    /// non-consecutive ones (0->1 and 0->3 here) separately.
+    func testStackedAndSplitConvolutionGroupsMatchReference() throws {
+        try checkAgainstReference(arch: "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_1x1~1|+|nor_conv_3x3~0|nor_conv_1x1~1|nor_conv_3x3~2|",
+                                  classes: 6, channels: 4, cells: 1, batch: 3, size: 8, microBatch: 2, threads: 2, seed: 11)
+        try checkAgainstReference(arch: "|nor_conv_3x3~0|+|skip_connect~0|none~1|+|nor_conv_3x3~0|nor_conv_1x1~1|avg_pool_3x3~2|",
+                                  classes: 6, channels: 4, cells: 1, batch: 2, size: 8, microBatch: 16, threads: 1, seed: 12)
+        let config = NetworkConfig(architecture: "|nor_conv_3x3~0|+|skip_connect~0|none~1|+|nor_conv_3x3~0|nor_conv_1x1~1|avg_pool_3x3~2|",
+                                   classes: 6, channels: 4, cellsPerStage: 1)
+        let network = try TinyNetwork(config: config, weights: randomStateDict(try ParameterSpec(config), seed: 1))
+        guard case let .infer(cell) = network.cells[0] else { return XCTFail("cell 0 is not a normal cell") }
+        XCTAssertEqual(cell.convolutionGroups.map { [$0.source, $0.kernel, $0.firstTarget, $0.targetCount] },
+                       [[0, 3, 1, 1], [0, 3, 3, 1], [1, 1, 3, 1]])
+    }
+
     func testZeroNodesAndNonSquareInput() throws {
         let arch = "|none~0|+|none~0|none~1|+|avg_pool_3x3~0|skip_connect~1|nor_conv_1x1~2|"
         let config = NetworkConfig(architecture: arch, classes: 5, channels: 4, cellsPerStage: 1)

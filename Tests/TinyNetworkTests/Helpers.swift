@@ -40,9 +40,16 @@ struct FixtureManifest: Decodable {
         var arch_index: Int
         var arch_str: String
     }
+    struct Evaluation: Decodable {
+        var accuracy: Double
+        var loss: Double
+        var images: Int
+    }
     var batch: Int
     var nets: [Net]
     var full_file: FullFile
+    /// PyTorch's ori-test accuracy/loss of the full file's 200-epoch run on the synthetic CIFAR-10 test set.
+    var full_file_ori_test: Evaluation
 
     static func load() throws -> FixtureManifest {
         let data = try Data(contentsOf: fixtureDirectory.appendingPathComponent("manifest.json"))

@@ -13,7 +13,7 @@ enum ArchiveFixtures {
     }()
 
     static let directory = repoRoot.appendingPathComponent("Tests/Fixtures/archive").path
-    static let names = ["000003-FULL.pth", "000015-FULL.pth", "000025-FULL.pth"]
+    static let names = ["000003-FULL.pth", "000025-FULL.pth", "000058-FULL.pth"]
 
     struct ExpectedRun: Decodable {
         let hp: Int

@@ -9,7 +9,7 @@ final class BadInputTests: XCTestCase {
         let good = ArchiveFixtures.names.map { ($0, ArchiveFixtures.bytes($0)) }
         return ArchiveFixtures.inputDirectory(good + [
             ("000004-FULL.pth", ArchiveFixtures.bytes("000003-FULL.pth")),              // holds arch 3
-            ("000010-FULL.pth", Array(ArchiveFixtures.bytes("000015-FULL.pth").prefix(300_000))), // truncated
+            ("000010-FULL.pth", Array(ArchiveFixtures.bytes("000058-FULL.pth").prefix(300_000))), // truncated
             ("000011-FULL.pth", Array("this is not a checkpoint".utf8)),                // corrupt
             ("model-final.pth", ArchiveFixtures.bytes("000025-FULL.pth")),                // unexpected name
             ("notes.txt", Array("not an input".utf8)),                                   // ignored
@@ -46,8 +46,8 @@ final class BadInputTests: XCTestCase {
 
     func testDuplicateMemberAndInterruptedTar() throws {
         let dir = ArchiveFixtures.tempDirectory()
-        let a = ArchiveFixtures.bytes("000003-FULL.pth"), b = ArchiveFixtures.bytes("000015-FULL.pth")
-        ArchiveFixtures.write(ArchiveFixtures.tar([("x/000003-FULL.pth", a), ("x/000003-FULL.pth", a), ("x/000015-FULL.pth", b)]),
+        let a = ArchiveFixtures.bytes("000003-FULL.pth"), b = ArchiveFixtures.bytes("000058-FULL.pth")
+        ArchiveFixtures.write(ArchiveFixtures.tar([("x/000003-FULL.pth", a), ("x/000003-FULL.pth", a), ("x/000058-FULL.pth", b)]),
                               to: dir + "/dup.tar")
         let report = try ArchiveFixtures.pack(.tar(dir + "/dup.tar"), to: dir + "/dup.h5") { $0.keepGoing = true }
         XCTAssertEqual(report.filesPacked, 2)
@@ -55,10 +55,10 @@ final class BadInputTests: XCTestCase {
         XCTAssertTrue(report.problems[0].error.contains("duplicate"), report.problems[0].error)
 
         // A tar cut in the middle of its second member (an interrupted download).
-        let full = ArchiveFixtures.tar([("x/000003-FULL.pth", a), ("x/000015-FULL.pth", b)])
+        let full = ArchiveFixtures.tar([("x/000003-FULL.pth", a), ("x/000058-FULL.pth", b)])
         ArchiveFixtures.write(Array(full.prefix(a.count + 512 + 200_000)), to: dir + "/cut.tar")
         XCTAssertThrowsError(try ArchiveFixtures.pack(.tar(dir + "/cut.tar"), to: dir + "/cut.h5")) { error in
-            XCTAssertTrue("\(error)".contains("000015-FULL.pth"), "\(error)")
+            XCTAssertTrue("\(error)".contains("000058-FULL.pth"), "\(error)")
         }
         XCTAssertEqual(try ArchiveReader(path: dir + "/cut.h5").sources.map(\.archIndex), [3])
         let kept = try ArchiveFixtures.pack(.tar(dir + "/cut.tar"), to: dir + "/cut2.h5") { $0.keepGoing = true }

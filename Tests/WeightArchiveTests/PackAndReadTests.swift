@@ -94,6 +94,7 @@ final class PackAndReadTests: XCTestCase {
                 $0.settings.shard = Shard(index: k, count: 2)
             }
             XCTAssertEqual(report.filesPacked + report.skippedOtherShards, 3)
+            XCTAssertGreaterThan(report.filesPacked, 0, "fixtures 3, 25 (odd) and 58 (even) fill both shards")
             let sums = try ArchiveFixtures.runChecksums(p)
             XCTAssertTrue(Set(sums.keys).isDisjoint(with: union.keys))
             union.merge(sums) { a, _ in a }

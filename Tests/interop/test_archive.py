@@ -95,7 +95,7 @@ def test_extract_safetensors_and_by_arch_string(packed, nasdata, tmp_path):
 
 def test_ls_and_info_json(packed, nasdata):
     runs = json.loads(nasdata("archive", "ls", packed, "--json").stdout)
-    assert len(runs) == 6 and {r["arch_index"] for r in runs} == {3, 15, 25}
+    assert len(runs) == 6 and {r["arch_index"] for r in runs} == {3, 25, 58}
     info = json.loads(nasdata("archive", "info", packed, "--json").stdout)
     assert info["complete"] and info["runs"] == 6 and info["sources"] == 3
     assert info["archive_bytes"] <= info["input_bytes"]
@@ -112,9 +112,9 @@ def test_merged_master_file_is_readable_by_h5py(tmp_path, nasdata):
     with h5py.File(tmp_path / "master.h5", "r") as f:
         n = sum(f["shards"][k]["runs/arch_index"].shape[0] for k in f["shards"])
         assert n == 6
-    ref = recipe_state_dict(tmp_path / "copy.h5", 15, "cifar10", 777, 200)
-    shard_of_15 = shards[15 % 2]
-    got = recipe_state_dict(shard_of_15, 15, "cifar10", 777, 200)
+    ref = recipe_state_dict(tmp_path / "copy.h5", 58, "cifar10", 777, 200)
+    shard_of_58 = shards[58 % 2]
+    got = recipe_state_dict(shard_of_58, 58, "cifar10", 777, 200)
     assert all(np.array_equal(ref[k], got[k]) for k in ref)
 
 
@@ -126,3 +126,23 @@ def test_bad_member_is_named_and_keep_going_reports_it(tmp_path, nasdata):
     assert proc.returncode != 0 and "000011-FULL.pth" in proc.stderr
     rep = json.loads(nasdata("pack-archive", src, "-o", tmp_path / "b.h5", "--keep-going", "--json").stdout)
     assert rep["files_packed"] == 3 and rep["problems"][0]["member"] == "000011-FULL.pth"
+
+
+def test_readme_recipe_as_written(packed):
+    """The 10-line h5py recipe in the README section, executed verbatim."""
+    from conftest import ROOT
+    text = (ROOT / "README.md").read_text()
+    section = text[text.index("### pack-archive, merge-archive, archive"):]
+    block = section[section.index("```python\n") + len("```python\n"):]
+    block = block[:block.index("```")]
+    assert len(block.strip().splitlines()) <= 10
+    scope = {}
+    exec(block, scope)
+    for f in EXPECTED.values():
+        for run in f["runs"]:
+            sd = scope["state_dict"](packed, f["arch_index"], run["dataset"], run["seed"], run["hp"])
+            h = hashlib.sha256()
+            for v in sd.values():
+                h.update(np.ascontiguousarray(v).tobytes())
+            assert h.hexdigest() == run["tensor_bytes_sha256"]
+            assert sd["stem.1.num_batches_tracked"].shape == () and sd["stem.1.num_batches_tracked"].dtype == np.int64

@@ -153,3 +153,41 @@ def test_nan_in_weights_warns_naming_the_tensor(nasdata, tmp_path):
 def test_not_a_weights_file(nasdata, tmp_path):
     proc = nasdata(*forward_args(tmp_path, allops(), weights=NET / "manifest.json"), check=False)
     assert proc.returncode != 0 and "manifest.json" in proc.stderr and "not a weights file" in proc.stderr
+
+
+def test_reload_from_a_weight_archive_equals_the_full_file_run(nasdata, tmp_path, torch_or_skip):
+    """pack-archive the archive fixtures, reload one run from the archive, and check the export
+    against the run's weights as torch reads them from the original FULL file."""
+    torch = torch_or_skip
+    xautodl = pytest.importorskip("xautodl.models")
+    fx = FIXTURES / "archive"
+    nasdata("pack-archive", fx, "-o", tmp_path / "weights.h5")
+    nasdata("reload", "--archive", tmp_path / "weights.h5", "--arch", 25, "--dataset", "cifar10", "--seed", 777,
+            "--hp", 200, "-o", tmp_path / "w.pth", "--config", tmp_path / "c.json")
+    original = torch.load(fx / "000025-FULL.pth", weights_only=False)["full"]["all_results"][("cifar10", 777)]
+    exported = torch.load(tmp_path / "w.pth", weights_only=True)
+    assert list(exported) == list(original["net_state_dict"])
+    for k, v in original["net_state_dict"].items():
+        assert torch.equal(exported[k], v), k
+    net = xautodl.get_cell_based_tiny_net(json.loads((tmp_path / "c.json").read_text()))
+    net.load_state_dict(exported, strict=True)
+
+
+def test_reload_from_an_archive_names_what_is_there(nasdata, tmp_path):
+    nasdata("pack-archive", FIXTURES / "archive", "-o", tmp_path / "weights.h5")
+    proc = nasdata("reload", "--archive", tmp_path / "weights.h5", "--arch", 25, "--dataset", "cifar100",
+                   "-o", tmp_path / "x.pth", check=False)
+    assert proc.returncode != 0 and "it has: cifar10/777/hp 200" in proc.stderr
+    assert not (tmp_path / "x.pth").exists()
+
+
+def test_forward_from_an_archive_run_equals_forward_from_its_export(nasdata, tmp_path):
+    nasdata("pack-archive", FIXTURES / "archive", "-o", tmp_path / "weights.h5")
+    nasdata("reload", "--archive", tmp_path / "weights.h5", "--arch", 25, "--dataset", "cifar10",
+            "-o", tmp_path / "w.safetensors")
+    x = NET / "full-file.input.npy"
+    nasdata("forward", "--archive", tmp_path / "weights.h5", "--dataset", "cifar10", "--arch", 25, "--input", x,
+            "-o", tmp_path / "a.npy")
+    nasdata("forward", "--weights", tmp_path / "w.safetensors", "--classes", 10, "--arch", 25, "--input", x,
+            "-o", tmp_path / "b.npy")
+    assert np.array_equal(np.load(tmp_path / "a.npy"), np.load(tmp_path / "b.npy"))

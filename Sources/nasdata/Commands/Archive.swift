@@ -106,6 +106,7 @@ struct Archive: ParsableCommand {
         @Option(name: .long, help: "Training epochs: 12 or 200 (less/full also accepted).") var hp: String = "200"
         @Option(name: .shortAndLong, help: "Output file: .pth or .safetensors.") var output: String
         @Flag(name: .long, help: "Also write the run's results JSON next to the output (OUT.results.json).") var results = false
+        @Flag(name: .long, help: "Print what was written as JSON, with the open and fetch times in ms.") var json = false
 
         func run() throws {
             guard let epochs = ArchiveLayout.hpEpochs(hp) else { throw ValidationError("--hp must be 12, 200, less or full") }
@@ -114,9 +115,12 @@ struct Archive: ParsableCommand {
                 throw ValidationError("--output must end in .pth or .safetensors")
             }
             try archiveCommandErrors("archive extract") {
+                let t0 = Date()
                 let reader = try ArchiveReader(path: archive)
+                let t1 = Date()
                 let run = try reader.run(arch: ArchSelector(parsing: arch), dataset: dataset, seed: seed, hp: epochs)
                 let sd = try reader.stateDict(of: run)
+                let t2 = Date()
                 let source = reader.source(of: run)
                 try AtomicOutput.write(to: output) { temp in
                     if isPth {
@@ -133,7 +137,16 @@ struct Archive: ParsableCommand {
                         try (try reader.resultsJSON(run) + "\n").write(toFile: temp, atomically: false, encoding: .utf8)
                     }
                 }
-                print("\(output): \(sd.count) tensors of \(run.key) (\(source.archStr))")
+                if json {
+                    print(ArchiveJSON.object([
+                        ("output", .string(output)), ("tensors", .int(Int64(sd.count))),
+                        ("bytes", .int(Int64(run.byteCount))), ("arch_str", .string(source.archStr)),
+                        ("open_ms", .double((t1.timeIntervalSince(t0) * 1e4).rounded() / 10)),
+                        ("fetch_ms", .double((t2.timeIntervalSince(t1) * 1e4).rounded() / 10)),
+                    ]))
+                } else {
+                    print("\(output): \(sd.count) tensors of \(run.key) (\(source.archStr))")
+                }
             }
         }
     }

@@ -12,19 +12,32 @@ struct Forward: ParsableCommand {
         abstract: "Run the NAS-Bench-201 network (eval mode, CPU) over a batch of images.",
         discussion: """
         Builds TinyNetwork(C, N, ARCH, CLASSES), loads --weights strictly (a torch .pth of either \
-        format or a .safetensors file; every missing, unexpected or mis-shaped key is reported), \
+        format or a .safetensors file, or --archive A.h5 --dataset D [--seed S] [--hp 200|12]: a run \
+        of a nasdata weight archive; every missing, unexpected or mis-shaped key is reported), \
         runs --input (a .npy of float images [B, 3, H, W], already normalised) and writes the \
         logits [B, CLASSES] as float32 .npy. --json prints timing and arg-max labels.
         """)
 
     @Option(name: .long, help: "State dict: .pth (zip or legacy torch.save) or .safetensors.")
-    var weights: String
+    var weights: String?
+
+    @Option(name: .long, help: "Instead of --weights: a run of a nasdata weight archive (with --dataset, --seed, --hp).")
+    var archive: String?
+
+    @Option(name: .long, help: "With --archive: the run's data set (cifar10-valid, cifar10, cifar100, ImageNet16-120).")
+    var dataset: String?
+
+    @Option(name: .long, help: "With --archive: the run's seed (default: the lowest one).")
+    var seed: Int?
+
+    @Option(name: .long, help: "With --archive: 200 or 12 epochs.")
+    var hp: String = "200"
 
     @Option(name: .long, help: "Architecture: canonical index (0-15624) or string |op~0|+|op~0|op~1|+|...|.")
     var arch: String
 
-    @Option(name: .long, help: "Classifier outputs (10 for CIFAR-10, 100 for CIFAR-100, 120 for ImageNet16-120).")
-    var classes: Int
+    @Option(name: .long, help: "Classifier outputs (10 for CIFAR-10, 100 for CIFAR-100, 120 for ImageNet16-120; with --archive: from --dataset).")
+    var classes: Int?
 
     @Option(name: .long, help: "Input images: .npy float [B, 3, H, W], H and W multiples of 4.")
     var input: String
@@ -50,7 +63,11 @@ struct Forward: ParsableCommand {
     var json = false
 
     func validate() throws {
-        if classes < 1 { throw ValidationError("--classes must be at least 1") }
+        if (weights == nil) == (archive == nil) { throw ValidationError("give exactly one of --weights or --archive") }
+        if archive != nil && dataset == nil { throw ValidationError("--archive needs --dataset") }
+        if archive == nil && classes == nil { throw ValidationError("--weights needs --classes") }
+        if let classes, classes < 1 { throw ValidationError("--classes must be at least 1") }
+        if !["200", "12"].contains(hp) { throw ValidationError("--hp must be 200 or 12") }
         if channels < 1 || cells < 1 { throw ValidationError("--channels and --cells must be at least 1") }
         if `repeat` < 1 { throw ValidationError("--repeat must be at least 1") }
     }
@@ -58,15 +75,28 @@ struct Forward: ParsableCommand {
     func run() throws {
         BLASKernelSelection.restartWithFasterKernelsIfNeeded()
         let (architecture, index) = try parseArchitecture(arch)
+        let source = weights ?? archive!
+        let stateDict: StateDict
+        var classes = self.classes ?? 0
+        do {
+            if let weights {
+                stateDict = try WeightsFile.load(path: weights)
+            } else {
+                let run = try ArchiveRunLoader.load(path: source, architecture: architecture, index: index,
+                                                    dataset: try parseDataset(dataset!), seed: seed, hyperParameters: hp)
+                if self.classes == nil { classes = run.classes }
+                stateDict = run.weights
+            }
+        } catch let error as ValidationError { throw error } catch let error as CommandFailure { throw error } catch {
+            throw CommandFailure("\(error)")
+        }
         let config = NetworkConfig(architecture: architecture.description, classes: classes,
                                    channels: channels, cellsPerStage: cells)
-        let stateDict: StateDict
-        do { stateDict = try WeightsFile.load(path: weights) } catch { throw CommandFailure("\(error)") }
         let network: TinyNetwork
         do { network = try TinyNetwork(config: config, weights: stateDict) } catch {
-            throw CommandFailure("\(weights): \(error)")
+            throw CommandFailure("\(source): \(error)")
         }
-        for warning in network.warnings { printError("\(weights): \(warning)") }
+        for warning in network.warnings { printError("\(source): \(warning)") }
 
         let images: Tensor
         do { images = try NPY.read(path: input) } catch { throw CommandFailure("\(error)") }

@@ -87,8 +87,8 @@ struct Reload: ParsableCommand {
             if let fullFile {
                 run = try TrainedRun.fromFullFile(path: fullFile, dataset: nb201Dataset, seed: seed, hyperParameters: hp)
             } else {
-                throw CommandFailure("\(source): reading runs from a weight archive is not wired into reload yet "
-                                     + "(the WeightArchive reader has not landed); use --full-file")
+                run = try ArchiveRunLoader.load(path: source, architecture: architecture, index: requestedIndex,
+                                                dataset: nb201Dataset, seed: seed, hyperParameters: hp)
             }
         } catch let error as CommandFailure { throw error } catch { throw CommandFailure("\(error)") }
 

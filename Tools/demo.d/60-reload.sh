@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Demo stage 60 (reload, forward): one run's trained weights from an embedded miniature
+# FULL file (and one from stage 50's weight archive) into the training network, evaluated on the CIFAR-10 ori-test set built by stage
+# 30 (beside the value recorded for the run), exported as .pth + .safetensors + config, then
+# run again from the export with `forward` and compared with PyTorch's logits; if torch and
+# xautodl are installed, upstream's TinyNetwork loads the export with strict=True.
+set -euo pipefail
+: "${NASDATA:?}" "${OUT:?}"
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+FX="$ROOT/Tests/Fixtures/network"
+W="$OUT/reload"
+rm -rf "$W"; mkdir -p "$W"
+export NASDATA_PROGRESS=0
+ARCH='|skip_connect~0|+|none~0|avg_pool_3x3~1|+|skip_connect~0|none~1|skip_connect~2|'
+
+evaluate=()
+if [[ -f "$OUT/cifar.h5" ]]; then evaluate=(--evaluate "$OUT/cifar.h5" --set ori-test); fi
+"$NASDATA" reload --full-file "$FX/013444-FULL.pth" --arch 13444 --dataset cifar10-valid --seed 777 --hp 200 \
+  "${evaluate[@]}" -o "$W/013444-cifar10-valid-777.pth" --config "$W/013444-config.json" --fail-on-disagreement
+"$NASDATA" reload --full-file "$FX/013444-FULL.pth" --arch "$ARCH" --dataset cifar10-valid \
+  -o "$W/013444-cifar10-valid-777.safetensors" --json > "$W/reload.json"
+"$NASDATA" forward --weights "$W/013444-cifar10-valid-777.safetensors" --arch 13444 --classes 10 \
+  --input "$FX/full-file.input.npy" -o "$W/logits.npy" --features "$W/features.npy"
+
+# The same from the weight archive stage 50 packed (one run of architecture 25).
+if [[ -f "$OUT/archive/weights.h5" ]]; then
+  "$NASDATA" reload --archive "$OUT/archive/weights.h5" --arch 25 --dataset cifar10 --seed 777 --hp 200 \
+    -o "$W/000025-cifar10-777.safetensors" --config "$W/000025-config.json"
+fi
+
+python3 - "$W" "$FX" <<'PY'
+import json, sys
+import numpy as np
+w, fx = sys.argv[1], sys.argv[2]
+ours, torchs = np.load(f"{w}/logits.npy"), np.load(f"{fx}/full-file.logits.npy")
+err = float(np.abs(ours - torchs).max() / np.abs(torchs).max())
+assert err < 1e-4 and (ours.argmax(1) == torchs.argmax(1)).all(), err
+print(f"forward of the exported weights vs PyTorch: max relative logit difference {err:.1e}, same arg-max labels")
+try:
+    import torch
+    from xautodl.models import get_cell_based_tiny_net
+except ImportError:
+    print("(torch/xautodl not installed: skipped loading the export into upstream's TinyNetwork)")
+    sys.exit(0)
+config = json.load(open(f"{w}/013444-config.json"))
+net = get_cell_based_tiny_net(config).eval()
+net.load_state_dict(torch.load(f"{w}/013444-cifar10-valid-777.pth", weights_only=True), strict=True)
+with torch.no_grad():
+    _, logits = net(torch.from_numpy(np.load(f"{fx}/full-file.input.npy")))
+err = float(np.abs(logits.numpy() - torchs).max() / np.abs(torchs).max())
+assert err < 1e-6, err
+print(f"upstream TinyNetwork loaded the exported .pth with strict=True; logits match (max rel. diff {err:.1e})")
+PY
