@@ -17,7 +17,7 @@ Usage: Tools/bench-benchmark.py [--archs 15625] [--upstream-archs 1000] [--dir /
        [--keep] [--nasdata PATH]  (default: the release build, built if missing)
 Needs numpy; torch + nas-bench-201 for the upstream side (installed --no-deps if missing).
 """
-import argparse, io, os, pickle, shutil, struct, subprocess, sys, time
+import argparse, os, pickle, shutil, struct, subprocess, sys, time
 import numpy as np
 
 OPS = ["none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3"]
@@ -337,7 +337,7 @@ def main():
             up_eval, _ = generate(up_meta, up_archs)
         else:
             up_eval = evaluated
-        avail = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / 2**30
+        avail = next(int(l.split()[1]) for l in open("/proc/meminfo") if l.startswith("MemAvailable:")) / 2**20
         up_size = os.path.getsize(up_meta) / 2**30
         if up_size * 7 > avail * 0.8:
             print("upstream skipped on %.2f GB: it needs ~%.0f GB RAM, %.0f GB available; rerun with --upstream-archs N" % (up_size, up_size * 7, avail))

@@ -20,14 +20,12 @@ deletes the generated files unless --keep. Needs numpy and h5py.
 """
 import argparse
 import importlib.util
-import json
 import os
 import pathlib
 import resource
 import shutil
 import subprocess
 import sys
-import tarfile
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]

@@ -13,8 +13,6 @@ pixels on every image. The tree is deleted afterwards unless --keep. Needs a rel
 (swift build -c release); Pillow and numpy (pip-installed if missing).
 """
 import argparse
-import io
-import json
 import os
 import pathlib
 import shutil

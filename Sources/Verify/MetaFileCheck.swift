@@ -7,8 +7,8 @@ import TorchFormats
 /// 'less': ...}}, 'evaluated_indexes': [...]}`, every architecture string equal to the
 /// canonical string of its index.
 ///
-/// The file is 2-5 GB of pickle: it is streamed, and each `arch2infos` entry is checked
-/// and dropped as soon as it is parsed, so memory holds one architecture's results.
+/// The file is 2-5 GB of pickle: it is streamed, and each run's results are released as soon
+/// as they are parsed and each `arch2infos` entry checked and dropped, so memory holds one run.
 struct MetaFileCheck {
     struct Problem: Error, CustomStringConvertible {
         let description: String
@@ -27,6 +27,11 @@ struct MetaFileCheck {
         let root: PickleValue
         do {
             root = try TorchCheckpoint.load(path: path) { item in
+                // A ResultsCount under 'all_results' ((dataset, seed) key): its per-epoch
+                // metrics are the bulk of the file and nothing here reads them, so release
+                // it at once. Memory then holds one run, not a 1,000-entry pickle batch of
+                // whole architectures.
+                if item.key.tuple?.count == 2, item.value["train_acc1es"].dict != nil { return .replace(.none) }
                 // An arch2infos entry: int key, value {'full': ArchResults, 'less': ArchResults}.
                 guard let index = item.key.int, item.value.dict != nil,
                       item.value["full"].dict != nil || item.value["less"].dict != nil else { return .keep }

@@ -32,9 +32,12 @@ public struct Verifier: Sendable {
     public func verify(paths: [String]) -> [FileReport] {
         var collected = [String]()
         var missing = [FileReport]()
+        var absent = [FileReport]()
         for p in paths {
             switch FileWalker.expand(p) {
-            case .success(let list): collected += list
+            case .success(let list):
+                collected += list
+                absent += Verifier.absentMembers(of: p, present: list)
             case .failure(let error):
                 missing.append(FileReport(path: p, kind: "missing", rule: "exists", outcome: .failed,
                                           detail: "\(error)"))
@@ -45,7 +48,32 @@ public struct Verifier: Sendable {
         let reports = run(count: files.count, sizeOf: { FileWalker.size(files[$0]) }) { hasher, i, progress in
             FileRules.check(path: files[i], hasher: hasher, hashOnly: hashOnly, progress: progress)
         }
-        return missing + reports
+        return missing + reports + absent
+    }
+
+    /// A known folder (`cifar-10-batches-py`, `cifar-100-python`, `ImageNet16`) given or
+    /// found while walking must hold all its known files: each absent one is a failure.
+    static func absentMembers(of root: String, present files: [String]) -> [FileReport] {
+        // Only directories the user asked for (and folders inside them) are held to
+        // the list: naming one file of a folder says nothing about its siblings.
+        var isDir = ObjCBool(false)
+        guard FileManager.default.fileExists(atPath: root, isDirectory: &isDir), isDir.boolValue else { return [] }
+        var folders = [String: Set<String>]()   // folder path -> names present
+        folders[root.hasSuffix("/") && root.count > 1 ? String(root.dropLast()) : root] = []
+        for f in files {
+            guard let slash = f.lastIndex(of: "/") else { continue }
+            folders[String(f[..<slash]), default: []].insert(String(f[f.index(after: slash)...]))
+        }
+        var reports = [FileReport]()
+        for (folder, names) in folders.sorted(by: { $0.key < $1.key }) {
+            let folderName = FileRules.lastComponent(folder)
+            for known in KnownFiles.table where known.folder == folderName && !names.contains(known.name) {
+                reports.append(FileReport(path: folder + "/" + known.name, kind: known.kind,
+                                          rule: "known folder \(folderName)/ is complete", outcome: .failed,
+                                          detail: "missing: \(folderName)/ should hold \(known.name)"))
+            }
+        }
+        return reports
     }
 
     /// Verifies every entry of a manifest; entry paths are relative to `root`.

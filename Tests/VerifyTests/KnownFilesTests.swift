@@ -1,5 +1,6 @@
 import XCTest
 import Foundation
+import NASDatasets
 @testable import Verify
 
 /// The known-checksum table against the reference documents it was taken from.
@@ -57,6 +58,25 @@ final class KnownFilesTests: XCTestCase {
             rows += 1
         }
         XCTAssertEqual(rows, 4)
+    }
+
+    /// The data-set builders keep their own table (NASDatasets.KnownOriginals): both must agree.
+    func testTableAgreesWithTheDatasetBuilders() {
+        func md5(_ name: String, folder: String?) -> String? {
+            KnownFiles.table.first { $0.name == name && $0.folder == folder }?.md5
+        }
+        XCTAssertEqual(md5("cifar-10-python.tar.gz", folder: nil), KnownOriginals.cifar10Archive.md5)
+        XCTAssertEqual(md5("cifar-100-python.tar.gz", folder: nil), KnownOriginals.cifar100Archive.md5)
+        for (name, digest) in KnownOriginals.cifar10Batches { XCTAssertEqual(md5(name, folder: "cifar-10-batches-py"), digest, name) }
+        for (name, digest) in KnownOriginals.cifar100Files { XCTAssertEqual(md5(name, folder: "cifar-100-python"), digest, name) }
+        for (name, digest) in KnownOriginals.imageNet16Batches { XCTAssertEqual(md5(name, folder: "ImageNet16"), digest, name) }
+        for (name, entry) in KnownOriginals.splitFiles {
+            let mine = KnownFiles.table.first { $0.name == name }
+            XCTAssertEqual(mine?.md5, entry.md5, name)
+            XCTAssertEqual(mine?.sha256, entry.sha256, name)
+        }
+        XCTAssertEqual(KnownOriginals.cifar10Batches.count + KnownOriginals.cifar100Files.count
+                       + KnownOriginals.imageNet16Batches.count + KnownOriginals.splitFiles.count + 2, KnownFiles.table.count)
     }
 
     func testMatchingNeedsNameAndSizeOrFolder() {

@@ -146,6 +146,20 @@ final class VerifierTests: XCTestCase {
         XCTAssertTrue(o.detail.contains("not in a ImageNet16/ folder"), o.detail)
     }
 
+    func testKnownFolderWithAMissingMemberIsReported() throws {
+        let folder = dir + "/ImageNet16"
+        try TestSupport.write(TestSupport.pseudoRandom(10, seed: 1), to: folder + "/val_data")
+        let reports = verifier.verify(paths: [folder])
+        let missing = reports.filter { $0.detail.hasPrefix("missing:") }
+        XCTAssertEqual(missing.count, 10)   // train_data_batch_1..10
+        XCTAssertTrue(missing.allSatisfy { $0.outcome == .failed })
+        XCTAssertTrue(missing.contains { $0.path.hasSuffix("ImageNet16/train_data_batch_7") })
+        // A folder with another name is not held to the list.
+        let other = dir + "/mine"
+        try TestSupport.write(TestSupport.pseudoRandom(10, seed: 1), to: other + "/val_data")
+        XCTAssertFalse(verifier.verify(paths: [other]).contains { $0.detail.hasPrefix("missing:") })
+    }
+
     // MARK: HTML pages
 
     func testHTMLPageSavedAsDataFile() throws {

@@ -3,7 +3,6 @@ binary and read what it wrote with the tools users already have (h5py, numpy,
 safetensors, torch)."""
 import os
 import pathlib
-import shutil
 import subprocess
 
 import pytest

@@ -1,7 +1,6 @@
 """build-cifar / preview interop: h5py and numpy read what nasdata wrote, and it equals
 what Python's own pickle loading (torchvision's method) of the same archives gives."""
 import hashlib
-import io
 import json
 import pickle
 import tarfile

@@ -6,7 +6,6 @@ import importlib.util
 import json
 import math
 import os
-import subprocess
 import zlib
 
 import numpy as np

@@ -2,13 +2,11 @@
 `nasdata reload` exports loads into upstream's TinyNetwork with load_state_dict(strict=True) and
 gives the same logits (torch + xautodl when installed; otherwise a safetensors + numpy check)."""
 import json
-import pathlib
-import shutil
 
 import numpy as np
 import pytest
 
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES
 
 NET = FIXTURES / "network"
 MANIFEST = json.loads((NET / "manifest.json").read_text())

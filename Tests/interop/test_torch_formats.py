@@ -1,7 +1,6 @@
 """Interop of issue 3: what nasdata reads matches torch/numpy, and what it writes
 (torch zip state dicts, safetensors, .npy, protocol-2 pickles) loads in torch,
 safetensors, numpy and Python's pickle."""
-import collections
 import hashlib
 import json
 import pickle
