@@ -92,13 +92,13 @@ public enum Safetensors {
     public static func write(_ sd: StateDict, metadata: [String: String] = [:], to path: String) throws {
         var parts: [String] = []
         if !metadata.isEmpty {
-            let m = metadata.keys.sorted().map { "\(jsonString($0)):\(jsonString(metadata[$0]!))" }
+            let m = metadata.keys.sorted().map { "\(JSONString.quote($0)):\(JSONString.quote(metadata[$0]!))" }
             parts.append("\"__metadata__\":{" + m.joined(separator: ",") + "}")
         }
         var offset = 0
         for (name, t) in sd.entries {
             let end = offset + t.bytes.count
-            parts.append("\(jsonString(name)):{\"dtype\":\"\(t.dtype.safetensorsName)\",\"shape\":[\(t.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(end)]}")
+            parts.append("\(JSONString.quote(name)):{\"dtype\":\"\(t.dtype.safetensorsName)\",\"shape\":[\(t.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(end)]}")
             offset = end
         }
         var header = Array(("{" + parts.joined(separator: ",") + "}").utf8)
@@ -108,24 +108,5 @@ public enum Safetensors {
         try AtomicOutput.write(to: path) { temp in
             try writeFile(temp, [len, header] + sd.entries.map(\.tensor.bytes))
         }
-    }
-
-    static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 {
-                    let h = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
-                } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
     }
 }

@@ -1,3 +1,4 @@
+import NASDataIO
 import Checksums
 import Pickle
 import Tensors
@@ -121,8 +122,8 @@ public struct TreeRenderer {
         let tensors = try self.tensors(in: value)
         var byPath: [String: TensorInfo] = [:]
         for t in tensors { byPath[t.path] = t }
-        emit("{\"file\": \(jsonString(file)), \"format\": \(jsonString(kind.rawValue)),\n")
-        emit(" \"metadata\": {" + metadata.keys.sorted().map { "\(jsonString($0)): \(jsonString(metadata[$0]!))" }
+        emit("{\"file\": \(JSONString.quote(file)), \"format\": \(JSONString.quote(kind.rawValue)),\n")
+        emit(" \"metadata\": {" + metadata.keys.sorted().map { "\(JSONString.quote($0)): \(JSONString.quote(metadata[$0]!))" }
             .joined(separator: ", ") + "},\n")
         emit(" \"tensors\": [")
         for (i, t) in tensors.enumerated() {
@@ -134,7 +135,7 @@ public struct TreeRenderer {
     }
 
     private func tensorJSON(_ t: TensorInfo) -> String {
-        "{\"path\": \(jsonString(t.path)), \"dtype\": \(jsonString(t.dtype)), \"shape\": [\(t.shape.map(String.init).joined(separator: ", "))], \"sha256\": \(t.sha256.map(jsonString) ?? "null")}"
+        "{\"path\": \(JSONString.quote(t.path)), \"dtype\": \(JSONString.quote(t.dtype)), \"shape\": [\(t.shape.map(String.init).joined(separator: ", "))], \"sha256\": \(t.sha256.map(JSONString.quote) ?? "null")}"
     }
 
     private func jsonNode(_ v: PickleValue, path: String, depth: Int, byPath: [String: TensorInfo], emit: (String) -> Void) {
@@ -154,7 +155,7 @@ public struct TreeRenderer {
         case .int(let i): emit(String(i))
         case .bigInt(let b): emit("{\"type\": \"int\", \"value\": \"\(b.description)\"}")
         case .float(let d): emit(jsonNumber(d))
-        case .string(let s): emit(jsonString(s))
+        case .string(let s): emit(JSONString.quote(s))
         case .bytes(let b): emit("{\"type\": \"bytes\", \"length\": \(b.count), \"sha256\": \"\(SHA256.hash(b).hex)\"}")
         case .list(let l): items("list", l.items)
         case .tuple(let t): items("tuple", t)
@@ -173,18 +174,18 @@ public struct TreeRenderer {
             emit("]}")
         case .tensor(let t):
             let info = byPath[path]
-            emit("{\"type\": \"tensor\", \"dtype\": \"\(t.dtype.rawValue)\", \"shape\": [\(t.shape.map(String.init).joined(separator: ", "))], \"sha256\": \(info?.sha256.map(jsonString) ?? "null"), \"storage\": \(jsonString(t.storage.key)), \"offset\": \(t.storageOffset), \"stride\": [\(t.stride.map(String.init).joined(separator: ", "))]}")
+            emit("{\"type\": \"tensor\", \"dtype\": \"\(t.dtype.rawValue)\", \"shape\": [\(t.shape.map(String.init).joined(separator: ", "))], \"sha256\": \(info?.sha256.map(JSONString.quote) ?? "null"), \"storage\": \(JSONString.quote(t.storage.key)), \"offset\": \(t.storageOffset), \"stride\": [\(t.stride.map(String.init).joined(separator: ", "))]}")
         case .ndarray(let a):
             let info = byPath[path]
-            emit("{\"type\": \"ndarray\", \"dtype\": \"\(a.dtype.name)\", \"shape\": [\(a.shape.map(String.init).joined(separator: ", "))], \"sha256\": \(info?.sha256.map(jsonString) ?? "null"), \"fortran_order\": \(a.isFortranOrder)}")
+            emit("{\"type\": \"ndarray\", \"dtype\": \"\(a.dtype.name)\", \"shape\": [\(a.shape.map(String.init).joined(separator: ", "))], \"sha256\": \(info?.sha256.map(JSONString.quote) ?? "null"), \"fortran_order\": \(a.isFortranOrder)}")
         case .numpyScalar(let s):
             let value = s.dtype.kind == "f" ? s.doubleValue.map(jsonNumber) : s.intValue.map(String.init)
             emit("{\"type\": \"numpy.\(s.dtype.name)\", \"value\": \(value ?? "null")}")
-        case .numpyDType(let d): emit("{\"type\": \"numpy.dtype\", \"value\": \(jsonString(d.descr))}")
-        case .storage(let s): emit("{\"type\": \"storage\", \"dtype\": \"\(s.dtype.rawValue)\", \"key\": \(jsonString(s.key)), \"length\": \(s.elementCount)}")
-        case .global(let m, let n): emit("{\"type\": \"global\", \"name\": \(jsonString(m + "." + n))}")
+        case .numpyDType(let d): emit("{\"type\": \"numpy.dtype\", \"value\": \(JSONString.quote(d.descr))}")
+        case .storage(let s): emit("{\"type\": \"storage\", \"dtype\": \"\(s.dtype.rawValue)\", \"key\": \(JSONString.quote(s.key)), \"length\": \(s.elementCount)}")
+        case .global(let m, let n): emit("{\"type\": \"global\", \"name\": \(JSONString.quote(m + "." + n))}")
         case .object(let o):
-            emit("{\"type\": \"object\", \"class\": \(jsonString(o.qualifiedName)), \"args\": ")
+            emit("{\"type\": \"object\", \"class\": \(JSONString.quote(o.qualifiedName)), \"args\": ")
             items("tuple", o.args)
             emit(", \"state\": ")
             if let s = o.state { jsonNode(s, path: path + ".state", depth: depth + 1, byPath: byPath, emit: emit) } else { emit("null") }
@@ -209,4 +210,3 @@ func jsonNumber(_ d: Double) -> String {
     return "\(d)"
 }
 
-func jsonString(_ s: String) -> String { Safetensors.jsonString(s) }

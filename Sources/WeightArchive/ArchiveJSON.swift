@@ -1,3 +1,4 @@
+import NASDataIO
 /// A minimal JSON writer for the records the archive stores (results, problems, `--json` output).
 /// Non-finite floats are written as `NaN` / `Infinity` like Python's `json` module.
 public indirect enum ArchiveJSONValue: Equatable, Sendable {
@@ -30,7 +31,7 @@ public enum ArchiveJSON {
             if d.isNaN { out += "NaN" } else if d.isInfinite { out += d > 0 ? "Infinity" : "-Infinity" }
             else if d == d.rounded(), abs(d) < 1e15 { out += String(d) } // "3.0": stays a float in Python
             else { out += "\(d)" }
-        case .string(let s): quote(s, into: &out)
+        case .string(let s): JSONString.quote(s, into: &out)
         case .array(let items):
             out += "["
             for (i, item) in items.enumerated() {
@@ -42,32 +43,11 @@ public enum ArchiveJSON {
             out += "{"
             for (i, (key, item)) in members.enumerated() {
                 if i > 0 { out += ", " }
-                quote(key, into: &out)
+                JSONString.quote(key, into: &out)
                 out += ": "
                 write(item, into: &out)
             }
             out += "}"
         }
-    }
-
-    private static func quote(_ s: String, into out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        out += "\""
     }
 }

@@ -1,17 +1,11 @@
 import XCTest
+import FixtureSupport
 import Foundation
 import NASDataIO
 @testable import Checksums
 
 final class FileHasherTests: XCTestCase {
-    static var repoRoot: URL {
-        var url = URL(fileURLWithPath: #filePath)
-        while url.path != "/" {
-            url.deleteLastPathComponent()
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
-        }
-        fatalError("repo root not found from \(#filePath)")
-    }
+    static var repoRoot: URL { Repository.root }
 
     /// `<repo>/../shared/data/nb201-splits`; from a git worktree nested one level
     /// deeper the same folder is found by walking further up.

@@ -1,4 +1,5 @@
 import Foundation
+import FixtureSupport
 import XCTest
 
 /// A fresh directory under /tmp for one test, removed afterwards.
@@ -13,10 +14,4 @@ final class TempDir {
 }
 
 /// The repository root, found from this source file (no SwiftPM resources).
-func repositoryRoot() -> URL {
-    var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    while url.path != "/" && !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
-        url.deleteLastPathComponent()
-    }
-    return url
-}
+func repositoryRoot() -> URL { Repository.root }

@@ -1,15 +1,9 @@
 import Foundation
+import FixtureSupport
 
 /// Locates the repository root from this file's path (no SwiftPM resources).
 enum FixturePaths {
-    static var repoRoot: URL {
-        var url = URL(fileURLWithPath: #filePath)
-        while url.path != "/" {
-            url.deleteLastPathComponent()
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
-        }
-        fatalError("no Package.swift above \(#filePath)")
-    }
+    static var repoRoot: URL { Repository.root }
     static var fixtures: URL { repoRoot.appendingPathComponent("Tests/Fixtures/nasbench") }
     /// The shared official split files beside the repository (`<repo>/../shared/data/nb201-splits`);
     /// a git worktree sits one level deeper, so the nearest ancestor holding `shared/` wins.

@@ -1,4 +1,5 @@
 import Foundation
+import FixtureSupport
 import XCTest
 @testable import NASDataIO
 
@@ -12,13 +13,7 @@ final class TarReaderTests: XCTestCase {
         var symlink: String?
     }
 
-    static let streamsDir: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        while !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
-            url.deleteLastPathComponent()
-        }
-        return url.appendingPathComponent("Tests/Fixtures/cifar/streams").path
-    }()
+    static let streamsDir = Repository.fixtures("cifar/streams").path
 
     func expected(_ name: String) throws -> [Expected] {
         let data = try Data(contentsOf: URL(fileURLWithPath: Self.streamsDir + "/streams.json"))

@@ -1,18 +1,12 @@
 import Foundation
+import FixtureSupport
 import XCTest
 @testable import NASDatasets
 
 /// Paths of the committed CIFAR fixtures (Tools/fixtures/make_cifar_fixtures.py) and
 /// what they are expected to produce.
 enum CIFARFixtures {
-    static let repoRoot: URL = {
-        var url = URL(fileURLWithPath: #filePath)
-        while url.path != "/" {
-            url.deleteLastPathComponent()
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
-        }
-        fatalError("no Package.swift above \(#filePath)")
-    }()
+    static let repoRoot: URL = Repository.root
 
     static let dir = repoRoot.appendingPathComponent("Tests/Fixtures/cifar").path
     static func path(_ name: String) -> String { dir + "/" + name }

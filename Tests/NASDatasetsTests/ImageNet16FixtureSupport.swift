@@ -1,14 +1,9 @@
 import Foundation
+import FixtureSupport
 
 /// Locates Tests/Fixtures/imagenet16 by walking up from this file to the repository root.
 enum ImageNet16Fixtures {
-    static var repoRoot: URL {
-        var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
-            url = url.deletingLastPathComponent()
-        }
-        return url
-    }
+    static var repoRoot: URL { Repository.root }
 
     static var directory: URL { repoRoot.appendingPathComponent("Tests/Fixtures/imagenet16") }
 

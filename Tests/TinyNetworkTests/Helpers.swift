@@ -1,16 +1,10 @@
 import Foundation
+import FixtureSupport
 import Tensors
 @testable import TinyNetwork
 
 /// The repository root, found from this file's path (no SwiftPM resources).
-let repositoryRoot: URL = {
-    var url = URL(fileURLWithPath: #filePath)
-    while url.path != "/" {
-        url.deleteLastPathComponent()
-        if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
-    }
-    fatalError("Package.swift not found above \(#filePath)")
-}()
+let repositoryRoot: URL = Repository.root
 
 let fixtureDirectory = repositoryRoot.appendingPathComponent("Tests/Fixtures/network")
 

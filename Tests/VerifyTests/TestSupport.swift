@@ -1,17 +1,11 @@
 import XCTest
+import FixtureSupport
 import Foundation
 import Checksums
 
 /// Paths and small file helpers shared by the Verify tests.
 enum TestSupport {
-    static var repoRoot: URL {
-        var url = URL(fileURLWithPath: #filePath)
-        while url.path != "/" {
-            url.deleteLastPathComponent()
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
-        }
-        fatalError("repo root not found from \(#filePath)")
-    }
+    static var repoRoot: URL { Repository.root }
 
     static var fixtures: String { repoRoot.appendingPathComponent("Tests/Fixtures/verify").path }
 

@@ -1,16 +1,11 @@
 import Foundation
+import FixtureSupport
 import XCTest
 @testable import WeightArchive
 
 /// Paths and helpers shared by the WeightArchive tests.
 enum ArchiveFixtures {
-    static let repoRoot: URL = {
-        var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
-            url = url.deletingLastPathComponent()
-        }
-        return url
-    }()
+    static let repoRoot: URL = Repository.root
 
     static let directory = repoRoot.appendingPathComponent("Tests/Fixtures/archive").path
     static let names = ["000003-FULL.pth", "000025-FULL.pth", "000058-FULL.pth"]

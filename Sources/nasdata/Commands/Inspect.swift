@@ -65,8 +65,8 @@ struct Inspect: ParsableCommand {
             let (kind, s) = try TreeStats.gather(path: file, options: options)
             let counts = s.nodes.keys.sorted().map { (name: $0, count: s.nodes[$0]!) }
             if json {
-                print("{\"file\": \(Inspect.quote(file)), \"format\": \"\(kind.rawValue)\", \"nodes\": {"
-                      + counts.map { "\(Inspect.quote($0.name)): \($0.count)" }.joined(separator: ", ")
+                print("{\"file\": \(JSONString.quote(file)), \"format\": \"\(kind.rawValue)\", \"nodes\": {"
+                      + counts.map { "\(JSONString.quote($0.name)): \($0.count)" }.joined(separator: ", ")
                       + "}, \"total_nodes\": \(s.totalNodes), \"tensors\": \(s.tensors), \"tensor_bytes\": \(s.tensorBytes), "
                       + "\"arrays\": \(s.arrays), \"array_bytes\": \(s.arrayBytes)}")
             } else {
@@ -97,19 +97,6 @@ struct Inspect: ParsableCommand {
             renderer.text(value, emit: out.write)
         }
         out.flush()
-    }
-
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            default:
-                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
     }
 
     /// `a/b/3/(cifar10,777)` -> ["a", "b", 3, ("cifar10", 777)].

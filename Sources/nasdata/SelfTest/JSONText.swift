@@ -1,3 +1,4 @@
+import NASDataIO
 /// A tiny JSON writer with exact control over numbers: integers print exactly,
 /// floats print as Swift's shortest round-trip text, non-finite floats as strings.
 indirect enum JSONText: CustomStringConvertible {
@@ -17,27 +18,9 @@ indirect enum JSONText: CustomStringConvertible {
         case .int(let n): return String(n)
         case .double(let d): return d.isFinite ? "\(d)" : "\"\(d)\""
         case .float(let f): return f.isFinite ? "\(f)" : "\"\(f)\""
-        case .string(let s): return Self.quote(s)
+        case .string(let s): return JSONString.quote(s)
         case .array(let items): return "[" + items.map(\.description).joined(separator: ", ") + "]"
-        case .object(let pairs): return "{" + pairs.map { Self.quote($0.0) + ": " + $0.1.description }.joined(separator: ", ") + "}"
+        case .object(let pairs): return "{" + pairs.map { JSONString.quote($0.0) + ": " + $0.1.description }.joined(separator: ", ") + "}"
         }
-    }
-
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }
