@@ -118,4 +118,21 @@ final class ImageNet16NpzTests: XCTestCase {
     func testTruncatedNpzIsAnError() throws {
         try assertCorruptionFails("train_data_batch_2.npz", mention: "zip") { b in b.removeLast(b.count / 2) }
     }
+
+    func testCorruptArchiveNamesTheArchiveAndEntryAndLeavesNothing() throws {
+        let dir = try ImageNet16Fixtures.scratch("npz-corrupt-zip")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let src = dir.appendingPathComponent("src")
+        try FileManager.default.copyItem(at: fixtures.appendingPathComponent("downsampled-npz-zips"), to: src)
+        let victim = src.appendingPathComponent("Imagenet16_val_npz.zip")
+        var bytes = [UInt8](try Data(contentsOf: victim))
+        bytes[storedDataOffset(bytes) + 3000] ^= 0x04
+        try Data(bytes).write(to: victim)
+        let out = dir.appendingPathComponent("o.h5").path
+        XCTAssertThrowsError(try ImageNet16Build.fromDownsampled(directory: src.path, output: out, splitsDirectory: splits, allowUnverified: true)) {
+            XCTAssertTrue("\($0)".contains("Imagenet16_val_npz.zip"), "\($0)")
+            XCTAssertTrue("\($0)".contains("val_data.npz"), "\($0)")
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["src"])
+    }
 }
