@@ -20,7 +20,11 @@ def main():
                 for (dataset, seed), result in obj[hp_key]["all_results"].items():
                     group = f.require_group(f"{index}/{hp}/{dataset}/{seed}")
                     for name, tensor in result["net_state_dict"].items():
-                        group.create_dataset(name, data=tensor.numpy(), compression="gzip", shuffle=True)
+                        data = tensor.numpy()
+                        if data.ndim == 0:  # h5py refuses filters on scalars (num_batches_tracked)
+                            group.create_dataset(name, data=data)
+                        else:
+                            group.create_dataset(name, data=data, compression="gzip", shuffle=True)
 
 
 if __name__ == "__main__":

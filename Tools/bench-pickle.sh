@@ -3,7 +3,11 @@
 # torch.load versus nasdata, side by side, printed as ratios. The checkpoint is NB201-shaped:
 # RUNS runs, each a results record (200 epochs of train/eval dicts, 'x-valid@199'-style keys,
 # np.float64 params) plus a ~0.5 MB state dict. Everything lives in /tmp/pickle-bench and is
-# deleted afterwards.
+# deleted afterwards. Rows:
+#   torch.load     torch.load(weights_only=False): whole object, every storage read (incl. ~4 s of import torch)
+#   nasdata-stats  inspect --stats: streaming parse, every dict item counted and dropped, no tensor bytes read
+#   nasdata-tree   inspect --depth 0: the whole object tree in memory, tensors lazy (not read)
+#   nasdata-json   inspect --json: whole tree + every tensor read and sha256-hashed + the JSON rendering
 #   Tools/bench-pickle.sh            # RUNS=2000 (~1.1 GB)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,6 +51,7 @@ measure() {  # label, command...: prints "label seconds peak_kB"
 {
 measure torch.load python3 -c "import sys, torch; torch.load(sys.argv[1], weights_only=False)" "$FILE"
 measure nasdata-stats "$NASDATA" inspect "$FILE" --stats
+measure nasdata-tree "$NASDATA" inspect "$FILE" --depth 0
 measure nasdata-json "$NASDATA" inspect "$FILE" --json
 } > "$WORK/results.txt"
 
@@ -59,7 +64,7 @@ print(f"{'':34s} {'seconds':>8s} {'peak RSS MB':>12s} {'MB/s':>8s}")
 for name, (s, kb) in res.items():
     print(f"{name:34s} {s:8.2f} {kb/1024:12.0f} {size/1e6/max(s,1e-3):8.0f}")
 t_s, t_kb = res["torch.load"]
-for name in ("nasdata-stats", "nasdata-json"):
+for name in ("nasdata-stats", "nasdata-tree", "nasdata-json"):
     s, kb = res[name]
     print(f"{name}: {t_s/max(s,1e-3):.1f}x faster than torch.load, {t_kb/max(kb,1):.1f}x less peak memory")
 PY

@@ -16,7 +16,7 @@ struct Memo {
     /// Number of slots ever stored (what MEMOIZE uses as its next index).
     private(set) var count = 0
 
-    static let internLimit = 64
+    static let internLimit = 128
     private static let emptyTag: UInt32 = 0, consumedTag: UInt32 = 1, stringFlag: UInt32 = 1 << 31
 
     enum Lookup { case value(PickleValue), missing, consumed }

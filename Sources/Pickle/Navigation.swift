@@ -155,24 +155,30 @@ extension PickleValue {
 }
 
 extension String {
-    /// Decodes bytes as ISO-8859-1 (every byte is one character).
+    /// Decodes bytes as ISO-8859-1 (every byte is one character), transcoding straight to UTF-8.
     public init(latin1 bytes: [UInt8]) {
         if bytes.allSatisfy({ $0 < 0x80 }) {
             self = String(decoding: bytes, as: UTF8.self)
-        } else {
-            var s = String()
-            s.unicodeScalars.append(contentsOf: bytes.map { Unicode.Scalar($0) })
-            self = s
+            return
         }
+        var utf8: [UInt8] = []
+        utf8.reserveCapacity(bytes.count * 2)
+        for b in bytes {
+            if b < 0x80 { utf8.append(b) } else { utf8.append(0xC0 | (b >> 6)); utf8.append(0x80 | (b & 0x3F)) }
+        }
+        self = String(decoding: utf8, as: UTF8.self)
     }
 
-    /// Encodes as ISO-8859-1, or nil if a character is beyond U+00FF.
+    /// Encodes as ISO-8859-1, or nil if a character is beyond U+00FF (works on the UTF-8 bytes directly).
     public func latin1Bytes() -> [UInt8]? {
         var out: [UInt8] = []
         out.reserveCapacity(utf8.count)
-        for u in unicodeScalars {
-            guard u.value < 256 else { return nil }
-            out.append(UInt8(u.value))
+        var it = utf8.makeIterator()
+        while let b = it.next() {
+            if b < 0x80 { out.append(b); continue }
+            // U+0080..U+00FF are exactly the two-byte sequences C2 xx and C3 xx.
+            guard b == 0xC2 || b == 0xC3, let c = it.next() else { return nil }
+            out.append((b & 0x03) << 6 | (c & 0x3F))
         }
         return out
     }

@@ -30,7 +30,7 @@ public enum PickleValue: Sendable {
     /// `set` and `frozenset`.
     case set(PickleSet)
     /// A torch tensor: a view into a storage, read lazily (`materialize()`).
-    case tensor(TorchTensor)
+    indirect case tensor(TorchTensor)
     /// A torch storage (what a persistent id resolves to in a checkpoint).
     case storage(TorchStorage)
     /// A numpy `ndarray` (numeric dtypes).
@@ -40,7 +40,7 @@ public enum PickleValue: Sendable {
     /// A `numpy.dtype` object.
     case numpyDType(NumpyDType)
     /// A reference to an allowed class or function itself (e.g. `torch.FloatStorage`).
-    case global(module: String, name: String)
+    indirect case global(module: String, name: String)
     /// An object of an allowed class that nasdata does not model: class, arguments, state.
     case object(PickleObject)
 }
@@ -139,67 +139,54 @@ public final class PickleDict: @unchecked Sendable {
     /// BUILD state applied to the dict (torch: `{'_metadata': ...}` of a state_dict), if any.
     public internal(set) var state: PickleValue?
     var meta = NodeMeta()
-    /// Hash index for large dicts, built once when the dict is complete (`finish()`).
+    /// Hash index of a large dict, built on its first lookup (most dicts of a big file are
+    /// only iterated or dropped, never looked up). Guarded by `indexLock`.
     private var index: [PickleValue: Int]?
-    private static let indexThreshold = 48
+    private static let indexThreshold = 16
+    private static let indexLock = Mutex()
 
     init(ordered: Bool = false) { isOrdered = ordered }
 
     public var count: Int { keys.count }
     public var items: Zip2Sequence<[PickleValue], [PickleValue]> { zip(keys, values) }
 
+    /// The value of `key` (the last one, should a hostile pickle repeat a key).
     public subscript(key: PickleValue) -> PickleValue? {
-        if let index { return index[key].map { values[$0] } }
-        guard let i = keys.lastIndex(of: key) else { return nil }
-        return values[i]
+        guard keys.count > PickleDict.indexThreshold else {
+            guard let i = keys.lastIndex(of: key) else { return nil }
+            return values[i]
+        }
+        let i: Int? = PickleDict.indexLock.withLock {
+            if index == nil {
+                var idx = [PickleValue: Int](minimumCapacity: keys.count)
+                for (i, k) in keys.enumerated() { idx[k] = i }
+                index = idx
+            }
+            return index![key]
+        }
+        return i.map { values[$0] }
     }
 
     /// Appends during unpickling. Picklers never repeat a key within a dict, so no
-    /// duplicate check is made here; `finish()` removes any (the last value wins, at the
-    /// first key's position, as in Python).
+    /// duplicate check is made (lookups return the last value, as Python would).
     func append(_ key: PickleValue, _ value: PickleValue) {
         keys.append(key)
         values.append(value)
     }
 
-    /// Python semantics: setting an existing key replaces its value in place.
+    /// Python semantics: setting an existing key replaces its value in place (for building values to write).
     func set(_ key: PickleValue, _ value: PickleValue) {
-        if let i = (index.map { $0[key] } ?? keys.lastIndex(of: key)) {
+        if let i = keys.lastIndex(of: key) {
             values[i] = value
-            return
+        } else {
+            keys.append(key)
+            values.append(value)
         }
-        keys.append(key)
-        values.append(value)
-        if index != nil { index![key] = keys.count - 1 }
+        index = nil
     }
 
-    /// Called once the dict is complete: builds the lookup index of large dicts and
-    /// resolves duplicate keys.
-    func finish() {
-        guard index == nil, keys.count > PickleDict.indexThreshold else {
-            if keys.count > 1, keys.count <= 8 {  // tiny: a direct duplicate check is cheap
-                for i in 1..<keys.count where keys[..<i].contains(keys[i]) { dedupe(); break }
-            }
-            return
-        }
-        var idx = [PickleValue: Int](minimumCapacity: keys.count)
-        var duplicate = false
-        for (i, k) in keys.enumerated() where idx.updateValue(i, forKey: k) != nil { duplicate = true }
-        if duplicate { dedupe(); return }
-        index = idx
-    }
-
-    private func dedupe() {
-        var position: [PickleValue: Int] = [:]
-        var newKeys: [PickleValue] = [], newValues: [PickleValue] = []
-        for (k, v) in zip(keys, values) {
-            if let p = position[k] { newValues[p] = v } else {
-                position[k] = newKeys.count; newKeys.append(k); newValues.append(v)
-            }
-        }
-        keys = newKeys; values = newValues
-        index = keys.count > PickleDict.indexThreshold ? position : nil
-    }
+    /// Called once the dict is complete (kept for the bookkeeping; the index is lazy).
+    func finish() {}
 }
 
 /// A Python set or frozenset. Read-only outside the unpickler.
@@ -319,4 +306,26 @@ extension PickleValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, 
     public init(floatLiteral value: Double) { self = .float(value) }
     public init(booleanLiteral value: Bool) { self = .bool(value) }
     public init(nilLiteral: ()) { self = .none }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A pthread mutex (no Foundation in this module).
+final class Mutex: @unchecked Sendable {
+    private let m: UnsafeMutablePointer<pthread_mutex_t>
+    init() {
+        m = .allocate(capacity: 1)
+        m.initialize(to: pthread_mutex_t())
+        pthread_mutex_init(m, nil)
+    }
+    deinit { pthread_mutex_destroy(m); m.deallocate() }
+    func withLock<R>(_ body: () throws -> R) rethrows -> R {
+        pthread_mutex_lock(m)
+        defer { pthread_mutex_unlock(m) }
+        return try body()
+    }
 }

@@ -5,7 +5,9 @@ import Pickle
 /// uses it with the unpickler's dict-item hook dropping every item after counting it,
 /// which parses any pickle in memory bounded by its largest non-dict container.
 public struct TreeStats: Sendable {
-    public private(set) var nodes: [String: Int] = [:]
+    static let names = ["None", "bool", "int", "float", "str", "bytes", "list", "tuple", "dict", "set",
+                        "torch.Tensor", "torch.storage", "numpy.ndarray", "numpy.scalar", "numpy.dtype", "global", "object"]
+    private var counts = [Int](repeating: 0, count: TreeStats.names.count)
     public private(set) var tensors = 0
     public private(set) var tensorBytes = 0
     public private(set) var arrays = 0
@@ -13,32 +15,37 @@ public struct TreeStats: Sendable {
 
     public init() {}
 
-    public var totalNodes: Int { nodes.values.reduce(0, +) }
+    /// Nodes by type name (types never seen are left out).
+    public var nodes: [String: Int] {
+        Dictionary(uniqueKeysWithValues: zip(TreeStats.names, counts).filter { $0.1 > 0 })
+    }
+    public var totalNodes: Int { counts.reduce(0, +) }
 
     /// Counts `value` and everything inside it (iteratively: no recursion limit).
     public mutating func add(_ value: PickleValue) {
         var pending = [value]
         while let v = pending.popLast() {
-            nodes[v.typeName.hasPrefix("torch.") && v.tensor == nil ? "torch.storage" : category(v), default: 0] += 1
+            let c: Int
             switch v {
-            case .dict(let d): pending += d.keys; pending += d.values
-            case .list, .tuple, .set: pending += v.list ?? []
-            case .object(let o): pending += o.args; if let s = o.state { pending.append(s) }
-            case .tensor(let t): tensors += 1; tensorBytes += t.elementCount * t.dtype.byteSize
-            case .ndarray(let a): arrays += 1; arrayBytes += a.data.count
-            default: break
+            case .none: c = 0
+            case .bool: c = 1
+            case .int, .bigInt: c = 2
+            case .float: c = 3
+            case .string: c = 4
+            case .bytes: c = 5
+            case .list(let l): c = 6; pending += l.items
+            case .tuple(let t): c = 7; pending += t
+            case .dict(let d): c = 8; pending += d.keys; pending += d.values
+            case .set(let s): c = 9; pending += s.items
+            case .tensor(let t): c = 10; tensors += 1; tensorBytes += t.elementCount * t.dtype.byteSize
+            case .storage: c = 11
+            case .ndarray(let a): c = 12; arrays += 1; arrayBytes += a.data.count
+            case .numpyScalar: c = 13
+            case .numpyDType: c = 14
+            case .global: c = 15
+            case .object(let o): c = 16; pending += o.args; if let s = o.state { pending.append(s) }
             }
-        }
-    }
-
-    private func category(_ v: PickleValue) -> String {
-        switch v {
-        case .dict: return "dict"
-        case .set: return "set"
-        case .numpyScalar: return "numpy.scalar"
-        case .global: return "global"
-        case .object: return "object"
-        default: return v.typeName
+            counts[c] += 1
         }
     }
 

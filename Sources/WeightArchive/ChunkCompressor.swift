@@ -152,7 +152,8 @@ private final class Core: @unchecked Sendable {
                 try chunk.withUnsafeBytes { src in
                     try scratch.withUnsafeMutableBytes { dst in
                         ByteShuffle.shuffle(src, elementSize: size, into: dst)
-                        return try Deflate.compress(UnsafeRawBufferPointer(rebasing: dst[0..<src.count]), level: level,
+                        return try Deflate.compressLanes(UnsafeRawBufferPointer(rebasing: dst[0..<src.count]),
+                                                         elementSize: size, level: level,
                                                         strategy: strategy)
                     }
                 }

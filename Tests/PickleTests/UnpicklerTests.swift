@@ -155,6 +155,14 @@ final class UnpicklerTests: XCTestCase {
         XCTAssertEqual(u.memoStats.internedStrings, 200)
     }
 
+    func testLatin1RoundTripsEveryByte() {
+        let all = (0...255).map(UInt8.init)
+        let s = String(latin1: all)
+        XCTAssertEqual(s.unicodeScalars.map(\.value), (0...255).map(UInt32.init))
+        XCTAssertEqual(s.latin1Bytes(), all)
+        XCTAssertNil("\u{100}".latin1Bytes())
+    }
+
     func testWriterRoundTrip() throws {
         let arr = NDArray(Tensor(shape: [2, 3], scalars: [Float](arrayLiteral: 1, 2, 3, 4, 5, 6)))
         let value = PickleValue.makeDict([

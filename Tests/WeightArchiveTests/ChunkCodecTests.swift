@@ -25,6 +25,27 @@ final class ChunkCodecTests: XCTestCase {
         }
     }
 
+    func testLaneDeflateStoresNoiseLanesAndInflatesBack() throws {
+        var rng = SystemRandomNumberGenerator()
+        // Like trained weights: random sign and mantissa, exponents of values around 0.01-0.3.
+        let floats = (0..<65536).map { _ -> Float in
+            let bits = UInt32.random(in: 0..<(1 << 23), using: &rng) | UInt32.random(in: 120...124, using: &rng) << 23
+                | (Bool.random(using: &rng) ? 1 << 31 : 0)
+            return Float(bitPattern: bits)
+        }
+        let raw = floats.withUnsafeBytes { Array($0) }
+        var shuffled = [UInt8](repeating: 0, count: raw.count)
+        raw.withUnsafeBytes { s in shuffled.withUnsafeMutableBytes { ByteShuffle.shuffle(s, elementSize: 4, into: $0) } }
+        try shuffled.withUnsafeBytes { b in
+            XCTAssertGreaterThan(Deflate.entropy(b, 0..<65536), 7.9, "low mantissa bytes are noise")
+            XCTAssertLessThan(Deflate.entropy(b, (3 * 65536)..<(4 * 65536)), 6, "sign/exponent bytes are not")
+            let lanes = try Deflate.compressLanes(b, elementSize: 4, level: 1)
+            let whole = try Deflate.compress(b, level: 1)
+            XCTAssertLessThan(Double(lanes.count), Double(whole.count) * 1.02)
+            XCTAssertEqual(try lanes.withUnsafeBytes { try Deflate.decompress($0, expectedSize: b.count) }, shuffled)
+        }
+    }
+
     func testCompressorKeepsOrderAcrossWorkers() throws {
         let compressor = ChunkCompressor(workers: 3, elementSize: 4, level: 1, maxInFlight: 4)
         defer { compressor.shutdown() }
