@@ -60,12 +60,6 @@ public enum DownsampledImageNet {
         guard let dict = root.dict else { throw bad("the pickle holds \(root.typeName), not a dict") }
         guard let dataValue = dict[.string("data")] else { throw bad("no 'data' key") }
         guard let array = dataValue.ndarray else { throw bad("'data' is \(dataValue.typeName), not a numpy array") }
-        guard array.dtype.kind == "u", array.dtype.itemSize == 1, array.shape.count == 2, !array.isFortranOrder else {
-            throw bad("'data' is \(array.dtype) \(array.shape), expected uint8 [N, 3*side*side] in C order")
-        }
-        let rowBytes = array.shape[1]
-        let side = Int(Double(rowBytes / 3).squareRoot().rounded())
-        guard side * side * 3 == rowBytes, side > 0 else { throw bad("rows of \(rowBytes) bytes are not 3 x side x side") }
         guard let labelsValue = dict[.string("labels")] else { throw bad("no 'labels' key") }
         var labels: [Int] = []
         if let list = labelsValue.list {
@@ -74,11 +68,30 @@ public enum DownsampledImageNet {
                 guard let l = v.int else { throw bad("a label is \(v.typeName), not an int") }
                 labels.append(l)
             }
-        } else if let a = labelsValue.ndarray, let t = try? a.tensor(), t.shape.count == 1 {
-            labels = t.floatValues().map { Int($0) }
+        } else if let a = labelsValue.ndarray {
+            labels = try integers(a, bad: bad)
         } else {
             throw bad("'labels' is \(labelsValue.typeName), not a list of int")
         }
+        return try batch(data: array, labels: labels, bad: bad)
+    }
+
+    /// 1-D integer array (the `.npz` labels, or a pickle's numpy labels) as Ints.
+    static func integers(_ a: NDArray, bad: (String) -> IOError) throws -> [Int] {
+        guard a.dtype.kind == "i" || a.dtype.kind == "u", let t = try? a.tensor(), t.shape.count == 1 else {
+            throw bad("'labels' is \(a.dtype) \(a.shape), not a 1-D integer array")
+        }
+        return t.floatValues().map { Int($0) }
+    }
+
+    /// Checks `data` (uint8 [N, 3*side*side], C order) against `labels` and makes the batch.
+    static func batch(data array: NDArray, labels: [Int], bad: (String) -> IOError) throws -> Batch {
+        guard array.dtype.kind == "u", array.dtype.itemSize == 1, array.shape.count == 2, !array.isFortranOrder else {
+            throw bad("'data' is \(array.dtype) \(array.shape), expected uint8 [N, 3*side*side] in C order")
+        }
+        let rowBytes = array.shape[1]
+        let side = Int(Double(rowBytes / 3).squareRoot().rounded())
+        guard side * side * 3 == rowBytes, side > 0 else { throw bad("rows of \(rowBytes) bytes are not 3 x side x side") }
         guard labels.count == array.shape[0] else { throw bad("\(labels.count) labels for \(array.shape[0]) images") }
         return Batch(data: array.data, labels: labels, side: side)
     }

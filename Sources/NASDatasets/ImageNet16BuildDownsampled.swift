@@ -9,24 +9,23 @@ extension ImageNet16Build {
 
     /// Builds `output` from the Downsampled-ImageNet batch files in `directory`: rows with
     /// label 1...120 in file order (train_data_batch_1..10, then val_data), labels - 1.
+    /// Each batch is the pickle or its `.npz` form (extracted, or inside a `.zip` archive;
+    /// see `DownsampledImageNet.sources(in:)`): both give the same rows.
     ///
-    /// Every file's MD5 is checked against the published one (an error unless
+    /// Every pickle's MD5 is checked against the published one (an error unless
     /// `allowUnverified`); when all match, the counts must be exactly 151,700 / 6,000.
+    /// `.npz` files have no published checksums: their members are CRC-32 checked and, unless
+    /// `allowUnverified`, the counts must be the published ones.
     /// One batch file is in memory at a time. Record indices: the row in the concatenated
     /// train batches, or in `val_data`.
     public static func fromDownsampled(directory: String, output: String, splitsDirectory: String?, allowUnverified: Bool,
                                        classMap: String? = nil, classes: Int = 120) throws -> ImageNet16BuildReport {
         let start = Date()
         let dir = directory.hasSuffix("/") && directory.count > 1 ? String(directory.dropLast()) : directory
-        for name in DownsampledImageNet.trainFiles + [DownsampledImageNet.valFile] {
-            let path = dir + "/" + name
-            guard FileManager.default.fileExists(atPath: path) else {
-                let npz = FileManager.default.fileExists(atPath: path + ".npz")
-                throw IOError.malformed(path: path, offset: nil, reason: npz
-                    ? "missing (found \(name).npz: the .npz release is not supported yet; use the pickled batches)"
-                    : "missing: --downsampled needs train_data_batch_1..10 and val_data")
-            }
-        }
+        let sources = try DownsampledImageNet.sources(in: dir)
+        let usesNpz = sources.contains { if case .pickle = $0 { return false } else { return true } }
+        // An archived .npz is unpacked next to the output (where there is room for it), one at a time.
+        let scratch = output + ".npz-scratch"
         var entries: [ILSVRCClassMap.Entry]
         if let classMap {
             let map = try ILSVRCClassMap.read(path: classMap)
@@ -52,10 +51,10 @@ extension ImageNet16Build {
             var group: Group?
             var train: ImageSetWriter?
             var row: Int64 = 0
-            for name in DownsampledImageNet.trainFiles {
-                let path = dir + "/" + name
-                let (batch, verified) = try DownsampledImageNet.read(path: path, expectedMD5: KnownOriginals.imageNet16Batches[name],
-                                                                     allowUnverified: allowUnverified)
+            for (name, source) in zip(DownsampledImageNet.trainFiles, sources) {
+                let path = source.description
+                let (batch, verified) = try DownsampledImageNet.read(source, expectedMD5: KnownOriginals.imageNet16Batches[name],
+                                                                     allowUnverified: allowUnverified, scratch: scratch)
                 allVerified = allVerified && verified
                 if group == nil {
                     side = batch.side
@@ -69,9 +68,10 @@ extension ImageNet16Build {
                 row += Int64(batch.count)
                 progress.advance()
             }
-            let valPath = dir + "/" + DownsampledImageNet.valFile
-            let (val, verified) = try DownsampledImageNet.read(path: valPath, expectedMD5: KnownOriginals.imageNet16Batches[DownsampledImageNet.valFile],
-                                                              allowUnverified: allowUnverified)
+            let valPath = sources[DownsampledImageNet.trainFiles.count].description
+            let (val, verified) = try DownsampledImageNet.read(sources[DownsampledImageNet.trainFiles.count],
+                                                              expectedMD5: KnownOriginals.imageNet16Batches[DownsampledImageNet.valFile],
+                                                              allowUnverified: allowUnverified, scratch: scratch)
             allVerified = allVerified && verified
             guard val.side == side else {
                 throw IOError.malformed(path: valPath, offset: nil, reason: "\(val.side)x\(val.side) images, the train batches have \(side)x\(side)")
@@ -93,17 +93,22 @@ extension ImageNet16Build {
             progress.advance()
             let trainSummary = try train!.finish()
             let valSummary = try oriTest.finish()
-            if allVerified && classes == 120 {
+            if classes == 120 && (allVerified || (usesNpz && !allowUnverified)) {
                 guard trainSummary.count == publishedTrainCount, valSummary.count == publishedValCount else {
+                    let what = allVerified ? "the verified batches" : "the .npz batches (no published checksums: the counts are the check; --allow-unverified accepts other data)"
                     throw IOError.malformed(path: dir, offset: nil,
-                                            reason: "the verified batches gave \(trainSummary.count) / \(valSummary.count) images, expected \(publishedTrainCount) / \(publishedValCount)")
+                                            reason: "\(what) gave \(trainSummary.count) / \(valSummary.count) images, expected \(publishedTrainCount) / \(publishedValCount)")
                 }
             }
             report.sets = [trainSummary, valSummary]
             for w in splitWriters { report.sets.append(try w.finish()) }
         }
         progress.finish()
-        report.notes.append(allVerified ? "batch files: verified (published MD5s)" : "batch files: unverified (MD5s differ from the published ones; allowed)")
+        if usesNpz {
+            report.notes.append("batch files: .npz (members CRC-32 checked; no published MD5s" + (allowUnverified ? ")" : "; counts match the published ones)"))
+        } else {
+            report.notes.append(allVerified ? "batch files: verified (published MD5s)" : "batch files: unverified (MD5s differ from the published ones; allowed)")
+        }
         report.seconds = Date().timeIntervalSince(start)
         return report
     }

@@ -19,7 +19,20 @@ public enum NPY {
 
     public static func readArray(path: String) throws -> NDArray {
         let f = try RandomAccessFile(path: path)
-        let head = try f.read(at: 0, count: Int(min(f.size, 12)), what: "npy header")
+        return try parse(size: f.size, path: path) { try f.read(at: $0, count: $1, what: $2) }
+    }
+
+    /// A `.npy` held in memory (an entry of a `.npz`); `name` is what errors call it,
+    /// e.g. `"x.npz: data.npy"`.
+    public static func readArray(bytes: [UInt8], name: String) throws -> NDArray {
+        try parse(size: Int64(bytes.count), path: name) { offset, count, _ in Array(bytes[Int(offset)..<Int(offset) + count]) }
+    }
+
+    /// The format over any source of bytes: `read(offset, count, what)` returns exactly `count`
+    /// bytes (callers check `size` first).
+    private static func parse(size: Int64, path: String, read: (Int64, Int, String) throws -> [UInt8]) throws -> NDArray {
+        let f = (size: size, read: read)
+        let head = try f.read(0, Int(min(f.size, 12)), "npy header")
         guard head.count >= 10, Array(head[0..<6]) == magic else {
             throw IOError.malformed(path: path, offset: 0, reason: "not a .npy file (bad magic)")
         }
@@ -33,7 +46,10 @@ public enum NPY {
         default: throw IOError.malformed(path: path, offset: 6, reason: "unsupported .npy version \(major).\(head[7])")
         }
         guard headerLength <= 1 << 20 else { throw IOError.malformed(path: path, offset: 8, reason: "header of \(headerLength) bytes") }
-        let header = String(decoding: try f.read(at: headerStart, count: headerLength, what: "npy header"), as: UTF8.self)
+        guard Int64(headerLength) <= f.size - headerStart else {
+            throw IOError.truncated(path: path, offset: f.size, reason: "npy header of \(headerLength) bytes runs past the end")
+        }
+        let header = String(decoding: try f.read(headerStart, headerLength, "npy header"), as: UTF8.self)
         func bad(_ why: String) -> IOError { .malformed(path: path, offset: headerStart, reason: "npy header: \(why)") }
         guard let descr = field(header, "descr").flatMap(quoted), let dtype = NumpyDType(descr: descr) else {
             throw bad("missing or unsupported descr in \(header)")
@@ -57,7 +73,7 @@ public enum NPY {
         guard !o, Int64(bytes) <= f.size - dataStart else {
             throw IOError.truncated(path: path, offset: f.size, reason: "shape \(shape) of \(descr) needs \(count * dtype.itemSize) data bytes, \(f.size - dataStart) present")
         }
-        let data = try f.read(at: dataStart, count: bytes, what: "npy data")
+        let data = try f.read(dataStart, bytes, "npy data")
         return NDArray(dtype: dtype, shape: shape, fortranOrder: fortranText.hasPrefix("True"), data: data)
     }
 

@@ -1,20 +1,35 @@
+import CZlib
 import NASDataIO
 
-/// The central directory of a zip archive (what torch's zip checkpoints are), with
-/// ZIP64 support. Only reads metadata; entry data is read by offset on demand.
-final class ZipReader: @unchecked Sendable {
-    struct Entry {
-        let name: String
-        let method: UInt16
-        let crc: UInt32
-        let compressedSize: Int64
-        let size: Int64
+/// The central directory of a zip archive (torch's zip checkpoints, numpy's `.npz`), with
+/// ZIP64 support. Only reads metadata; entry data is read by offset on demand, one entry
+/// at a time. Entries may be stored (method 0) or deflated (method 8, inflated through
+/// zlib); every read checks the entry's size and CRC-32.
+///
+///     let zip = try ZipReader(path: "x.npz")
+///     for e in zip.entries { print(e.name, e.size) }
+///     let bytes = try zip.contents(of: zip.entry("data.npy")!, limit: 1 << 30)   // whole entry
+///     try zip.forEachChunk(of: e) { chunk in ... }                               // streaming
+public final class ZipReader: @unchecked Sendable {
+    public struct Entry: Sendable {
+        public let name: String
+        /// 0 = stored, 8 = deflated (the only two read).
+        public let method: UInt16
+        public let crc: UInt32
+        public let compressedSize: Int64
+        /// Uncompressed size, as the central directory says.
+        public let size: Int64
         let localHeaderOffset: Int64
     }
 
     let file: RandomAccessFile
-    let entries: [Entry]
+    public let entries: [Entry]
     private let byName: [String: Int]
+    public var path: String { file.path }
+
+    public convenience init(path: String) throws {
+        try self.init(file: RandomAccessFile(path: path))
+    }
 
     init(file: RandomAccessFile) throws {
         self.file = file
@@ -99,7 +114,7 @@ final class ZipReader: @unchecked Sendable {
         self.byName = Dictionary(entries.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
     }
 
-    func entry(_ name: String) -> Entry? { byName[name].map { entries[$0] } }
+    public func entry(_ name: String) -> Entry? { byName[name].map { entries[$0] } }
 
     /// Absolute offset of a stored entry's data (after its local header).
     func dataOffset(_ e: Entry) throws -> Int64 {
@@ -108,7 +123,7 @@ final class ZipReader: @unchecked Sendable {
             throw IOError.malformed(path: file.path, offset: e.localHeaderOffset, reason: "bad local header of \(e.name)")
         }
         let off = e.localHeaderOffset + 30 + Int64(readLE(h, 26, as: UInt16.self)) + Int64(readLE(h, 28, as: UInt16.self))
-        guard off <= file.size, e.size <= file.size - off else {
+        guard off <= file.size, e.compressedSize <= file.size - off else {
             throw IOError.truncated(path: file.path, offset: off, reason: "data of \(e.name) runs past the end")
         }
         return off
@@ -136,6 +151,117 @@ final class ZipReader: @unchecked Sendable {
 
     func read(_ e: Entry) throws -> [UInt8] {
         try file.read(at: try storedDataOffset(e), count: Int(e.size), what: e.name)
+    }
+
+    /// The whole (uncompressed) entry, CRC-32 checked. Refuses, before allocating, an entry
+    /// whose central-directory size exceeds `limit`.
+    public func contents(of e: Entry, limit: Int) throws -> [UInt8] {
+        guard e.size <= Int64(limit) else {
+            throw IOError.malformed(path: file.path, offset: e.localHeaderOffset,
+                                    reason: "entry \(e.name) holds \(e.size) bytes, more than the \(limit) allowed")
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(Int(e.size))
+        try forEachChunk(of: e) { out += $0 }
+        return out
+    }
+
+    /// Delivers the entry's uncompressed bytes in chunks of at most 1 MiB (bounded memory
+    /// whatever its size), then checks that their count and CRC-32 match the central directory.
+    public func forEachChunk(of e: Entry, _ body: ([UInt8]) throws -> Void) throws {
+        let off = try dataOffset(e)
+        var crc = CRC32()
+        var produced: Int64 = 0
+        func deliver(_ chunk: [UInt8]) throws {
+            produced += Int64(chunk.count)
+            guard produced <= e.size else {
+                throw IOError.malformed(path: file.path, offset: off, reason: "entry \(e.name) holds more than its recorded \(e.size) bytes")
+            }
+            crc.update(chunk)
+            try body(chunk)
+        }
+        switch e.method {
+        case 0:
+            guard e.compressedSize == e.size else {
+                throw IOError.malformed(path: file.path, offset: e.localHeaderOffset,
+                                        reason: "stored entry \(e.name) has sizes \(e.compressedSize) and \(e.size)")
+            }
+            try file.forEachChunk(at: off, count: e.size, what: e.name, deliver)
+        case 8:
+            try RawInflater(path: file.path, entry: e.name).run(file, at: off, count: e.compressedSize, deliver)
+        default:
+            throw IOError.malformed(path: file.path, offset: e.localHeaderOffset,
+                                    reason: "entry \(e.name) uses compression method \(e.method); only stored (0) and deflate (8) are read")
+        }
+        guard produced == e.size else {
+            throw IOError.truncated(path: file.path, offset: off, reason: "entry \(e.name) gave \(produced) bytes, its header says \(e.size)")
+        }
+        guard crc.value == e.crc else {
+            throw IOError.malformed(path: file.path, offset: off, reason:
+                "CRC-32 mismatch in \(e.name): stored \(hex8(e.crc)), data \(hex8(crc.value))")
+        }
+    }
+}
+
+/// zlib raw inflate (no zlib/gzip wrapper: window bits -15), what zip's method 8 is.
+private final class RawInflater {
+    let path: String, entry: String
+    // zlib keeps a pointer back to its z_stream: it must never move.
+    private let zs = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+    private var initialized = false
+
+    init(path: String, entry: String) throws {
+        self.path = path
+        self.entry = entry
+        zs.initialize(to: z_stream())
+        let rc = inflateInit2_(zs, -15, zlibVersion(), Int32(MemoryLayout<z_stream>.size))
+        guard rc == Z_OK else { throw IOError.malformed(path: path, offset: nil, reason: "zlib inflateInit2 failed (code \(rc)) for \(entry)") }
+        initialized = true
+    }
+
+    deinit {
+        if initialized { inflateEnd(zs) }
+        zs.deallocate()
+    }
+
+    func run(_ file: RandomAccessFile, at offset: Int64, count: Int64, _ deliver: ([UInt8]) throws -> Void) throws {
+        var output = [UInt8](repeating: 0, count: 1 << 20)
+        var ended = false
+        var consumed: Int64 = 0
+        try file.forEachChunk(at: offset, count: count, what: entry) { input in
+            guard !ended else {
+                throw IOError.malformed(path: path, offset: offset + consumed, reason: "deflate data of \(entry) ends before its recorded compressed size")
+            }
+            try input.withUnsafeBufferPointer { inBuf in
+                zs.pointee.next_in = UnsafeMutablePointer(mutating: inBuf.baseAddress)
+                zs.pointee.avail_in = uInt(inBuf.count)
+                repeat {
+                    let rc = output.withUnsafeMutableBufferPointer { outBuf -> Int32 in
+                        zs.pointee.next_out = outBuf.baseAddress
+                        zs.pointee.avail_out = uInt(outBuf.count)
+                        return inflate(zs, Z_NO_FLUSH)
+                    }
+                    let made = output.count - Int(zs.pointee.avail_out)
+                    switch rc {
+                    case Z_OK, Z_BUF_ERROR: break
+                    case Z_STREAM_END: ended = true
+                    default:
+                        let message = zs.pointee.msg.map { String(cString: $0) } ?? "zlib error \(rc)"
+                        throw IOError.malformed(path: path, offset: offset + consumed + Int64(inBuf.count - Int(zs.pointee.avail_in)),
+                                                reason: "corrupt deflate data in \(entry): \(message)")
+                    }
+                    if made > 0 { try deliver(Array(output[0..<made])) }
+                    if rc == Z_BUF_ERROR && made == 0 { break }
+                } while !ended && (zs.pointee.avail_in > 0 || zs.pointee.avail_out == 0)
+                if ended && zs.pointee.avail_in > 0 {
+                    throw IOError.malformed(path: path, offset: offset + consumed, reason: "deflate data of \(entry) ends before its recorded compressed size")
+                }
+            }
+            consumed += Int64(input.count)
+        }
+        guard ended else {
+            throw IOError.truncated(path: path, offset: offset + count, reason: "deflate data of \(entry) is cut short (no end of stream)")
+        }
     }
 }
 

@@ -37,7 +37,7 @@ struct BuildImageNet16: ParsableCommand {
     @Option(name: .customLong("val-labels"), help: "The devkit's validation ground truth, map_clsloc numbering (with --ilsvrc; not needed if val/ has class folders).")
     var valLabels: String?
 
-    @Option(name: .long, help: "Directory with train_data_batch_1..10 and val_data (or .npz) of Downsampled ImageNet 16x16.")
+    @Option(name: .long, help: "Directory with train_data_batch_1..10 and val_data (or their .npz files, or the .zip archives of those) of Downsampled ImageNet 16x16.")
     var downsampled: String?
 
     @Option(name: .long, parsing: .upToNextOption, help: "Shard files (from --shard K/N) to merge into -o.")
