@@ -11,34 +11,51 @@ public enum ChunkEncoder {
     /// HDF5's shuffle filter: byte `j` of element `i` goes to `j * count + i`
     /// (bytes beyond a whole number of elements stay in place at the end).
     public static func shuffle(_ bytes: [UInt8], elementSize: Int) -> [UInt8] {
-        guard elementSize > 1, bytes.count >= 2 * elementSize else { return bytes }
-        let count = bytes.count / elementSize
         var out = bytes
-        bytes.withUnsafeBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { dst in
-                for j in 0..<elementSize {
-                    let base = j * count
-                    for i in 0..<count { dst[base + i] = src[i * elementSize + j] }
-                }
-            }
-        }
+        bytes.withUnsafeBytes { src in out.withUnsafeMutableBytes { shuffle(src, elementSize: elementSize, into: $0) } }
         return out
     }
 
     /// The inverse of `shuffle`.
     public static func unshuffle(_ bytes: [UInt8], elementSize: Int) -> [UInt8] {
-        guard elementSize > 1, bytes.count >= 2 * elementSize else { return bytes }
-        let count = bytes.count / elementSize
         var out = bytes
-        bytes.withUnsafeBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { dst in
-                for j in 0..<elementSize {
-                    let base = j * count
-                    for i in 0..<count { dst[i * elementSize + j] = src[base + i] }
-                }
+        bytes.withUnsafeBytes { src in out.withUnsafeMutableBytes { unshuffle(src, elementSize: elementSize, into: $0) } }
+        return out
+    }
+
+    /// `shuffle` into a caller's buffer (at least `input.count` bytes), allocating
+    /// nothing: for compression workers that reuse their buffers chunk after chunk.
+    public static func shuffle(_ input: UnsafeRawBufferPointer, elementSize: Int,
+                               into output: UnsafeMutableRawBufferPointer) {
+        permute(input, elementSize: elementSize, into: output, inverse: false)
+    }
+
+    /// `unshuffle` into a caller's buffer (at least `input.count` bytes).
+    public static func unshuffle(_ input: UnsafeRawBufferPointer, elementSize: Int,
+                                 into output: UnsafeMutableRawBufferPointer) {
+        permute(input, elementSize: elementSize, into: output, inverse: true)
+    }
+
+    private static func permute(_ input: UnsafeRawBufferPointer, elementSize s: Int,
+                                into output: UnsafeMutableRawBufferPointer, inverse: Bool) {
+        precondition(output.count >= input.count, "shuffle output buffer too small")
+        let n = input.count / s
+        guard s > 1, n > 1 else {
+            output.copyMemory(from: input)
+            return
+        }
+        let src = input.bindMemory(to: UInt8.self)
+        let dst = output.bindMemory(to: UInt8.self)
+        for j in 0..<s {
+            let base = j * n
+            var k = j
+            if inverse {
+                for i in 0..<n { dst[k] = src[base + i]; k += s }
+            } else {
+                for i in 0..<n { dst[base + i] = src[k]; k += s }
             }
         }
-        return out
+        for t in (n * s)..<input.count { dst[t] = src[t] }
     }
 
     /// HDF5's deflate filter: a zlib stream (`compress2`) at `level` 0-9.

@@ -1,4 +1,5 @@
 import Foundation
+import HDF5
 
 /// Compresses fixed-size chunks on worker threads (shuffle, then deflate: the
 /// byte stream HDF5's own shuffle+deflate pipeline would produce) and hands them
@@ -151,7 +152,7 @@ private final class Core: @unchecked Sendable {
             result = Result {
                 try chunk.withUnsafeBytes { src in
                     try scratch.withUnsafeMutableBytes { dst in
-                        ByteShuffle.shuffle(src, elementSize: size, into: dst)
+                        ChunkEncoder.shuffle(src, elementSize: size, into: dst)
                         return try Deflate.compressLanes(UnsafeRawBufferPointer(rebasing: dst[0..<src.count]),
                                                          elementSize: size, level: level,
                                                         strategy: strategy)

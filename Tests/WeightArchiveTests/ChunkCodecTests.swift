@@ -1,4 +1,5 @@
 import XCTest
+import HDF5
 @testable import WeightArchive
 
 final class ChunkCodecTests: XCTestCase {
@@ -6,10 +7,10 @@ final class ChunkCodecTests: XCTestCase {
         // 3 float32-sized elements + 2 trailing bytes.
         let input: [UInt8] = [1, 2, 3, 4, 11, 12, 13, 14, 21, 22, 23, 24, 99, 98]
         var shuffled = [UInt8](repeating: 0, count: input.count)
-        input.withUnsafeBytes { src in shuffled.withUnsafeMutableBytes { ByteShuffle.shuffle(src, elementSize: 4, into: $0) } }
+        input.withUnsafeBytes { src in shuffled.withUnsafeMutableBytes { ChunkEncoder.shuffle(src, elementSize: 4, into: $0) } }
         XCTAssertEqual(shuffled, [1, 11, 21, 2, 12, 22, 3, 13, 23, 4, 14, 24, 99, 98])
         var back = [UInt8](repeating: 0, count: input.count)
-        shuffled.withUnsafeBytes { src in back.withUnsafeMutableBytes { ByteShuffle.unshuffle(src, elementSize: 4, into: $0) } }
+        shuffled.withUnsafeBytes { src in back.withUnsafeMutableBytes { ChunkEncoder.unshuffle(src, elementSize: 4, into: $0) } }
         XCTAssertEqual(back, input)
     }
 
@@ -35,7 +36,7 @@ final class ChunkCodecTests: XCTestCase {
         }
         let raw = floats.withUnsafeBytes { Array($0) }
         var shuffled = [UInt8](repeating: 0, count: raw.count)
-        raw.withUnsafeBytes { s in shuffled.withUnsafeMutableBytes { ByteShuffle.shuffle(s, elementSize: 4, into: $0) } }
+        raw.withUnsafeBytes { s in shuffled.withUnsafeMutableBytes { ChunkEncoder.shuffle(s, elementSize: 4, into: $0) } }
         try shuffled.withUnsafeBytes { b in
             XCTAssertGreaterThan(Deflate.entropy(b, 0..<65536), 7.9, "low mantissa bytes are noise")
             XCTAssertLessThan(Deflate.entropy(b, (3 * 65536)..<(4 * 65536)), 6, "sign/exponent bytes are not")
@@ -63,7 +64,7 @@ final class ChunkCodecTests: XCTestCase {
         for (c, original) in zip(got, chunks) {
             let shuffled = try c.bytes.withUnsafeBytes { try Deflate.decompress($0, expectedSize: chunkBytes) }
             var plain = [UInt8](repeating: 0, count: chunkBytes)
-            shuffled.withUnsafeBytes { src in plain.withUnsafeMutableBytes { ByteShuffle.unshuffle(src, elementSize: 4, into: $0) } }
+            shuffled.withUnsafeBytes { src in plain.withUnsafeMutableBytes { ChunkEncoder.unshuffle(src, elementSize: 4, into: $0) } }
             XCTAssertEqual(plain, original)
         }
     }
