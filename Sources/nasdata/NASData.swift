@@ -9,24 +9,29 @@ struct NASData: ParsableCommand {
         abstract: "The data side of NAS-Bench-201: build, pack, verify, query and reload, checked and boring.",
         version: "0.1.0",
         subcommands: [
-            CheckSchema.self,
-            SelfTest.self,
-            Archs.self,
+            // Data sets
             BuildCifar.self,
-            Preview.self,
-            VerifyCommand.self,
-            ManifestCommand.self,
-            Inspect.self,
             BuildImageNet16.self,
+            Preview.self,
+            // The benchmark
+            Archs.self,
             ConvertBenchmark.self,
             Query.self,
             Best.self,
             Table.self,
+            // Trained weights
             PackArchive.self,
             MergeArchive.self,
             Archive.self,
-            Forward.self,
             Reload.self,
+            Forward.self,
+            // Integrity
+            VerifyCommand.self,
+            ManifestCommand.self,
+            CheckSchema.self,
+            // Any file, any HDF5 layer
+            Inspect.self,
+            SelfTest.self,
         ]
     )
 }
