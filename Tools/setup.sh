@@ -22,23 +22,31 @@ if ((${#missing[@]})); then
 fi
 
 PY=${PYTHON:-python3}
-need_py=()
-for mod_pkg in h5py:h5py numpy:numpy safetensors:safetensors pytest:pytest PIL:pillow \
-               pandas:pandas jsonschema:jsonschema yaml:pyyaml; do
-  mod=${mod_pkg%%:*}; pkg=${mod_pkg#*:}
-  "$PY" -c "import $mod" 2>/dev/null || need_py+=("$pkg")
-done
+# Which of these modules are missing (find_spec only: importing torch takes seconds).
+missing_modules() {
+  "$PY" - "$@" <<'PYEOF'
+import importlib.util, sys
+for pair in sys.argv[1:]:
+    module, package = pair.split(":")
+    if importlib.util.find_spec(module) is None:
+        print(package)
+PYEOF
+}
+pip_install() { "$PY" -m pip install -q --disable-pip-version-check "$@"; }
+
+mapfile -t need_py < <(missing_modules h5py:h5py numpy:numpy safetensors:safetensors pytest:pytest \
+  PIL:pillow pandas:pandas jsonschema:jsonschema yaml:pyyaml)
 if ((${#need_py[@]})); then
   echo "setup: installing Python packages: ${need_py[*]}" >&2
-  "$PY" -m pip install -q --disable-pip-version-check "${need_py[@]}"
+  pip_install "${need_py[@]}"
 fi
-if ! "$PY" -c "import torch" 2>/dev/null; then
+if [ -n "$(missing_modules torch:torch)" ]; then
   wheel=$(ls /opt/wheels/torch-*cpu*.whl 2>/dev/null | head -n 1 || true)
   if [ -n "$wheel" ]; then
     echo "setup: installing torch from $wheel" >&2
-    "$PY" -m pip install -q --disable-pip-version-check "$wheel"
+    pip_install "$wheel"
   elif [ "${NASDATA_INSTALL_TORCH:-0}" = 1 ]; then
-    "$PY" -m pip install -q --disable-pip-version-check torch
+    pip_install torch
   else
     echo "setup: torch not installed; PyTorch interop tests will fall back to safetensors+numpy checks" >&2
   fi
@@ -46,10 +54,11 @@ fi
 # Upstream's own code, for the interop tests that compare with it (installed without
 # their dependency pins: xautodl pins numpy <= 1.19, which no longer builds; both work
 # with current numpy and torch).
-if "$PY" -c "import torch" 2>/dev/null; then
-  for mod_pkg in xautodl:xautodl nas_201_api:nas-bench-201; do
-    mod=${mod_pkg%%:*}; pkg=${mod_pkg#*:}
-    "$PY" -c "import $mod" 2>/dev/null || "$PY" -m pip install -q --disable-pip-version-check --no-deps "$pkg"
-  done
+if [ -z "$(missing_modules torch:torch)" ]; then
+  mapfile -t need_upstream < <(missing_modules xautodl:xautodl nas_201_api:nas-bench-201)
+  if ((${#need_upstream[@]})); then
+    echo "setup: installing ${need_upstream[*]} (without dependency pins)" >&2
+    pip_install --no-deps "${need_upstream[@]}"
+  fi
 fi
 command -v swift >/dev/null || { echo "setup: swift (6.x) is not on PATH" >&2; exit 1; }
