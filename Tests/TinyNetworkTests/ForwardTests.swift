@@ -1,4 +1,5 @@
 import XCTest
+import FixtureSupport
 import Tensors
 @testable import TinyNetwork
 
@@ -14,7 +15,7 @@ final class ForwardTests: XCTestCase {
         let weights = randomStateDict(try ParameterSpec(config), seed: seed)
         let network = try TinyNetwork(config: config, weights: weights)
         XCTAssertEqual(network.warnings, [])
-        var random = TestRandom(state: seed &+ 99)
+        var random = SplitMix64(state: seed &+ 99)
         let images = (0..<(batch * 3 * size * size)).map { _ in random.uniform(-2, 2) }
         let output = try network.forward(Tensor(shape: [batch, 3, size, size], scalars: images),
                                          threads: threads, microBatch: microBatch)
@@ -62,7 +63,7 @@ final class ForwardTests: XCTestCase {
         let config = NetworkConfig(architecture: arch, classes: 5, channels: 4, cellsPerStage: 1)
         let weights = randomStateDict(try ParameterSpec(config), seed: 3)
         let network = try TinyNetwork(config: config, weights: weights)
-        var random = TestRandom(state: 4)
+        var random = SplitMix64(state: 4)
         let images = (0..<(2 * 3 * 8 * 12)).map { _ in random.uniform(-1, 1) }
         let logits = try network.forward(Tensor(shape: [2, 3, 8, 12], scalars: images)).logits.scalars(as: Float.self)
         let reference = ReferenceNetwork(config: config, weights: weights)

@@ -51,25 +51,9 @@ struct FixtureManifest: Decodable {
     }
 }
 
-/// A deterministic generator for test weights (SplitMix64).
-struct TestRandom {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in [lo, hi).
-    mutating func uniform(_ lo: Float, _ hi: Float) -> Float {
-        lo + (hi - lo) * Float(next() >> 40) / Float(1 << 24)
-    }
-}
-
 /// A state dict matching `spec` with random weights and batch norms far from identity.
 func randomStateDict(_ spec: ParameterSpec, seed: UInt64) -> StateDict {
-    var random = TestRandom(state: seed)
+    var random = SplitMix64(state: seed)
     var dict = StateDict()
     for entry in spec.entries {
         let n = entry.shape.reduce(1, *)

@@ -1,4 +1,5 @@
 import XCTest
+import FixtureSupport
 import NASDataIO
 import Pickle
 @testable import TorchFormats
@@ -9,18 +10,6 @@ import Pickle
 /// must either succeed or throw one of our typed errors, never crash or hang.
 /// `NASDATA_FUZZ_ITERATIONS` sets the total mutant count (default 3,000 for CI).
 final class MutationFuzzTests: XCTestCase {
-    struct SplitMix64 {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(n, 1))) }
-    }
-
     static func mutate(_ input: [UInt8], _ rng: inout SplitMix64) -> [UInt8] {
         var b = input
         guard !b.isEmpty else { return [0x80] }
