@@ -22,16 +22,13 @@ import time
 from multiprocessing import Pool
 
 
-def need(module, package):
-    try:
-        __import__(module)
-    except ImportError:
-        subprocess.check_call([sys.executable, "-m", "pip", "install", package])
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent / "fixtures"))
+from ensure_packages import ensure  # noqa: E402
 
 
-need("PIL", "pillow")
-need("numpy", "numpy")
-need("h5py", "h5py")
+ensure("PIL", "pillow")
+ensure("numpy")
+ensure("h5py")
 import h5py  # noqa: E402
 import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
