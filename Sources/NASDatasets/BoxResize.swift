@@ -82,13 +82,53 @@ public struct BoxResize: Sendable {
                 start.append(lo)
                 count.append(n)
             }
+            runs = Self.uniformRuns(start: start, count: count, weights: weights, stride: stride)
+        }
+
+        /// For output index `i`: the inputs with a non-zero weight are `start ..< start + count`, all with
+        /// weight `weight`. Only when that holds for every output of the kernel, else `nil`.
+        struct Run: Sendable {
+            var start: Int
+            var count: Int
+            var weight: Int32
+        }
+
+        /// The uniform-box form of this kernel, or nil: then the general weighted sum runs.
+        var runs: [Run]?
+
+        /// A BOX window's non-zero weights are all `round(2^22 / total)`, and they are contiguous
+        /// (the box test is monotonic in `j`), so `sum(pixel * w)` equals `w * sum(pixel)`, also under
+        /// Int32 wrap-around (both are the same value mod 2^32). Checked here rather than assumed.
+        static func uniformRuns(start: [Int], count: [Int], weights: [Int32], stride: Int) -> [Run]? {
+            var runs: [Run] = []
+            runs.reserveCapacity(start.count)
+            for i in 0..<start.count {
+                let row = weights[(i * stride)..<(i * stride + count[i])]
+                guard let first = row.firstIndex(where: { $0 != 0 }) else {
+                    runs.append(Run(start: start[i], count: 0, weight: 0))
+                    continue
+                }
+                let last = row.lastIndex(where: { $0 != 0 })!
+                let w = row[first]
+                guard row[first...last].allSatisfy({ $0 == w }) else { return nil }
+                runs.append(Run(start: start[i] + (first - i * stride), count: last - first + 1, weight: w))
+            }
+            return runs
         }
     }
 
     public let passOrder: PassOrder
+    /// Use the uniform-box sums where a kernel allows them (always, for BOX); `false` forces the
+    /// general weighted sums (tests compare the two).
+    let uniformFastPath: Bool
 
     public init(from input: (width: Int, height: Int), to output: (width: Int, height: Int), passOrder: PassOrder = .pillow13) {
+        self.init(from: input, to: output, passOrder: passOrder, uniformFastPath: true)
+    }
+
+    init(from input: (width: Int, height: Int), to output: (width: Int, height: Int), passOrder: PassOrder, uniformFastPath: Bool) {
         self.passOrder = passOrder
+        self.uniformFastPath = uniformFastPath
         precondition(input.width > 0 && input.height > 0 && output.width > 0 && output.height > 0)
         inputWidth = input.width
         inputHeight = input.height
@@ -104,52 +144,85 @@ public struct BoxResize: Sendable {
         return v < 0 ? 0 : (v > 255 ? 255 : UInt8(v))
     }
 
+    /// `clip8(2^21 + w * sum)`, with Int32 wrap-around exactly like the general path.
+    @inline(__always)
+    static func clip8(sum: UInt32, weight: Int32) -> UInt8 {
+        clip8(Int32(1 << (precisionBits - 1)) &+ Int32(bitPattern: sum) &* weight)
+    }
+
     /// Whether Pillow runs the vertical pass first for this size change.
     public var verticalFirst: Bool {
         let dh = inputHeight - outputHeight, dw = inputWidth - outputWidth
         return passOrder == .pillow13 && dh > 0 && dh > 2 * dw
     }
 
+    /// Bytes of the intermediate image when both passes run (0 when one or none does).
+    public var scratchBytes: Int {
+        guard let v = vertical, horizontal != nil else { return 0 }
+        if verticalFirst { return inputWidth * outputHeight * 3 }
+        return (v.start[outputHeight - 1] + v.count[outputHeight - 1] - v.start[0]) * outputWidth * 3
+    }
+
     /// Resizes interleaved RGB (`inputWidth * inputHeight * 3` bytes) into `output`
     /// (`outputWidth * outputHeight * 3` bytes, interleaved RGB).
     public func resizeRGB(_ input: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableBufferPointer<UInt8>) {
+        var scratch: [UInt8] = []
+        resizeRGB(input, into: output, scratch: &scratch)
+    }
+
+    /// As `resizeRGB(_:into:)`, keeping the intermediate image in `scratch` (grown when too
+    /// small, never shrunk: a worker passes the same array for every image).
+    public func resizeRGB(_ input: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableBufferPointer<UInt8>, scratch: inout [UInt8]) {
         precondition(input.count >= inputWidth * inputHeight * 3)
         precondition(output.count >= outputWidth * outputHeight * 3)
+        let src = input.baseAddress!, dst = output.baseAddress!
         switch (horizontal, vertical) {
         case (nil, nil):
-            for i in 0..<(outputWidth * outputHeight * 3) { output[i] = input[i] }
+            dst.update(from: src, count: outputWidth * outputHeight * 3)
         case let (h?, nil):
-            Self.horizontalPass(h, input, width: inputWidth, firstRow: 0, rows: inputHeight, outputWidth: outputWidth, into: output)
+            horizontalPass(h, src, width: inputWidth, firstRow: 0, rows: inputHeight, outputWidth: outputWidth, into: dst)
         case let (nil, v?):
-            Self.verticalPass(v, input, width: inputWidth, firstRow: 0, outputHeight: outputHeight, into: output)
-        case let (h?, v?) where verticalFirst:
-            var tmp = [UInt8](repeating: 0, count: inputWidth * outputHeight * 3)
-            tmp.withUnsafeMutableBufferPointer { t in
-                Self.verticalPass(v, input, width: inputWidth, firstRow: 0, outputHeight: outputHeight, into: t)
-            }
-            tmp.withUnsafeBufferPointer { t in
-                Self.horizontalPass(h, t, width: inputWidth, firstRow: 0, rows: outputHeight, outputWidth: outputWidth, into: output)
-            }
+            verticalPass(v, src, width: inputWidth, firstRow: 0, outputHeight: outputHeight, into: dst)
         case let (h?, v?):
-            // Only the input rows the vertical pass will read.
-            let firstRow = v.start[0]
-            let lastRow = v.start[outputHeight - 1] + v.count[outputHeight - 1]
-            var tmp = [UInt8](repeating: 0, count: (lastRow - firstRow) * outputWidth * 3)
-            tmp.withUnsafeMutableBufferPointer { t in
-                Self.horizontalPass(h, input, width: inputWidth, firstRow: firstRow, rows: lastRow - firstRow,
-                                    outputWidth: outputWidth, into: t)
-            }
-            tmp.withUnsafeBufferPointer { t in
-                Self.verticalPass(v, t, width: outputWidth, firstRow: firstRow, outputHeight: outputHeight, into: output)
+            if scratch.count < scratchBytes { scratch = [UInt8](repeating: 0, count: scratchBytes) }
+            scratch.withUnsafeMutableBufferPointer { t in
+                let tmp = t.baseAddress!
+                if verticalFirst {
+                    verticalPass(v, src, width: inputWidth, firstRow: 0, outputHeight: outputHeight, into: tmp)
+                    horizontalPass(h, tmp, width: inputWidth, firstRow: 0, rows: outputHeight, outputWidth: outputWidth, into: dst)
+                } else {
+                    // Only the input rows the vertical pass will read.
+                    let firstRow = v.start[0]
+                    let lastRow = v.start[outputHeight - 1] + v.count[outputHeight - 1]
+                    horizontalPass(h, src, width: inputWidth, firstRow: firstRow, rows: lastRow - firstRow,
+                                   outputWidth: outputWidth, into: tmp)
+                    verticalPass(v, tmp, width: outputWidth, firstRow: firstRow, outputHeight: outputHeight, into: dst)
+                }
             }
         }
     }
 
     /// Rows `firstRow ..< firstRow + rows` of `input` (`width` pixels wide) resampled
     /// horizontally to `outputWidth`, written as rows `0 ..< rows` of `output`.
-    private static func horizontalPass(_ kernel: Kernel, _ input: UnsafeBufferPointer<UInt8>, width: Int, firstRow: Int,
-                                       rows: Int, outputWidth: Int, into output: UnsafeMutableBufferPointer<UInt8>) {
-        let half = Int32(1) << Int32(precisionBits - 1)
+    private func horizontalPass(_ kernel: Kernel, _ input: UnsafePointer<UInt8>, width: Int, firstRow: Int,
+                                rows: Int, outputWidth: Int, into output: UnsafeMutablePointer<UInt8>) {
+        if uniformFastPath, let runs = kernel.runs {
+            runs.withUnsafeBufferPointer { runs in
+                for y in 0..<rows {
+                    let src = input + (y + firstRow) * width * 3
+                    var dst = output + y * outputWidth * 3
+                    for run in runs {
+                        let (r, g, b) = Self.sumRGB(src + run.start * 3, pixels: run.count)
+                        dst[0] = Self.clip8(sum: r, weight: run.weight)
+                        dst[1] = Self.clip8(sum: g, weight: run.weight)
+                        dst[2] = Self.clip8(sum: b, weight: run.weight)
+                        dst += 3
+                    }
+                }
+            }
+            return
+        }
+        let half = Int32(1) << Int32(Self.precisionBits - 1)
         kernel.weights.withUnsafeBufferPointer { k in
             for y in 0..<rows {
                 let src = (y + firstRow) * width * 3
@@ -165,20 +238,50 @@ public struct BoxResize: Sendable {
                         b &+= Int32(input[p + 2]) &* w
                         p += 3
                     }
-                    output[dst + x * 3] = clip8(r)
-                    output[dst + x * 3 + 1] = clip8(g)
-                    output[dst + x * 3 + 2] = clip8(b)
+                    output[dst + x * 3] = Self.clip8(r)
+                    output[dst + x * 3 + 1] = Self.clip8(g)
+                    output[dst + x * 3 + 2] = Self.clip8(b)
                 }
             }
         }
     }
 
+    /// Per-channel sums of `pixels` interleaved RGB pixels (wrapping; only their value mod 2^32 matters).
+    @inline(__always)
+    static func sumRGB(_ p: UnsafePointer<UInt8>, pixels: Int) -> (UInt32, UInt32, UInt32) {
+        var r: UInt32 = 0, g: UInt32 = 0, b: UInt32 = 0
+        var q = p
+        for _ in 0..<pixels {
+            r &+= UInt32(q[0])
+            g &+= UInt32(q[1])
+            b &+= UInt32(q[2])
+            q += 3
+        }
+        return (r, g, b)
+    }
+
     /// `input` (`width` pixels wide, its row 0 being source row `firstRow`) resampled
     /// vertically to `outputHeight` rows.
-    private static func verticalPass(_ kernel: Kernel, _ input: UnsafeBufferPointer<UInt8>, width: Int, firstRow: Int,
-                                     outputHeight: Int, into output: UnsafeMutableBufferPointer<UInt8>) {
-        let half = Int32(1) << Int32(precisionBits - 1)
+    private func verticalPass(_ kernel: Kernel, _ input: UnsafePointer<UInt8>, width: Int, firstRow: Int,
+                              outputHeight: Int, into output: UnsafeMutablePointer<UInt8>) {
         let rowBytes = width * 3
+        if uniformFastPath, let runs = kernel.runs {
+            // Whole rows are added byte-wise into one accumulator row: contiguous, vectorisable.
+            let sums = UnsafeMutablePointer<UInt32>.allocate(capacity: rowBytes)
+            defer { sums.deallocate() }
+            for (y, run) in runs.enumerated() {
+                sums.update(repeating: 0, count: rowBytes)
+                var row = input + (run.start - firstRow) * rowBytes
+                for _ in 0..<run.count {
+                    for c in 0..<rowBytes { sums[c] &+= UInt32(row[c]) }
+                    row += rowBytes
+                }
+                let dst = output + y * rowBytes
+                for c in 0..<rowBytes { dst[c] = Self.clip8(sum: sums[c], weight: run.weight) }
+            }
+            return
+        }
+        let half = Int32(1) << Int32(Self.precisionBits - 1)
         kernel.weights.withUnsafeBufferPointer { k in
             for y in 0..<outputHeight {
                 let lo = kernel.start[y] - firstRow, n = kernel.count[y], kb = y * kernel.stride
@@ -189,7 +292,7 @@ public struct BoxResize: Sendable {
                         acc &+= Int32(input[p]) &* k[kb + j]
                         p += rowBytes
                     }
-                    output[y * rowBytes + c] = clip8(acc)
+                    output[y * rowBytes + c] = Self.clip8(acc)
                 }
             }
         }
