@@ -158,6 +158,15 @@ public struct ILSVRCTree: Sendable {
 
     /// Reads a whole image file (refusing anything over `limit` bytes).
     static func readFile(_ path: String, limit: Int = 256 << 20) throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        let n = try readFile(path, into: &bytes, limit: limit)
+        bytes.removeLast(bytes.count - n)
+        return bytes
+    }
+
+    /// Reads a whole image file into the start of `buffer` (grown when too small, never
+    /// shrunk: a worker reuses one buffer) and returns its length.
+    static func readFile(_ path: String, into buffer: inout [UInt8], limit: Int = 256 << 20) throws -> Int {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw IOError.system(operation: "open", path: path, errno: errno) }
         defer { close(fd) }
@@ -165,10 +174,10 @@ public struct ILSVRCTree: Sendable {
         guard fstat(fd, &st) == 0 else { throw IOError.system(operation: "fstat", path: path, errno: errno) }
         let size = Int(st.st_size)
         guard size <= limit else { throw IOError.malformed(path: path, offset: nil, reason: "\(size) bytes is too large for an image") }
-        var bytes = [UInt8](repeating: 0, count: size)
+        if buffer.count < size { buffer = [UInt8](repeating: 0, count: size) }
         var done = 0
         while done < size {
-            let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + done, size - done) }
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + done, size - done) }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw IOError.system(operation: "read", path: path, errno: errno)
@@ -176,7 +185,6 @@ public struct ILSVRCTree: Sendable {
             if n == 0 { break }
             done += n
         }
-        if done < size { bytes.removeLast(size - done) }
-        return bytes
+        return done
     }
 }

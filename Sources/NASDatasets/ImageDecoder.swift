@@ -73,23 +73,39 @@ public final class ImageDecoder {
 
     /// Decodes `bytes` (the whole file) read from `path` (used in errors only).
     public func decode(_ bytes: [UInt8], path: String) throws -> RGBImage {
+        var pixels: [UInt8] = []
+        let size = try bytes.withUnsafeBufferPointer { try decode($0, path: path, into: &pixels) }
+        pixels.removeLast(pixels.count - size.width * size.height * 3)
+        return RGBImage(width: size.width, height: size.height, pixels: pixels)
+    }
+
+    /// Decodes `bytes` into `pixels` (interleaved RGB, `width * height * 3` bytes at the
+    /// start; the array is grown when too small and never shrunk, so a worker that passes the
+    /// same array for every image allocates only when an image is larger than all before it).
+    public func decode(_ bytes: UnsafeBufferPointer<UInt8>, path: String, into pixels: inout [UInt8]) throws -> (width: Int, height: Int) {
         if bytes.count >= 3, bytes[0] == 0xFF, bytes[1] == 0xD8, bytes[2] == 0xFF {
-            return try decodeJPEG(bytes, path: path)
+            return try decodeJPEG(bytes, path: path, into: &pixels)
         }
         if bytes.count >= 8, bytes[0] == 0x89, bytes[1] == 0x50, bytes[2] == 0x4E, bytes[3] == 0x47 {
-            return try PNGDecoder.decode(bytes, path: path, maxPixels: maxPixels)
+            let image = try PNGDecoder.decode(Array(bytes), path: path, maxPixels: maxPixels)
+            Self.reserve(&pixels, image.pixels.count)
+            pixels.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: image.pixels) }
+            return (image.width, image.height)
         }
         throw ImageDecodeError.unknownFormat(path: path)
     }
 
+    private static func reserve(_ buffer: inout [UInt8], _ count: Int) {
+        if buffer.count < count { buffer = [UInt8](repeating: 0, count: count) }
+    }
+
     private func errorText() -> String { String(cString: tjGetErrorStr2(handle)) }
 
-    private func decodeJPEG(_ bytes: [UInt8], path: String) throws -> RGBImage {
+    private func decodeJPEG(_ bytes: UnsafeBufferPointer<UInt8>, path: String, into pixels: inout [UInt8]) throws -> (width: Int, height: Int) {
         var width: Int32 = 0, height: Int32 = 0, subsamp: Int32 = 0, colorspace: Int32 = 0
-        let headerOK = bytes.withUnsafeBufferPointer { buf in
-            tjDecompressHeader3(handle, buf.baseAddress, UInt(buf.count), &width, &height, &subsamp, &colorspace)
+        guard tjDecompressHeader3(handle, bytes.baseAddress, UInt(bytes.count), &width, &height, &subsamp, &colorspace) == 0 else {
+            throw ImageDecodeError.corrupt(path: path, detail: errorText())
         }
-        guard headerOK == 0 else { throw ImageDecodeError.corrupt(path: path, detail: errorText()) }
         guard width > 0, height > 0, Int(width) * Int(height) <= maxPixels else {
             throw ImageDecodeError.badDimensions(path: path, width: Int(width), height: Int(height))
         }
@@ -98,15 +114,11 @@ public final class ImageDecoder {
             (outW, outH) = Self.scaledSize(width: outW, height: outH, minimumSide: minSide)
         }
         let isCMYK = colorspace == Int32(TJCS_CMYK.rawValue) || colorspace == Int32(TJCS_YCCK.rawValue)
-        let channels = isCMYK ? 4 : 3
-        let format = isCMYK ? TJPF_CMYK : TJPF_RGB
-        var raw = [UInt8](repeating: 0, count: outW * outH * channels)
-        let rc = bytes.withUnsafeBufferPointer { src in
-            raw.withUnsafeMutableBufferPointer { dst in
-                tjDecompress2(handle, src.baseAddress, UInt(src.count), dst.baseAddress,
-                              Int32(outW), 0, Int32(outH), Int32(format.rawValue), 0)
-            }
-        }
+        // CMYK (rare) decodes to its own array, then converts into `pixels`.
+        var cmyk: [UInt8] = []
+        if isCMYK { cmyk = [UInt8](repeating: 0, count: outW * outH * 4) } else { Self.reserve(&pixels, outW * outH * 3) }
+        let rc = isCMYK ? decompress(bytes, into: &cmyk, width: outW, height: outH, format: TJPF_CMYK)
+                        : decompress(bytes, into: &pixels, width: outW, height: outH, format: TJPF_RGB)
         if rc != 0 {
             let text = errorText()
             // A warning still leaves a full image. Truncation is a warning in libjpeg
@@ -119,8 +131,18 @@ public final class ImageDecoder {
                 throw ImageDecodeError.truncated(path: path, detail: text)
             }
         }
-        if isCMYK { return RGBImage(width: outW, height: outH, pixels: Self.cmykToRGB(raw)) }
-        return RGBImage(width: outW, height: outH, pixels: raw)
+        if isCMYK {
+            Self.reserve(&pixels, outW * outH * 3)
+            Self.cmykToRGB(cmyk, into: &pixels)
+        }
+        return (outW, outH)
+    }
+
+    private func decompress(_ bytes: UnsafeBufferPointer<UInt8>, into buffer: inout [UInt8], width: Int, height: Int, format: TJPF) -> Int32 {
+        buffer.withUnsafeMutableBufferPointer { dst in
+            tjDecompress2(handle, bytes.baseAddress, UInt(bytes.count), dst.baseAddress,
+                          Int32(width), 0, Int32(height), Int32(format.rawValue), 0)
+        }
     }
 
     static func isTruncationWarning(_ text: String) -> Bool {
@@ -134,8 +156,15 @@ public final class ImageDecoder {
     /// `t = a*b + 128; ((t >> 8) + t) >> 8`. With stored values `C, K` that is
     /// `K - MULDIV255(255 - C, K)`.
     static func cmykToRGB(_ cmyk: [UInt8]) -> [UInt8] {
+        var rgb = [UInt8](repeating: 0, count: cmyk.count / 4 * 3)
+        cmykToRGB(cmyk, into: &rgb)
+        return rgb
+    }
+
+    /// As `cmykToRGB(_:)`, into the first `cmyk.count / 4 * 3` bytes of `rgb`.
+    static func cmykToRGB(_ cmyk: [UInt8], into rgb: inout [UInt8]) {
         let n = cmyk.count / 4
-        var rgb = [UInt8](repeating: 0, count: n * 3)
+        precondition(rgb.count >= n * 3)
         cmyk.withUnsafeBufferPointer { src in
             rgb.withUnsafeMutableBufferPointer { dst in
                 for i in 0..<n {
@@ -148,7 +177,6 @@ public final class ImageDecoder {
                 }
             }
         }
-        return rgb
     }
 
     /// The smallest TurboJPEG scaling factor (M/8 or other supported) that keeps both

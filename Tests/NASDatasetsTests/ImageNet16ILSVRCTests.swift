@@ -95,3 +95,26 @@ final class ImageNet16ILSVRCTests: XCTestCase {
         XCTAssertNil(ILSVRCImageNet16Builder.shardLabels(4, of: 3, classes: 5))
     }
 }
+
+extension ImageNet16ILSVRCTests {
+    func testOneWorkerReusingItsBuffersEqualsFreshDecodes() throws {
+        // A single worker keeps its file, pixel and scratch buffers and its kernels from image to
+        // image: sizes going up and down, CMYK, PNG and a failing file in between must not leak
+        // into the next image.
+        let paths = try (1...5).flatMap { try tree().trainImages(label: $0).map(\.path) }
+        let order = paths + paths.reversed()
+        let (pixels, failures) = ImageNet16Downsampler(options: options(threads: 1)).process(order)
+        let decoder = ImageDecoder()
+        for (i, path) in order.enumerated() {
+            let got = Array(pixels[(i * 768)..<((i + 1) * 768)])
+            if let fresh = try? ImageNet16Downsampler.downsample(path: path, decoder: decoder, size: 16, passOrder: .pillow13) {
+                XCTAssertNil(failures[i], path)
+                XCTAssertEqual(got, fresh, path)
+            } else {
+                XCTAssertNotNil(failures[i], path)
+                XCTAssertEqual(got, [UInt8](repeating: 0, count: 768), path)
+            }
+        }
+        XCTAssertEqual(failures.compactMap { $0 }.count, 2)
+    }
+}
