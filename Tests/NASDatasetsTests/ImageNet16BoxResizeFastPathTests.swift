@@ -44,6 +44,12 @@ final class ImageNet16BoxResizeFastPathTests: XCTestCase {
                                (1, 1, 16, 16), (500, 375, 16, 16), (375, 500, 16, 16), (100, 500, 16, 16), (17, 16, 16, 16)] {
             assertSame(w, h, ow, oh, randomImage(w, h, &random))
         }
+        // Long runs of 255: the 16-bit SIMD lanes must be folded before they wrap (256 groups of 4 pixels).
+        for (w, ow) in [(1023, 1), (1024, 1), (1025, 1), (1030, 1), (6000, 1), (6000, 5)] {
+            assertSame(w, 1, ow, 1, [UInt8](repeating: 255, count: w * 3))
+            XCTAssertEqual(BoxResize(from: (w, 1), to: (ow, 1)).resizeRGB([UInt8](repeating: 255, count: w * 3)),
+                           [UInt8](repeating: 255, count: ow * 3), "\(w) -> \(ow)")
+        }
     }
 
     func testBoxKernelsTakeTheFastPath() {
