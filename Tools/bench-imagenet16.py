@@ -12,8 +12,8 @@ and prints images/s and the ratios. It also checks that nasdata's exact mode equ
 pixels on every image. The tree is deleted afterwards unless --keep (a kept tree of the same
 --images is reused by the next run).
 
-The decode floor, timed the same way, one process: Pillow decoding alone (open + convert("RGB"),
-no resize) and libjpeg-turbo decoding alone (a ctypes loop over the TurboJPEG library nasdata links,
+The decode floor, timed the same way, one process: Pillow decoding alone (the recipe without the
+resize: open, load, convert("RGB") where the mode is not RGB) and libjpeg-turbo decoding alone (a ctypes loop over the TurboJPEG library nasdata links,
 tjDecompressHeader3 + tjDecompress2 to RGB with flags 0 as nasdata calls it, file read included).
 Exact mode cannot beat full decoding, so these rows show how far a per-core target can go.
 Needs a release build (swift build -c release); Pillow and numpy (pip-installed if missing).
@@ -23,6 +23,7 @@ import ctypes
 import ctypes.util
 import os
 import pathlib
+import resource
 import shutil
 import subprocess
 import sys
@@ -57,6 +58,23 @@ def make_image(args):
     texture = 18 * np.sin(xx / (3 + seed % 5)) * np.cos(yy / (4 + seed % 3))
     arr = base + texture[..., None] + rng.normal(0, 9, (h, w, 3))
     Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8)).save(path, "JPEG", quality=90)
+
+
+class Clock:
+    """Wall clock and CPU time (this process plus finished children: the pool, nasdata) of one run.
+    CPU time is the steadier per-core figure when other jobs share the machine."""
+
+    @staticmethod
+    def _cpu():
+        me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+    def __init__(self):
+        self.wall, self.cpu = time.perf_counter(), self._cpu()
+
+    def stop(self):
+        self.wall, self.cpu = time.perf_counter() - self.wall, self._cpu() - self.cpu
+        return self
 
 
 def tree_paths():
@@ -98,21 +116,23 @@ def pillow_one(path):
 
 
 def time_pillow(paths, processes):
-    t = time.perf_counter()
+    t = Clock()
     if processes == 1:
         out = [pillow_one(p) for p in paths]
     else:
         with Pool(processes) as pool:
             out = pool.map(pillow_one, paths, chunksize=64)
-    return time.perf_counter() - t, out
+    return t.stop(), out
 
 
 def time_pillow_decode(paths):
-    t = time.perf_counter()
+    t = Clock()
     for p in paths:
         im = Image.open(p)
-        im.convert("RGB")  # loads (decodes); a copy for RGB JPEGs, as in the recipe
-    return time.perf_counter() - t
+        im.load()
+        if im.mode != "RGB":  # the recipe (pillow_one) without the resize
+            im = im.convert("RGB")
+    return t.stop()
 
 
 def time_turbojpeg_decode(paths):
@@ -131,7 +151,7 @@ def time_turbojpeg_decode(paths):
     w, h, sub, cs = ctypes.c_int(), ctypes.c_int(), ctypes.c_int(), ctypes.c_int()
     buf = ctypes.create_string_buffer(0)
     tjpf_rgb = 0
-    t = time.perf_counter()
+    t = Clock()
     for p in paths:
         with open(p, "rb") as f:
             data = f.read()
@@ -141,17 +161,17 @@ def time_turbojpeg_decode(paths):
             buf = ctypes.create_string_buffer(w.value * h.value * 3)  # reused, as nasdata's workers do
         if tj.tjDecompress2(handle, data, len(data), buf, w.value, 0, h.value, tjpf_rgb, 0):
             raise RuntimeError(f"{p}: tjDecompress2 failed")
-    secs = time.perf_counter() - t
+    t.stop()
     tj.tjDestroy(handle)
-    return secs
+    return t
 
 
 def time_nasdata(binary, out, *extra):
     cmd = [binary, "build-imagenet16", "--ilsvrc", str(BENCH), "--class-map", str(BENCH / "devkit" / "map_clsloc.txt"),
            "--val-labels", str(BENCH / "devkit" / "gt.txt"), "--classes", str(CLASSES), "-o", str(out), *extra]
-    t = time.perf_counter()
+    t = Clock()
     subprocess.run(cmd, check=True, capture_output=True)
-    return time.perf_counter() - t
+    return t.stop()
 
 
 def main():
@@ -174,6 +194,7 @@ def main():
             with open(p, "rb") as f:
                 f.read()
         results = {}
+        load_before = os.getloadavg()[0]
         results["pillow, 1 process"], ref = time_pillow(paths, 1)
         results[f"pillow, {cores} processes"], _ = time_pillow(paths, cores)
         results["pillow decode alone, 1 process"] = time_pillow_decode(paths)
@@ -193,17 +214,20 @@ def main():
         with h5py.File(BENCH / "fast.h5", "r") as f:
             fast = f[f"ImageNet16-{CLASSES}/train/images"][:]
         diff = np.abs(fast.astype(int) - train.astype(int))
-        print(f"{'run':32s} {'seconds':>8s} {'images/s':>9s} {'ms/img':>7s} {'vs pillow 1p':>12s}")
-        base = n / results["pillow, 1 process"]
-        for name, secs in results.items():
-            print(f"{name:32s} {secs:8.2f} {n / secs:9.0f} {secs / n * 1000:7.3f} {n / secs / base:11.2f}x")
-        print(f"per core: nasdata exact {n / results['nasdata exact, 1 thread'] / base:.2f}x Pillow")
-        ms = {k: v / n * 1000 for k, v in results.items()}
+        print(f"load average before the runs: {load_before:.2f}, after: {os.getloadavg()[0]:.2f} (figures are only comparable idle, < ~1.2)")
+        print(f"{'run':32s} {'wall s':>7s} {'images/s':>9s} {'ms/img':>7s} {'vs pillow 1p':>12s} {'CPU ms/img':>10s}")
+        base = n / results["pillow, 1 process"].wall
+        for name, r in results.items():
+            print(f"{name:32s} {r.wall:7.2f} {n / r.wall:9.0f} {r.wall / n * 1000:7.3f} {n / r.wall / base:11.2f}x {r.cpu / n * 1000:10.3f}")
+        one, pil = results["nasdata exact, 1 thread"], results["pillow, 1 process"]
+        print(f"per core: nasdata exact {pil.wall / one.wall:.2f}x Pillow (wall clock), {pil.cpu / one.cpu:.2f}x (CPU time)")
+        ms = {k: v.wall / n * 1000 for k, v in results.items()}
         floor = f"; libjpeg-turbo decode alone takes {ms['libjpeg-turbo decode alone, 1 p']:.2f} ms/img" if turbo is not None else \
             " (libturbojpeg not found for the decode-alone row)"
         print(f"2x Pillow per core would need {ms['pillow, 1 process'] / 2:.2f} ms/img; nasdata exact takes "
               f"{ms['nasdata exact, 1 thread']:.2f} ms/img{floor}; Pillow decode alone takes {ms['pillow decode alone, 1 process']:.2f} ms/img")
-        print(f"all cores: nasdata exact {results[f'pillow, {cores} processes'] / results[f'nasdata exact, {cores} threads']:.2f}x Pillow ({cores} processes)")
+        all_p, all_n = results[f"pillow, {cores} processes"], results[f"nasdata exact, {cores} threads"]
+        print(f"all cores: nasdata exact {all_p.wall / all_n.wall:.2f}x Pillow ({cores} processes)")
         print(f"exact mode equals Pillow on all {n - 20} train images: {exact}")
         print(f"fast mode vs exact: max |diff| {diff.max()}, mean |diff| {diff.mean():.2f} levels")
     finally:
