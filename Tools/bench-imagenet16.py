@@ -2,20 +2,22 @@
 """Benchmark: nasdata build-imagenet16 against the Pillow recipe of the original Downsampled-ImageNet
 script (open, convert("RGB"), resize((16, 16), Image.BOX)), on the same generated ILSVRC-style tree.
 
-    python3 Tools/bench-imagenet16.py [--images 5000] [--keep] [--nasdata PATH]
+    python3 Tools/bench-imagenet16.py [--images 5000] [--repeat 3] [--keep] [--nasdata PATH]
 
 Generates N JPEGs of 500x375 (and some 375x500) with Pillow under /tmp/nasdata-bench-imagenet16/
-(quality 90, 4:2:0, photo-like content: ~60-110 KB each, like ILSVRC), then times, wall clock:
+(quality 90, 4:2:0, photo-like content: ~60-110 KB each, like ILSVRC), then times (wall clock, and
+CPU time of the process and its children, the steadier per-core figure on a shared machine):
   - Pillow, one process; Pillow, a multiprocessing pool of all cores
+  - the decode floor, one process: Pillow decoding alone (the recipe without the resize: open, load,
+    convert("RGB") where the mode is not RGB) and libjpeg-turbo decoding alone (a ctypes loop over the
+    TurboJPEG library nasdata links: tjDecompressHeader3 + tjDecompress2 to RGB, flags 0, as nasdata
+    calls it, file read included). Exact mode cannot beat a full decode, so these rows show how far a
+    per-core target can go
   - nasdata --threads 1; nasdata (all cores); nasdata --fast (DCT-scaled decode), all cores
-and prints images/s and the ratios. It also checks that nasdata's exact mode equals Pillow's
-pixels on every image. The tree is deleted afterwards unless --keep (a kept tree of the same
---images is reused by the next run).
-
-The decode floor, timed the same way, one process: Pillow decoding alone (the recipe without the
-resize: open, load, convert("RGB") where the mode is not RGB) and libjpeg-turbo decoding alone (a ctypes loop over the TurboJPEG library nasdata links,
-tjDecompressHeader3 + tjDecompress2 to RGB with flags 0 as nasdata calls it, file read included).
-Exact mode cannot beat full decoding, so these rows show how far a per-core target can go.
+and prints images/s and the ratios (with --repeat N, the median of N rounds per row) and the load
+average (only figures measured idle, below ~1.2, are comparable). It also checks that nasdata's exact
+mode equals Pillow's pixels on every image. The tree is deleted afterwards unless --keep (a kept tree
+of the same --images is reused by the next run).
 Needs a release build (swift build -c release); Pillow and numpy (pip-installed if missing).
 """
 import argparse
@@ -25,6 +27,7 @@ import os
 import pathlib
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -75,6 +78,12 @@ class Clock:
     def stop(self):
         self.wall, self.cpu = time.perf_counter() - self.wall, self._cpu() - self.cpu
         return self
+
+    @staticmethod
+    def median(clocks):
+        m = Clock()
+        m.wall, m.cpu = statistics.median(c.wall for c in clocks), statistics.median(c.cpu for c in clocks)
+        return m
 
 
 def tree_paths():
@@ -179,6 +188,7 @@ def main():
     ap.add_argument("--images", type=int, default=5000)
     ap.add_argument("--keep", action="store_true")
     ap.add_argument("--nasdata", default=None)
+    ap.add_argument("--repeat", type=int, default=1, help="rounds of all runs; each row reports its median")
     args = ap.parse_args()
     binary = args.nasdata or str(pathlib.Path(subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT,
                                                              capture_output=True, text=True, check=True).stdout.strip()) / "nasdata")
@@ -193,28 +203,33 @@ def main():
         for p in paths:
             with open(p, "rb") as f:
                 f.read()
-        results = {}
         load_before = os.getloadavg()[0]
-        results["pillow, 1 process"], ref = time_pillow(paths, 1)
-        results[f"pillow, {cores} processes"], _ = time_pillow(paths, cores)
-        results["pillow decode alone, 1 process"] = time_pillow_decode(paths)
-        turbo = time_turbojpeg_decode(paths)
-        if turbo is not None:
-            results["libjpeg-turbo decode alone, 1 p"] = turbo
         out = BENCH / "out.h5"
-        results["nasdata exact, 1 thread"] = time_nasdata(binary, out, "--threads", "1")
-        results[f"nasdata exact, {cores} threads"] = time_nasdata(binary, out)
+        runs = {}  # row -> [Clock per round]; the rows of one round run back to back, rounds repeat
+        for _ in range(args.repeat):
+            def add(name, clock):
+                runs.setdefault(name, []).append(clock)
+            clock, ref = time_pillow(paths, 1)
+            add("pillow, 1 process", clock)
+            add(f"pillow, {cores} processes", time_pillow(paths, cores)[0])
+            add("pillow decode alone, 1 process", time_pillow_decode(paths))
+            turbo = time_turbojpeg_decode(paths)
+            if turbo is not None:
+                add("libjpeg-turbo decode alone, 1 p", turbo)
+            add("nasdata exact, 1 thread", time_nasdata(binary, out, "--threads", "1"))
+            add(f"nasdata exact, {cores} threads", time_nasdata(binary, out))
+            add(f"nasdata fast, {cores} threads", time_nasdata(binary, BENCH / "fast.h5", "--fast"))
+        results = {name: Clock.median(clocks) for name, clocks in runs.items()}
         # Exactness on every image: nasdata's order is label then file name, as `paths` sorted per class.
         with h5py.File(out, "r") as f:
             train = f[f"ImageNet16-{CLASSES}/train/images"][:]
             val = f[f"ImageNet16-{CLASSES}/ori-test/images"][:]
         order = sorted(range(n - 20), key=lambda i: (int(pathlib.Path(paths[i]).parent.name[1:]), pathlib.Path(paths[i]).name.encode()))
         exact = all(np.array_equal(train[k], ref[i]) for k, i in enumerate(order))
-        results[f"nasdata fast, {cores} threads"] = time_nasdata(binary, BENCH / "fast.h5", "--fast")
         with h5py.File(BENCH / "fast.h5", "r") as f:
             fast = f[f"ImageNet16-{CLASSES}/train/images"][:]
         diff = np.abs(fast.astype(int) - train.astype(int))
-        print(f"load average before the runs: {load_before:.2f}, after: {os.getloadavg()[0]:.2f} (figures are only comparable idle, < ~1.2)")
+        print(f"median of {args.repeat} round(s); load average before the runs: {load_before:.2f}, after: {os.getloadavg()[0]:.2f} (figures are only comparable idle, < ~1.2)")
         print(f"{'run':32s} {'wall s':>7s} {'images/s':>9s} {'ms/img':>7s} {'vs pillow 1p':>12s} {'CPU ms/img':>10s}")
         base = n / results["pillow, 1 process"].wall
         for name, r in results.items():
