@@ -10,6 +10,12 @@ import Tensors
 /// ResultsCount-dict except `net_state_dict`, converted to JSON), so a field the
 /// archive does not know about is still preserved.
 public enum FullFile {
+    /// Hashes (if not done on the way in) and decodes one materialized input member.
+    static func decode(_ member: MaterializedMember, name: String, expectedIndex: Int?) throws -> SourceRecord {
+        let (md5, size) = try member.digest()
+        return try decode(path: member.path, name: name, size: size, md5: md5, expectedIndex: expectedIndex)
+    }
+
     /// Loads `path` (legacy or zip torch format); `name` is what errors and the
     /// archive call it (the tar member name, or the file name).
     public static func decode(path: String, name: String, size: Int64, md5: [UInt8], expectedIndex: Int?) throws -> SourceRecord {

@@ -1,4 +1,5 @@
 import CZlib
+import Foundation
 
 /// A deflate (RFC 1951) encoder in a zlib (RFC 1950) wrapper that only entropy-codes
 /// bytes: every block is either stored or a dynamic-Huffman block of literals.
@@ -81,7 +82,7 @@ struct BitWriter {
         UnsafeMutableRawPointer(out + position).storeBytes(of: bits.littleEndian, as: UInt64.self)
         let whole = count >> 3
         position += whole
-        bits = whole == 8 ? 0 : bits >> UInt64(whole << 3)
+        bits >>= UInt64(whole << 3) // whole <= 7: count never reaches 64
         count &= 7
     }
 
@@ -111,6 +112,12 @@ struct BlockEncoder {
     static let lengthOrder = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15]
 
     mutating func write(_ block: UnsafeBufferPointer<UInt8>, final: Bool, to w: inout BitWriter) {
+        // Noise (the low mantissa bytes of float weights) is recognised from every
+        // 8th byte and stored without a full histogram: a Huffman code could save < 1%.
+        if block.count >= 8192 && Self.sampledEntropy(block) > 7.92 {
+            writeStored(block, final: final, to: &w)
+            return
+        }
         histogram(block)
         literalFrequencies[256] = 1 // end of block
         let litLengths = HuffmanCode.lengths(literalFrequencies, limit: 15)
@@ -160,20 +167,30 @@ struct BlockEncoder {
         let codes = HuffmanCode.reversedCodes(litLengths)
         for s in 0..<257 { table[s] = UInt32(codes[s]) | UInt32(litLengths[s]) << 16 }
         table.withUnsafeBufferPointer { t in
-            let src = block.baseAddress!
+            // The bit buffer lives in locals here (not in `w`) so it stays in registers.
+            let table = t.baseAddress!, src = block.baseAddress!, out = w.out
             let n = block.count
+            var bits = w.bits, count = UInt64(w.count), position = w.position
             var i = 0
             while i + 3 <= n {
-                let a = t[Int(src[i])], b = t[Int(src[i + 1])], c = t[Int(src[i + 2])]
-                w.bits |= UInt64(a & 0xFFFF) << UInt64(w.count)
-                w.count += Int(a >> 16)
-                w.bits |= UInt64(b & 0xFFFF) << UInt64(w.count)
-                w.count += Int(b >> 16)
-                w.bits |= UInt64(c & 0xFFFF) << UInt64(w.count)
-                w.count += Int(c >> 16)
-                w.flush()
+                let a = table[Int(src[i])], b = table[Int(src[i + 1])], c = table[Int(src[i + 2])]
+                bits |= UInt64(a & 0xFFFF) << count
+                count &+= UInt64(a >> 16)
+                bits |= UInt64(b & 0xFFFF) << count
+                count &+= UInt64(b >> 16)
+                bits |= UInt64(c & 0xFFFF) << count
+                count &+= UInt64(c >> 16)
+                // count <= 7 + 3 * 15 < 64: store 8 bytes, keep the partial byte.
+                UnsafeMutableRawPointer(out + position).storeBytes(of: bits.littleEndian, as: UInt64.self)
+                let whole = count >> 3
+                position &+= Int(whole)
+                bits >>= whole << 3
+                count &= 7
                 i += 3
             }
+            w.bits = bits
+            w.count = Int(count)
+            w.position = position
             while i < n {
                 let a = t[Int(src[i])]
                 w.put(a & 0xFFFF, Int(a >> 16))
@@ -182,6 +199,27 @@ struct BlockEncoder {
             let eob = t[256]
             w.put(eob & 0xFFFF, Int(eob >> 16))
         }
+    }
+
+    /// Shannon entropy (bits per byte) of every 8th byte of `block`.
+    static func sampledEntropy(_ block: UnsafeBufferPointer<UInt8>) -> Double {
+        var counts = [UInt32](repeating: 0, count: 256)
+        var n = 0
+        counts.withUnsafeMutableBufferPointer { c in
+            var i = 0
+            while i < block.count {
+                c[Int(block[i])] &+= 1
+                n += 1
+                i += 8
+            }
+        }
+        var h = 0.0
+        let total = Double(n)
+        for c in counts where c > 0 {
+            let p = Double(c) / total
+            h -= p * log2(p)
+        }
+        return h
     }
 
     private func writeStored(_ block: UnsafeBufferPointer<UInt8>, final: Bool, to w: inout BitWriter) {
