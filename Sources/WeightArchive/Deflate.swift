@@ -9,7 +9,7 @@ import Foundation
 /// 72-94 MB/s. The mantissa bytes are noise, so LZ77 matching only burns time;
 /// entropy-coding the exponent bytes is where the gain is. The default strategy,
 /// `.huffmanOnly`, is written by our own literal-only encoder (`HuffmanDeflate`: lane by
-/// lane, noise stored, the rest Huffman-coded; ~5x less CPU than zlib's Z_HUFFMAN_ONLY for
+/// lane, noise stored, the rest Huffman-coded; ~4x less CPU than zlib's Z_HUFFMAN_ONLY for
 /// the same size); zlib (here) serves `.standard`, `.rle` and level 0.
 public enum Deflate {
     public enum Strategy: String, Sendable, CaseIterable {
