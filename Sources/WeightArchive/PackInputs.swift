@@ -100,10 +100,11 @@ final class MemberSource {
 
     /// Makes the member `next()` returned last readable by path.
     ///
-    /// A directory member is its own file (hashed later, by whoever decodes it: see
-    /// `MaterializedMember.md5`). A tar member is hashed on the way into an
+    /// A directory member is its own file. A tar member is copied into an
     /// anonymous in-memory file (`memfd_create`, reached as `/proc/self/fd/N`): no
-    /// extraction, no second copy on disk, memory bounded by one member.
+    /// extraction, no second copy on disk, memory bounded by one member. Either way the
+    /// MD5 is left to whoever decodes the member (a worker thread: `MaterializedMember.digest()`),
+    /// so the thread reading the tar stream only copies.
     func materialize(_ member: InputMember) throws -> MaterializedMember {
         switch inputs {
         case .directory(let dir):
@@ -120,7 +121,6 @@ final class MemberSource {
             guard fd >= 0 else { throw IOError.system(operation: "memfd_create", path: member.name, errno: errno) }
             let result = MaterializedMember(path: "/proc/self/fd/\(fd)", size: entry.size, md5: nil, fd: fd)
             do {
-                let md5 = MD5()
                 let stream = tar!.contents
                 let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
                 defer { buffer.deallocate() }
@@ -129,7 +129,6 @@ final class MemberSource {
                     let n = try stream.read(into: buffer)
                     if n == 0 { break }
                     let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
-                    md5.update(chunk)
                     var written = 0
                     while written < n {
                         let w = write(fd, chunk.baseAddress! + written, n - written)
@@ -144,7 +143,7 @@ final class MemberSource {
                 guard total == entry.size else {
                     throw IOError.truncated(path: member.name, offset: total, reason: "tar member ends after \(total) of \(entry.size) bytes")
                 }
-                return MaterializedMember(path: result.path, size: total, md5: md5.finalize().bytes, fd: fd)
+                return result
             } catch {
                 result.close()
                 throw error
@@ -186,8 +185,7 @@ enum MemberName {
 struct MaterializedMember {
     let path: String
     let size: Int64
-    /// MD5 of the bytes, when they were hashed on the way in (tar members); nil for a
-    /// file on disk, which is hashed where it is decoded (on a worker thread).
+    /// MD5 of the bytes if already known; nil until `digest()` computes it.
     let md5: [UInt8]?
     let fd: Int32
 
