@@ -102,15 +102,15 @@ public enum Deflate {
         return out
     }
 
-    /// Shannon entropy (bits per byte) of a sample of `range` (every 4th byte).
-    static func entropy(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Double {
+    /// Shannon entropy (bits per byte) of a sample of `range` (every `step`-th byte).
+    static func entropy(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, step: Int = 4) -> Double {
         var counts = [Int](repeating: 0, count: 256)
         var n = 0
         var i = range.lowerBound
         while i < range.upperBound {
             counts[Int(bytes[i])] += 1
             n += 1
-            i += 4
+            i += step
         }
         guard n > 0 else { return 0 }
         var h = 0.0

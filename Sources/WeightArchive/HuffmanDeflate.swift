@@ -1,5 +1,4 @@
 import CZlib
-import Foundation
 
 /// A deflate (RFC 1951) encoder in a zlib (RFC 1950) wrapper that only entropy-codes
 /// bytes: every block is either stored or a dynamic-Huffman block of literals.
@@ -114,7 +113,7 @@ struct BlockEncoder {
     mutating func write(_ block: UnsafeBufferPointer<UInt8>, final: Bool, to w: inout BitWriter) {
         // Noise (the low mantissa bytes of float weights) is recognised from every
         // 8th byte and stored without a full histogram: a Huffman code could save < 1%.
-        if block.count >= 8192 && Self.sampledEntropy(block) > 7.92 {
+        if block.count >= 8192 && Deflate.entropy(UnsafeRawBufferPointer(block), 0..<block.count, step: 8) > 7.92 {
             writeStored(block, final: final, to: &w)
             return
         }
@@ -133,9 +132,8 @@ struct BlockEncoder {
         while hclen > 4 && clLengths[Self.lengthOrder[hclen - 1]] == 0 { hclen -= 1 }
 
         var headerBits = 3 + 5 + 5 + 4 + 3 * hclen
-        for (s, e) in zip(symbols, extras) {
+        for s in symbols {
             headerBits += Int(clLengths[Int(s)]) + (s == 16 ? 2 : s == 17 ? 3 : s == 18 ? 7 : 0)
-            _ = e
         }
         var dataBits = Int(litLengths[256])
         for s in 0..<256 { dataBits += Int(literalFrequencies[s]) * Int(litLengths[s]) }
@@ -199,27 +197,6 @@ struct BlockEncoder {
             let eob = t[256]
             w.put(eob & 0xFFFF, Int(eob >> 16))
         }
-    }
-
-    /// Shannon entropy (bits per byte) of every 8th byte of `block`.
-    static func sampledEntropy(_ block: UnsafeBufferPointer<UInt8>) -> Double {
-        var counts = [UInt32](repeating: 0, count: 256)
-        var n = 0
-        counts.withUnsafeMutableBufferPointer { c in
-            var i = 0
-            while i < block.count {
-                c[Int(block[i])] &+= 1
-                n += 1
-                i += 8
-            }
-        }
-        var h = 0.0
-        let total = Double(n)
-        for c in counts where c > 0 {
-            let p = Double(c) / total
-            h -= p * log2(p)
-        }
-        return h
     }
 
     private func writeStored(_ block: UnsafeBufferPointer<UInt8>, final: Bool, to w: inout BitWriter) {
