@@ -1,6 +1,7 @@
+import NASDataIO
 import Pickle
-import TorchFormats
 import Tensors
+import TorchFormats
 
 /// Decodes one `{index:06d}-FULL.pth` (NAS-BENCH-201.md section 4):
 /// `{'full': ArchResults-dict, 'less': ArchResults-dict}`, each with
@@ -62,7 +63,7 @@ public enum FullFile {
                 } catch {
                     throw bad("weights of \(key) \(runKey.shortDescription): \(error)")
                 }
-                var fields: [(String, ArchiveJSONValue)] = []
+                var fields: [(String, JSONValue)] = []
                 for (k, v) in result.dictItems! where k.string != "net_state_dict" {
                     fields.append((k.string ?? k.shortDescription, PickleJSON.convert(v)))
                 }
@@ -81,7 +82,7 @@ public enum FullFile {
 /// Pickled Python values as JSON: dict keys become strings (`777`, `x-valid@199`,
 /// tuples as `a|b`), numpy scalars become numbers, sets and tuples become arrays.
 enum PickleJSON {
-    static func convert(_ v: PickleValue) -> ArchiveJSONValue {
+    static func convert(_ v: PickleValue) -> JSONValue {
         switch v {
         case .none: return .null
         case .bool(let b): return .bool(b)
@@ -91,7 +92,7 @@ enum PickleJSON {
         case .string, .bytes: return .string(v.string ?? "")
         case .numpyScalar(let s):
             if let i = s.intValue, s.dtype.kind != "f" { return .int(Int64(i)) }
-            return s.doubleValue.map(ArchiveJSONValue.double) ?? .string(v.shortDescription)
+            return s.doubleValue.map(JSONValue.double) ?? .string(v.shortDescription)
         case .list, .tuple, .set: return .array((v.list ?? []).map(convert))
         case .dict:
             return .object(v.dictItems!.map { (key($0.key), convert($0.value)) })
