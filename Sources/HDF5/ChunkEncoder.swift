@@ -44,6 +44,10 @@ public enum ChunkEncoder {
             output.copyMemory(from: input)
             return
         }
+        if s == 4 {
+            permute4(input, into: output, elements: n, inverse: inverse)
+            return
+        }
         let src = input.bindMemory(to: UInt8.self)
         let dst = output.bindMemory(to: UInt8.self)
         for j in 0..<s {
@@ -56,6 +60,46 @@ public enum ChunkEncoder {
             }
         }
         for t in (n * s)..<input.count { dst[t] = src[t] }
+    }
+
+    /// The 4-byte case (float32/int32: every weight archive chunk) four elements at a
+    /// time with word loads and stores: several times faster than the byte loop.
+    private static func permute4(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer,
+                                 elements n: Int, inverse: Bool) {
+        let src = input.baseAddress!, dst = output.baseAddress!
+        var i = 0
+        while i + 4 <= n {
+            if inverse {
+                let l0 = src.loadUnaligned(fromByteOffset: i, as: UInt32.self)
+                let l1 = src.loadUnaligned(fromByteOffset: n + i, as: UInt32.self)
+                let l2 = src.loadUnaligned(fromByteOffset: 2 * n + i, as: UInt32.self)
+                let l3 = src.loadUnaligned(fromByteOffset: 3 * n + i, as: UInt32.self)
+                for k in 0..<4 {
+                    let shift = UInt32(8 * k)
+                    let word = (l0 >> shift & 0xFF) | (l1 >> shift & 0xFF) << 8 | (l2 >> shift & 0xFF) << 16 | (l3 >> shift & 0xFF) << 24
+                    dst.storeBytes(of: word, toByteOffset: 4 * (i + k), as: UInt32.self)
+                }
+            } else {
+                let w0 = src.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)
+                let w1 = src.loadUnaligned(fromByteOffset: 4 * i + 4, as: UInt32.self)
+                let w2 = src.loadUnaligned(fromByteOffset: 4 * i + 8, as: UInt32.self)
+                let w3 = src.loadUnaligned(fromByteOffset: 4 * i + 12, as: UInt32.self)
+                for lane in 0..<4 {
+                    let shift = UInt32(8 * lane)
+                    let word = (w0 >> shift & 0xFF) | (w1 >> shift & 0xFF) << 8 | (w2 >> shift & 0xFF) << 16 | (w3 >> shift & 0xFF) << 24
+                    dst.storeBytes(of: word, toByteOffset: lane * n + i, as: UInt32.self)
+                }
+            }
+            i += 4
+        }
+        let s = input.bindMemory(to: UInt8.self), d = output.bindMemory(to: UInt8.self)
+        while i < n {
+            for lane in 0..<4 {
+                if inverse { d[4 * i + lane] = s[lane * n + i] } else { d[lane * n + i] = s[4 * i + lane] }
+            }
+            i += 1
+        }
+        for t in (n * 4)..<input.count { d[t] = s[t] }
     }
 
     /// HDF5's deflate filter: a zlib stream (`compress2`) at `level` 0-9.

@@ -5,9 +5,9 @@ import NASDataIO
 /// `build-cifar` checks its inputs against (NAS-BENCH-201.md §1 and the splits README).
 ///
 /// A mismatch is an error unless the user passes `--allow-unverified` for a variant of
-/// their own. (Module Verify has the complete table of every downloadable file for
-/// `nasdata verify`; this one is what the builder needs, kept here because Verify
-/// depends on NASDatasets and not the other way round.)
+/// their own. This is the one place the digests are written down: Verify's `KnownFiles`
+/// (what `nasdata verify` reports, with sizes and sources) takes them from here, since
+/// Verify depends on NASDatasets and not the other way round.
 public enum KnownOriginals {
     public struct Entry: Sendable, Equatable {
         public let name: String

@@ -24,13 +24,7 @@ final class ZipWriter {
     deinit { close(fd) }
 
     private func put(_ bytes: [UInt8]) throws {
-        var done = 0
-        while done < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, bytes.count - done) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw IOError.system(operation: "write", path: path, errno: errno) }
-            done += n
-        }
+        try writeAll(fd, bytes, path: path)
         offset += Int64(bytes.count)
     }
 

@@ -1,3 +1,5 @@
+import NASDatasets
+
 /// A file whose full checksum is published: the datasets NAS-Bench-201 trains on
 /// and the four official split files.
 public struct KnownFile: Sendable, Equatable {
@@ -28,44 +30,30 @@ public enum KnownFiles {
     static let xautodl = "xautodl DownsampledImageNet md5"
     static let splits = "nb201-splits README (copies of AutoDL-Projects configs/nas-benchmark)"
 
+    /// Digests come from `KnownOriginals` (NASDatasets), the one place they are written
+    /// down; this table adds what `verify` reports besides: sizes, folders, kinds, sources.
     public static let table: [KnownFile] = [
-        KnownFile(name: "cifar-10-python.tar.gz", folder: nil, size: 170_498_071,
-                  md5: "c58f30108f718f92721af3b95e74349a", sha256: nil, kind: "CIFAR-10 archive", source: torchvision),
-        KnownFile(name: "cifar-100-python.tar.gz", folder: nil, size: 169_001_437,
-                  md5: "eb9058c3a382ffc7106e4002c42a8d85", sha256: nil, kind: "CIFAR-100 archive", source: torchvision),
+        archive(KnownOriginals.cifar10Archive, 170_498_071, "CIFAR-10 archive"),
+        archive(KnownOriginals.cifar100Archive, 169_001_437, "CIFAR-100 archive"),
 
-        cifar10("data_batch_1", 31_035_704, "c99cafc152244af753f735de768cd75f"),
-        cifar10("data_batch_2", 31_035_320, "d4bba439e000b95fd0a9bffe97cbabec"),
-        cifar10("data_batch_3", 31_035_999, "54ebc095f3ab1f0389bbae665268c751"),
-        cifar10("data_batch_4", 31_035_696, "634d18415352ddfa80567beed471001a"),
-        cifar10("data_batch_5", 31_035_623, "482c414d41f54cd18b22e5b47cb7c3cb"),
-        cifar10("test_batch", 31_035_526, "40351d587109b95175f43aff81a1287e"),
-        cifar10("batches.meta", 158, "5ff9c542aee3614f3951f8cda6e48888"),
+        cifar10("data_batch_1", 31_035_704),
+        cifar10("data_batch_2", 31_035_320),
+        cifar10("data_batch_3", 31_035_999),
+        cifar10("data_batch_4", 31_035_696),
+        cifar10("data_batch_5", 31_035_623),
+        cifar10("test_batch", 31_035_526),
+        cifar10("batches.meta", 158),
 
-        cifar100("train", "16019d7e3df5f24257cddd939b257f8d"),
-        cifar100("test", "f0ef6b0ae62326f3e7ffdfab6717acfc"),
-        cifar100("meta", "7973b15100ade9c7d40fb424638fde48"),
+        cifar100("train"),
+        cifar100("test"),
+        cifar100("meta"),
+    ] + (1...10).map { imagenet16("train_data_batch_\($0)") } + [
+        imagenet16("val_data"),
 
-        imagenet16("train_data_batch_1", "27846dcaa50de8e21a7d1a35f30f0e91"),
-        imagenet16("train_data_batch_2", "c7254a054e0e795c69120a5727050e3f"),
-        imagenet16("train_data_batch_3", "4333d3df2e5ffb114b05d2ffc19b1e87"),
-        imagenet16("train_data_batch_4", "1620cdf193304f4a92677b695d70d10f"),
-        imagenet16("train_data_batch_5", "348b3c2fdbb3940c4e9e834affd3b18d"),
-        imagenet16("train_data_batch_6", "6e765307c242a1b3d7d5ef9139b48945"),
-        imagenet16("train_data_batch_7", "564926d8cbf8fc4818ba23d2faac7564"),
-        imagenet16("train_data_batch_8", "f4755871f718ccb653440b9dd0ebac66"),
-        imagenet16("train_data_batch_9", "bb6dd660c38c58552125b1a92f86b5d4"),
-        imagenet16("train_data_batch_10", "8f03f34ac4b42271a294f91bf480f29b"),
-        imagenet16("val_data", "3410e3017fdaefba8d5073aaa65e4bd6"),
-
-        split("cifar-split.txt", 438_970, "2da7627956f17981dc0b841ab8385f37",
-              "986da6174822048d4c5a25ee8ebdb7e754cd5372b51c633ffd4898ace8db9e32"),
-        split("cifar100-test-split.txt", 78_970, "16f51963f0ccd95cb6c08c33ca4c1665",
-              "14a5e3708e790ad57f987cdbcf202f724519475d6e8b0db34d0182e73b581bba"),
-        split("imagenet-16-120-test-split.txt", 46_970, "670c7749b090d2e937e20d10e811be22",
-              "c0edac1d3676a9f21acea8feeb31336202d75b1a73df62aec31c6b45bb289a18"),
-        split("ImageNet16-120-split.txt", 1_405_970, "106aae0b5917ef58b972ba74a5e9d164",
-              "b2f3d37fbc2e2c239eb90ce12abeb6bac7a539f8d3888b4d5a136d292cddbef9"),
+        split("cifar-split.txt", 438_970),
+        split("cifar100-test-split.txt", 78_970),
+        split("imagenet-16-120-test-split.txt", 46_970),
+        split("ImageNet16-120-split.txt", 1_405_970),
     ]
 
     /// The entry a file on disk claims to be: same name, and either the same size,
@@ -91,23 +79,28 @@ public enum KnownFiles {
         table.filter { $0.size == size && $0 != except }
     }
 
-    private static func cifar10(_ name: String, _ size: Int64, _ md5: String) -> KnownFile {
-        KnownFile(name: name, folder: "cifar-10-batches-py", size: size, md5: md5, sha256: nil,
+    private static func archive(_ entry: KnownOriginals.Entry, _ size: Int64, _ kind: String) -> KnownFile {
+        KnownFile(name: entry.name, folder: nil, size: size, md5: entry.md5, sha256: entry.sha256, kind: kind, source: torchvision)
+    }
+
+    private static func cifar10(_ name: String, _ size: Int64) -> KnownFile {
+        KnownFile(name: name, folder: "cifar-10-batches-py", size: size, md5: KnownOriginals.cifar10Batches[name]!, sha256: nil,
                   kind: "CIFAR-10 batch", source: torchvision)
     }
 
-    private static func cifar100(_ name: String, _ md5: String) -> KnownFile {
-        KnownFile(name: name, folder: "cifar-100-python", size: nil, md5: md5, sha256: nil,
+    private static func cifar100(_ name: String) -> KnownFile {
+        KnownFile(name: name, folder: "cifar-100-python", size: nil, md5: KnownOriginals.cifar100Files[name]!, sha256: nil,
                   kind: "CIFAR-100 batch", source: torchvision)
     }
 
-    private static func imagenet16(_ name: String, _ md5: String) -> KnownFile {
-        KnownFile(name: name, folder: "ImageNet16", size: nil, md5: md5, sha256: nil,
+    private static func imagenet16(_ name: String) -> KnownFile {
+        KnownFile(name: name, folder: "ImageNet16", size: nil, md5: KnownOriginals.imageNet16Batches[name]!, sha256: nil,
                   kind: "ImageNet16 batch", source: xautodl)
     }
 
-    private static func split(_ name: String, _ size: Int64, _ md5: String, _ sha256: String) -> KnownFile {
-        KnownFile(name: name, folder: nil, size: size, md5: md5, sha256: sha256,
-                  kind: "NB201 split file", source: splits)
+    private static func split(_ name: String, _ size: Int64) -> KnownFile {
+        let entry = KnownOriginals.splitFiles[name]!
+        return KnownFile(name: name, folder: nil, size: size, md5: entry.md5, sha256: entry.sha256,
+                         kind: "NB201 split file", source: splits)
     }
 }

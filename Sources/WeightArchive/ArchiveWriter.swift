@@ -214,7 +214,7 @@ public final class ArchiveWriter {
             let tensorStart = tensorColumns["tensors/name"]!.rowCount
             // The checksum covers the run's byte range exactly as stored (padding included),
             // so a verifier recomputes it from one read of /blob.
-            let sha = SHA256()
+            let sha = run.sha256 == nil ? SHA256() : nil
             blob.hasher = sha
             for (name, tensor) in run.stateDict.entries {
                 try blob.align(to: ArchiveLayout.wordSize)
@@ -247,7 +247,7 @@ public final class ArchiveWriter {
             let results = texts[ArchiveLayout.resultsText]!
             results.appendBytes(run.resultsJSON)
             runColumns["runs/results_end"]!.append(Int64(results.rowCount))
-            runSHA.appendBytes(sha.finalize().bytes)
+            runSHA.appendBytes(run.sha256 ?? sha!.finalize().bytes)
         }
         sourceColumns["sources/arch_index"]!.append(Int32(source.archIndex))
         sourceColumns["sources/size"]!.append(source.size)

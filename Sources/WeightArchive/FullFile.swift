@@ -1,6 +1,7 @@
+import NASDataIO
 import Pickle
-import TorchFormats
 import Tensors
+import TorchFormats
 
 /// Decodes one `{index:06d}-FULL.pth` (NAS-BENCH-201.md section 4):
 /// `{'full': ArchResults-dict, 'less': ArchResults-dict}`, each with
@@ -10,6 +11,12 @@ import Tensors
 /// ResultsCount-dict except `net_state_dict`, converted to JSON), so a field the
 /// archive does not know about is still preserved.
 public enum FullFile {
+    /// Hashes (if not done on the way in) and decodes one materialized input member.
+    static func decode(_ member: MaterializedMember, name: String, expectedIndex: Int?) throws -> SourceRecord {
+        let (md5, size) = try member.digest()
+        return try decode(path: member.path, name: name, size: size, md5: md5, expectedIndex: expectedIndex)
+    }
+
     /// Loads `path` (legacy or zip torch format); `name` is what errors and the
     /// archive call it (the tar member name, or the file name).
     public static func decode(path: String, name: String, size: Int64, md5: [UInt8], expectedIndex: Int?) throws -> SourceRecord {
@@ -56,7 +63,7 @@ public enum FullFile {
                 } catch {
                     throw bad("weights of \(key) \(runKey.shortDescription): \(error)")
                 }
-                var fields: [(String, ArchiveJSONValue)] = []
+                var fields: [(String, JSONValue)] = []
                 for (k, v) in result.dictItems! where k.string != "net_state_dict" {
                     fields.append((k.string ?? k.shortDescription, PickleJSON.convert(v)))
                 }
@@ -75,7 +82,7 @@ public enum FullFile {
 /// Pickled Python values as JSON: dict keys become strings (`777`, `x-valid@199`,
 /// tuples as `a|b`), numpy scalars become numbers, sets and tuples become arrays.
 enum PickleJSON {
-    static func convert(_ v: PickleValue) -> ArchiveJSONValue {
+    static func convert(_ v: PickleValue) -> JSONValue {
         switch v {
         case .none: return .null
         case .bool(let b): return .bool(b)
@@ -85,7 +92,7 @@ enum PickleJSON {
         case .string, .bytes: return .string(v.string ?? "")
         case .numpyScalar(let s):
             if let i = s.intValue, s.dtype.kind != "f" { return .int(Int64(i)) }
-            return s.doubleValue.map(ArchiveJSONValue.double) ?? .string(v.shortDescription)
+            return s.doubleValue.map(JSONValue.double) ?? .string(v.shortDescription)
         case .list, .tuple, .set: return .array((v.list ?? []).map(convert))
         case .dict:
             return .object(v.dictItems!.map { (key($0.key), convert($0.value)) })

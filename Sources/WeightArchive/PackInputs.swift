@@ -98,17 +98,20 @@ final class MemberSource {
         }
     }
 
-    /// Makes the member `next()` returned last readable by path, and hashes it on the way.
+    /// Makes the member `next()` returned last readable by path.
     ///
-    /// A directory member is its own file. A tar member is streamed into an
+    /// A directory member is its own file. A tar member is copied into an
     /// anonymous in-memory file (`memfd_create`, reached as `/proc/self/fd/N`): no
-    /// extraction, no second copy on disk, memory bounded by one member.
+    /// extraction, no second copy on disk, memory bounded by one member. Either way the
+    /// MD5 is left to whoever decodes the member (a worker thread: `MaterializedMember.digest()`),
+    /// so the thread reading the tar stream only copies.
     func materialize(_ member: InputMember) throws -> MaterializedMember {
         switch inputs {
         case .directory(let dir):
             let path = dir + "/" + member.name
-            let digests = try FileHasher.hash(path: path, algorithms: [.md5])
-            return MaterializedMember(path: path, size: digests.size, md5: digests.md5!.bytes, fd: -1)
+            var st = stat()
+            guard stat(path, &st) == 0 else { throw IOError.system(operation: "stat", path: path, errno: errno) }
+            return MaterializedMember(path: path, size: Int64(st.st_size), md5: nil, fd: -1)
         case .tar, .parts:
             let entry = tar!.current!
             guard entry.size <= MemberSource.memberLimit else {
@@ -116,9 +119,8 @@ final class MemberSource {
             }
             let fd = MemoryFile.create("nasdata-member")
             guard fd >= 0 else { throw IOError.system(operation: "memfd_create", path: member.name, errno: errno) }
-            let result = MaterializedMember(path: "/proc/self/fd/\(fd)", size: entry.size, md5: [], fd: fd)
+            let result = MaterializedMember(path: "/proc/self/fd/\(fd)", size: entry.size, md5: nil, fd: fd)
             do {
-                let md5 = MD5()
                 let stream = tar!.contents
                 let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
                 defer { buffer.deallocate() }
@@ -127,7 +129,6 @@ final class MemberSource {
                     let n = try stream.read(into: buffer)
                     if n == 0 { break }
                     let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
-                    md5.update(chunk)
                     var written = 0
                     while written < n {
                         let w = write(fd, chunk.baseAddress! + written, n - written)
@@ -142,7 +143,7 @@ final class MemberSource {
                 guard total == entry.size else {
                     throw IOError.truncated(path: member.name, offset: total, reason: "tar member ends after \(total) of \(entry.size) bytes")
                 }
-                return MaterializedMember(path: result.path, size: total, md5: md5.finalize().bytes, fd: fd)
+                return result
             } catch {
                 result.close()
                 throw error
@@ -184,8 +185,16 @@ enum MemberName {
 struct MaterializedMember {
     let path: String
     let size: Int64
-    let md5: [UInt8]
+    /// MD5 of the bytes if already known; nil until `digest()` computes it.
+    let md5: [UInt8]?
     let fd: Int32
+
+    /// The MD5, computed now if it was not on the way in.
+    func digest() throws -> (md5: [UInt8], size: Int64) {
+        if let md5 { return (md5, size) }
+        let digests = try FileHasher.hash(path: path, algorithms: [.md5])
+        return (digests.md5!.bytes, digests.size)
+    }
 
     func close() {
         if fd >= 0 { _ = Glibc.close(fd) }

@@ -83,10 +83,71 @@ public enum Packer {
         let source = try MemberSource(options.inputs)
         let progress = Progress("pack-archive", total: source.knownCount.map(Int64.init), unit: "files")
         defer { progress.finish() }
+        // FULL files are hashed and decoded on worker threads, a few ahead of the one
+        // being appended; results come back in input order, so the archive, its
+        // durable points and every error are exactly those of a one-file-at-a-time pack.
+        let decoders = OrderedWorkers<Result<SourceRecord, Error>>(workers: options.settings.workers,
+                                                                   name: "nasdata-decode")
+        defer { decoders.shutdown() }
+        let lookahead = max(2, 2 * options.settings.workers)
+        var steps: [PackStep] = []
+        var nextStep = 0
+        var exhausted = false
         var pendingBytes = 0
         var commits = 0
         /// Members fully handled (packed, skipped or reported), in input order.
         var handled = writer.inputsDone
+
+        /// Reads members ahead: names are checked and tar members copied into memory
+        /// here (the stream is sequential); hashing and decoding go to the workers.
+        func readAhead() {
+            if nextStep > 64 { steps.removeFirst(nextStep); nextStep = 0 }
+            while !exhausted && decoders.pending < lookahead && steps.count - nextStep < 256 {
+                let member: InputMember?
+                do {
+                    member = try source.next()
+                } catch {
+                    // A broken stream (interrupted tar, unreadable part): nothing after it is reachable.
+                    steps.append(.streamBroken(error))
+                    exhausted = true
+                    break
+                }
+                guard let member else { exhausted = true; break }
+                report.inputsSeen += 1
+                if member.ordinal < writer.inputsDone { continue } // handled before the restart
+                guard member.isFile else { steps.append(.passOver(member)); continue }
+                guard let archIndex = MemberName.archIndex(of: member.name) else {
+                    steps.append(.bad(member, ArchiveError.badInput(member: member.name,
+                                                                     reason: "unexpected member name (want {index:06d}-FULL.pth, index < 15625)"),
+                                      endsStream: false))
+                    continue
+                }
+                guard options.settings.shard.contains(archIndex: archIndex) else {
+                    steps.append(.otherShard(member))
+                    continue
+                }
+                let materialized: MaterializedMember
+                do {
+                    materialized = try source.materialize(member)
+                } catch {
+                    // The tar stream broke inside this member: nothing after it is reachable.
+                    steps.append(.bad(member, error, endsStream: source.isStream))
+                    if source.isStream { exhausted = true }
+                    continue
+                }
+                let name = member.name
+                decoders.submit { cancelled in
+                    defer { materialized.close() }
+                    if cancelled { return .failure(CancellationError()) }
+                    return Result {
+                        var record = try FullFile.decode(materialized, name: name, expectedIndex: archIndex)
+                        for i in record.runs.indices { record.runs[i].sha256 = record.runs[i].storedDigest() }
+                        return record
+                    }
+                }
+                steps.append(.decoded(member, archIndex: archIndex, size: materialized.size))
+            }
+        }
 
         func fail(_ member: String, _ error: Error) throws {
             let message = "\(error)"
@@ -102,64 +163,56 @@ public enum Packer {
 
         do {
             loop: while true {
-                let member: InputMember?
-                do {
-                    member = try source.next()
-                } catch {
-                    // A broken stream (interrupted tar, unreadable part): nothing after it is reachable.
+                readAhead()
+                guard nextStep < steps.count else { break }
+                let step = steps[nextStep]
+                nextStep += 1
+                switch step {
+                case .streamBroken(let error):
                     try fail(options.inputs.signature, error)
                     break loop
-                }
-                guard let member else { break }
-                report.inputsSeen += 1
-                if member.ordinal < writer.inputsDone { continue } // handled before the restart
-                progress.advance()
-                defer { handled = member.ordinal + 1 }
-                guard member.isFile else { continue }
-                guard let archIndex = MemberName.archIndex(of: member.name) else {
-                    try fail(member.name, ArchiveError.badInput(member: member.name,
-                                                                reason: "unexpected member name (want {index:06d}-FULL.pth, index < 15625)"))
-                    continue
-                }
-                guard options.settings.shard.contains(archIndex: archIndex) else {
+                case .passOver(let member):
+                    progress.advance()
+                    handled = member.ordinal + 1
+                case .otherShard(let member):
+                    progress.advance()
                     report.skippedOtherShards += 1
-                    continue
-                }
-                if writer.packedArchs.contains(archIndex) {
-                    try fail(member.name, ArchiveError.badInput(member: member.name,
-                                                                reason: "duplicate: architecture \(archIndex) was packed already from an earlier member"))
-                    continue
-                }
-                let materialized: MaterializedMember
-                do {
-                    materialized = try source.materialize(member)
-                } catch {
+                    handled = member.ordinal + 1
+                case let .bad(member, error, endsStream):
+                    progress.advance()
                     try fail(member.name, error)
-                    if source.isStream { break loop } // the tar stream broke: nothing after it is reachable
-                    continue
-                }
-                report.inputBytes += materialized.size
-                pendingBytes += Int(materialized.size)
-                let record: SourceRecord
-                do {
-                    defer { materialized.close() }
-                    record = try FullFile.decode(path: materialized.path, name: member.name, size: materialized.size,
-                                                 md5: materialized.md5, expectedIndex: archIndex)
-                } catch {
-                    try fail(member.name, error)
-                    continue
-                }
-                // Errors from here on are the archive's (disk full, HDF5): the file stays at its last durable point.
-                try writer.add(record)
-                report.filesPacked += 1
-                report.runsPacked += record.runs.count
-                if pendingBytes >= options.batchBytes {
-                    try writer.commit(inputsDone: member.ordinal + 1)
-                    pendingBytes = 0
-                    commits += 1
-                    if let stop = options.stopAfterCommits, commits >= stop {
-                        report.totalRuns = writer.runCount
-                        return report
+                    handled = member.ordinal + 1
+                    if endsStream { break loop }
+                case let .decoded(member, archIndex, size):
+                    progress.advance()
+                    let result = decoders.next()!
+                    defer { handled = member.ordinal + 1 }
+                    if writer.packedArchs.contains(archIndex) {
+                        try fail(member.name, ArchiveError.badInput(member: member.name,
+                                                                    reason: "duplicate: architecture \(archIndex) was packed already from an earlier member"))
+                        continue
+                    }
+                    report.inputBytes += size
+                    pendingBytes += Int(size)
+                    let record: SourceRecord
+                    switch result {
+                    case .success(let r): record = r
+                    case .failure(let error):
+                        try fail(member.name, error)
+                        continue
+                    }
+                    // Errors from here on are the archive's (disk full, HDF5): the file stays at its last durable point.
+                    try writer.add(record)
+                    report.filesPacked += 1
+                    report.runsPacked += record.runs.count
+                    if pendingBytes >= options.batchBytes {
+                        try writer.commit(inputsDone: member.ordinal + 1)
+                        pendingBytes = 0
+                        commits += 1
+                        if let stop = options.stopAfterCommits, commits >= stop {
+                            report.totalRuns = writer.runCount
+                            return report
+                        }
                     }
                 }
             }
@@ -191,6 +244,20 @@ public enum Packer {
         return text.contains("no space left") || text.contains("file too large") || text.contains("enospc")
             || text.contains("disk quota")
     }
+}
+
+/// What the reading side decided about one input member; handled in input order.
+private enum PackStep {
+    /// Not a regular file (a tar directory entry): counted as handled, nothing else.
+    case passOver(InputMember)
+    /// Belongs to another `--shard`.
+    case otherShard(InputMember)
+    /// Rejected before decoding (unexpected name, unreadable member).
+    case bad(InputMember, Error, endsStream: Bool)
+    /// Submitted to the decoders; its result is the next one they hand back.
+    case decoded(InputMember, archIndex: Int, size: Int64)
+    /// The tar stream itself failed between members.
+    case streamBroken(Error)
 }
 
 /// The archive could not be written; it stays at its last durable point.

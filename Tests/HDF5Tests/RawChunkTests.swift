@@ -12,6 +12,22 @@ final class RawChunkTests: XCTestCase {
         XCTAssertEqual(ChunkEncoder.unshuffle(shuffled, elementSize: 4), bytes)
     }
 
+    /// The 4-byte fast path against the definition (byte j of element i goes to j * n + i),
+    /// for every length around its 4-element step, and for other element sizes.
+    func testShuffleMatchesDefinitionForEveryLength() {
+        for size in [2, 3, 4, 8] {
+            for count in 0..<70 {
+                let bytes = (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+                let n = count / size
+                var expected = bytes
+                for i in 0..<n { for j in 0..<size { expected[j * n + i] = bytes[i * size + j] } }
+                let shuffled = ChunkEncoder.shuffle(bytes, elementSize: size)
+                XCTAssertEqual(shuffled, expected, "element size \(size), \(count) bytes")
+                XCTAssertEqual(ChunkEncoder.unshuffle(shuffled, elementSize: size), bytes)
+            }
+        }
+    }
+
     func testOwnShuffleDeflateChunksReadBackThroughHDF5() throws {
         let dir = TempDir()
         let path = dir.file("raw.h5")

@@ -1,3 +1,5 @@
+import Checksums
+import FixtureSupport
 import XCTest
 @testable import Pickle
 import Tensors
@@ -6,7 +8,7 @@ final class UnpicklerTests: XCTestCase {
     /// The same plain data pickled by CPython at protocols 0..5 reads the same.
     func testPlainDataAtEveryProtocol() throws {
         for proto in 0...5 {
-            let v = try Unpickler.load(path: fixture("plain_p\(proto).pkl"))
+            let v = try Unpickler.load(path: PickleFixtures.path("plain_p\(proto).pkl"))
             let ints = try XCTUnwrap(v["ints"].list, "protocol \(proto)")
             XCTAssertEqual(ints.prefix(11).map(\.int), [0, 1, -1, 255, 256, 65535, 65536, 2147483647, -2147483648,
                                                          Int.max, Int.min], "protocol \(proto)")
@@ -26,13 +28,13 @@ final class UnpicklerTests: XCTestCase {
 
     /// A Python-2-style CIFAR batch: SHORT_BINSTRING/BINSTRING strings, numpy array data as a str.
     func testPython2CifarBatch() throws {
-        let exp = try expectedJSON()["cifar_like"] as! [String: Any]
+        let exp = try PickleFixtures.expectedJSON()["cifar_like"] as! [String: Any]
         let data = exp["data"] as! [String: Any]
         for (file, mode) in [("cifar_like_py2.pkl", Unpickler.Python2Strings.latin1), ("cifar_like_py2.pkl", .bytes),
                              ("cifar_like_py3.pkl", .latin1)] {
             var o = Unpickler.Options()
             o.python2Strings = mode
-            let v = try Unpickler.load(path: fixture(file), options: o)
+            let v = try Unpickler.load(path: PickleFixtures.path(file), options: o)
             let key: (String) -> PickleValue = { file.hasSuffix("py3.pkl") || mode == .bytes ? .bytes(Array($0.utf8)) : .string($0) }
             XCTAssertEqual(v[key("labels")].list?.compactMap(\.int), [3, 1, 4, 1], file)
             XCTAssertEqual(v[key("batch_label")].string, "training batch 1 of 5", file)
@@ -40,7 +42,7 @@ final class UnpicklerTests: XCTestCase {
             let t = try arr.tensor()
             XCTAssertEqual(t.dtype, .uint8)
             XCTAssertEqual(t.shape, data["shape"] as! [Int])
-            XCTAssertEqual(sha256Hex(t.bytes), data["sha256"] as! String, file)
+            XCTAssertEqual(SHA256.hash(t.bytes).hex, data["sha256"] as! String, file)
             XCTAssertEqual(v[key("filenames")].list?.count, 4)
         }
     }
@@ -105,10 +107,10 @@ final class UnpicklerTests: XCTestCase {
     }
 
     func testStreamingHookDropsItemsAndReleasesMemo() throws {
-        let v = try Unpickler.load(path: fixture("plain_p2.pkl"))
+        let v = try Unpickler.load(path: PickleFixtures.path("plain_p2.pkl"))
         XCTAssertNotNil(v["dict"].dict)
         // Drop every list-valued item: they must not appear, and the memo must hold no live list.
-        let u = try Unpickler(path: fixture("plain_p2.pkl"))
+        let u = try Unpickler(path: PickleFixtures.path("plain_p2.pkl"))
         var taken: [String] = []
         u.dictItemHandler = { item in
             if case .list = item.value { taken.append(item.key.string ?? "?"); return .drop }

@@ -1,3 +1,4 @@
+import FixtureSupport
 import XCTest
 import NASDataIO
 import Pickle
@@ -86,7 +87,7 @@ final class HostileCheckpointTests: XCTestCase {
     }
 
     func testZipWithCentralDirectoryOutsideTheFile() throws {
-        var bytes = try Array(Data(contentsOf: URL(fileURLWithPath: fixture("state_dict_zip.pth"))))
+        var bytes = try Array(Data(contentsOf: URL(fileURLWithPath: PickleFixtures.path("state_dict_zip.pth"))))
         // End-of-central-directory record: the last 22 bytes (no comment); offset field at +16.
         let eocd = bytes.count - 22
         XCTAssertEqual(Array(bytes[eocd..<eocd + 4]), [0x50, 0x4B, 0x05, 0x06])

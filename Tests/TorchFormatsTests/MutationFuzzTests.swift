@@ -33,7 +33,7 @@ final class MutationFuzzTests: XCTestCase {
 
     func testMutantsOnlyEverThrowTypedErrors() throws {
         let total = Int(ProcessInfo.processInfo.environment["NASDATA_FUZZ_ITERATIONS"] ?? "") ?? 3000
-        let dir = repoRoot().appendingPathComponent("Tests/Fixtures/pickle")
+        let dir = Repository.root.appendingPathComponent("Tests/Fixtures/pickle")
         let names = try FileManager.default.contentsOfDirectory(atPath: dir.path)
             .filter { !$0.hasSuffix(".json") && !$0.hasSuffix(".md") }.sorted()
         let tmp = NSTemporaryDirectory() + "nasdata-fuzz-\(getpid())"

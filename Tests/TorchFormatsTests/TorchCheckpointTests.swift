@@ -1,3 +1,5 @@
+import Checksums
+import FixtureSupport
 import XCTest
 import Pickle
 @testable import TorchFormats
@@ -8,15 +10,15 @@ final class TorchCheckpointTests: XCTestCase {
     func checkTensor(_ t: Tensor, _ exp: [String: Any], _ what: String) {
         XCTAssertEqual(t.dtype.rawValue, exp["dtype"] as? String, what)
         XCTAssertEqual(t.shape, exp["shape"] as? [Int], what)
-        XCTAssertEqual(sha256Hex(t.bytes), exp["sha256"] as? String, what)
+        XCTAssertEqual(SHA256.hash(t.bytes).hex, exp["sha256"] as? String, what)
     }
 
     /// Both torch formats of the same object: every dtype, views, shared storages,
     /// non-contiguous, empty and 0-d tensors, big ints, tuple keys, numpy values.
     func testTrickyObjectInBothFormats() throws {
-        let exp = try expectedJSON()["tricky"] as! [String: [String: Any]]
+        let exp = try PickleFixtures.expectedJSON()["tricky"] as! [String: [String: Any]]
         for file in ["tricky_legacy.pth", "tricky_zip.pth"] {
-            let v = try TorchCheckpoint.load(path: fixture(file))
+            let v = try TorchCheckpoint.load(path: PickleFixtures.path(file))
             let tensors = try XCTUnwrap(v["tensors"].dict, file)
             XCTAssertEqual(tensors.count, 18)
             for (k, t) in tensors.items {
@@ -50,10 +52,10 @@ final class TorchCheckpointTests: XCTestCase {
     }
 
     func testStateDictOfARealModule() throws {
-        let exp = try expectedJSON()["state_dict"] as! [String: Any]
+        let exp = try PickleFixtures.expectedJSON()["state_dict"] as! [String: Any]
         let tensors = exp["tensors"] as! [String: [String: Any]]
         for file in ["state_dict_legacy.pth", "state_dict_zip.pth"] {
-            let v = try TorchCheckpoint.load(path: fixture(file))
+            let v = try TorchCheckpoint.load(path: PickleFixtures.path(file))
             XCTAssertTrue(v.dict!.isOrdered)
             XCTAssertNotNil(v.dict!.state?["_metadata"].dict, "state_dict _metadata kept")
             let sd = try v.stateDict()
@@ -64,7 +66,7 @@ final class TorchCheckpointTests: XCTestCase {
     }
 
     func testNB201LikeRecord() throws {
-        let v = try TorchCheckpoint.load(path: fixture("nb201_like_legacy.pth"))
+        let v = try TorchCheckpoint.load(path: PickleFixtures.path("nb201_like_legacy.pth"))
         let run = v["full"]["all_results"][("cifar10", 888)]
         XCTAssertEqual(run["seed"].string, "0888")
         XCTAssertEqual(run["params"].double, 0.8)
@@ -77,7 +79,7 @@ final class TorchCheckpointTests: XCTestCase {
     func testStreamingHookOnACheckpoint() throws {
         var seen: [String] = []
         var weights: [PickleValue] = []
-        let v = try TorchCheckpoint.load(path: fixture("nb201_like_legacy.pth")) { item in
+        let v = try TorchCheckpoint.load(path: PickleFixtures.path("nb201_like_legacy.pth")) { item in
             guard let key = item.key.tuple, key.count == 2, item.value["net_state_dict"].dict != nil else { return .keep }
             seen.append("\(key[0].string!)/\(key[1].int!)")
             weights.append(item.value["net_state_dict"])  // legacy storages are readable once load returns
@@ -93,7 +95,7 @@ final class TorchCheckpointTests: XCTestCase {
         let dir = NSTemporaryDirectory() + "nasdata-pickle-\(getpid())"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let sd = try TorchCheckpoint.load(path: fixture("state_dict_zip.pth")).stateDict()
+        let sd = try TorchCheckpoint.load(path: PickleFixtures.path("state_dict_zip.pth")).stateDict()
         let out = dir + "/w.pth"
         try TorchSave.writeStateDict(sd, to: out)
         XCTAssertEqual(try TorchCheckpoint.format(of: out), .zip)
@@ -105,7 +107,7 @@ final class TorchCheckpointTests: XCTestCase {
         let dir = NSTemporaryDirectory() + "nasdata-pickle-crc-\(getpid())"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        var bytes = try Array(Data(contentsOf: URL(fileURLWithPath: fixture("state_dict_zip.pth"))))
+        var bytes = try Array(Data(contentsOf: URL(fileURLWithPath: PickleFixtures.path("state_dict_zip.pth"))))
         // Flip a byte inside the first storage (entry data/0 follows data.pkl and small records).
         let marker = Array("data/0".utf8)
         let at = (0..<bytes.count - marker.count).first { Array(bytes[$0..<$0 + marker.count]) == marker }!
@@ -124,22 +126,22 @@ final class TorchCheckpointTests: XCTestCase {
         let dir = NSTemporaryDirectory() + "nasdata-pickle-trunc-\(getpid())"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let good = try Array(Data(contentsOf: URL(fileURLWithPath: fixture("state_dict_legacy.pth"))))
+        let good = try Array(Data(contentsOf: URL(fileURLWithPath: PickleFixtures.path("state_dict_legacy.pth"))))
         let cut = dir + "/cut.pth"
         try Data(good[0..<good.count - 100]).write(to: URL(fileURLWithPath: cut))
         XCTAssertThrowsError(try TorchCheckpoint.load(path: cut)) { XCTAssertTrue("\($0)".contains(cut), "\($0)") }
-        let plain = fixture("plain_p2.pkl")
+        let plain = PickleFixtures.path("plain_p2.pkl")
         XCTAssertThrowsError(try TorchCheckpoint.load(path: plain)) { XCTAssertTrue("\($0)".contains("legacy magic"), "\($0)") }
     }
 }
 
 final class NPYSafetensorsTests: XCTestCase {
     func testNPYReadsNumpyFiles() throws {
-        let exp = try expectedJSON()["npy"] as! [String: [String: Any]]
+        let exp = try PickleFixtures.expectedJSON()["npy"] as! [String: [String: Any]]
         for (name, e) in exp {
-            let t = try NPY.read(path: fixture(name))
+            let t = try NPY.read(path: PickleFixtures.path(name))
             XCTAssertEqual(t.shape, e["shape"] as? [Int], name)
-            XCTAssertEqual(sha256Hex(t.bytes), e["sha256"] as? String, name)
+            XCTAssertEqual(SHA256.hash(t.bytes).hex, e["sha256"] as? String, name)
         }
     }
 
@@ -150,12 +152,12 @@ final class NPYSafetensorsTests: XCTestCase {
         let t = Tensor(shape: [2, 2], scalars: [Int32](arrayLiteral: 1, -2, 3, 4))
         try NPY.write(t, to: dir + "/a.npy")
         XCTAssertEqual(try NPY.read(path: dir + "/a.npy"), t)
-        let (sd, meta) = try Safetensors.read(path: fixture("weights.safetensors"))
-        let exp = try expectedJSON()["safetensors"] as! [String: Any]
+        let (sd, meta) = try Safetensors.read(path: PickleFixtures.path("weights.safetensors"))
+        let exp = try PickleFixtures.expectedJSON()["safetensors"] as! [String: Any]
         XCTAssertEqual(meta, exp["metadata"] as! [String: String])
         let tensors = exp["tensors"] as! [String: [String: Any]]
         XCTAssertEqual(Set(sd.names), Set(tensors.keys))
-        for (name, t) in sd.entries { XCTAssertEqual(sha256Hex(t.bytes), tensors[name]!["sha256"] as? String, name) }
+        for (name, t) in sd.entries { XCTAssertEqual(SHA256.hash(t.bytes).hex, tensors[name]!["sha256"] as? String, name) }
         try Safetensors.write(sd, metadata: meta, to: dir + "/w.safetensors")
         let (back, meta2) = try Safetensors.read(path: dir + "/w.safetensors")
         XCTAssertEqual(back, sd)

@@ -60,8 +60,9 @@ final class KnownFilesTests: XCTestCase {
         XCTAssertEqual(rows, 4)
     }
 
-    /// The data-set builders keep their own table (NASDatasets.KnownOriginals): both must agree.
-    func testTableAgreesWithTheDatasetBuilders() {
+    /// Every file the data-set builders check (NASDatasets.KnownOriginals, where the digests
+    /// are written down) is in verify's table, under its folder, with the same digests.
+    func testTableListsEveryFileTheDatasetBuildersKnow() {
         func md5(_ name: String, folder: String?) -> String? {
             KnownFiles.table.first { $0.name == name && $0.folder == folder }?.md5
         }

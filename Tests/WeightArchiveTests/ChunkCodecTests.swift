@@ -1,5 +1,6 @@
 import XCTest
 import HDF5
+import Tensors
 @testable import WeightArchive
 
 final class ChunkCodecTests: XCTestCase {
@@ -67,5 +68,31 @@ final class ChunkCodecTests: XCTestCase {
             shuffled.withUnsafeBytes { src in plain.withUnsafeMutableBytes { ChunkEncoder.unshuffle(src, elementSize: 4, into: $0) } }
             XCTAssertEqual(plain, original)
         }
+    }
+}
+
+/// A run's SHA-256 computed ahead on a decoding thread must equal the hash of its
+/// byte range in /blob, padding included (tensors of odd byte counts).
+final class StoredDigestTests: XCTestCase {
+    func testPrecomputedDigestEqualsTheBlobRange() throws {
+        let dir = ArchiveFixtures.tempDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var sd = StateDict()
+        sd["a"] = Tensor(dtype: .uint8, shape: [3], bytes: [1, 2, 3])
+        sd["b"] = Tensor(dtype: .float32, shape: [2], bytes: [UInt8](repeating: 7, count: 8))
+        sd["c"] = Tensor(dtype: .int16, shape: [1], bytes: [9, 9])
+        let plain = RunRecord(hp: 200, dataset: "cifar10", seed: 777, stateDict: sd, resultsJSON: Array("{}".utf8))
+        var ahead = plain
+        ahead.seed = 888
+        ahead.sha256 = ahead.storedDigest()
+        let path = dir + "/a.h5"
+        let writer = try ArchiveWriter.openOrCreate(path, settings: PackSettings())
+        try writer.add(SourceRecord(name: "000001-FULL.pth", size: 1, md5: [UInt8](repeating: 0, count: 16),
+                                    archIndex: 1, archStr: "x", runs: [plain, ahead]))
+        try writer.finish(inputsDone: 1)
+        XCTAssertEqual(try ArchiveIntegrity.verify(path: path), [])
+        let rows = try File.open(path).openDataset(ArchiveLayout.runSHA256).read(as: UInt8.self)
+        XCTAssertEqual(Array(rows[0..<32]), Array(rows[32..<64]), "same tensors, same digest either way")
+        XCTAssertEqual(Array(rows[32..<64]), ahead.sha256)
     }
 }

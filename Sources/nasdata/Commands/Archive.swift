@@ -58,14 +58,14 @@ struct Archive: ParsableCommand {
                 let fileBytes = reader.partPaths.reduce(Int64(0)) { $0 + fileSize($1) }
                 var datasets: [String: Int] = [:]
                 for r in reader.runs { datasets[r.key.dataset, default: 0] += 1 }
-                let settings: [(String, ArchiveJSONValue)] = try ["chunk_bytes", "deflate_level", "deflate_strategy", "shard"].compactMap { name in
+                let settings: [(String, JSONValue)] = try ["chunk_bytes", "deflate_level", "deflate_strategy", "shard"].compactMap { name in
                     switch try reader.attribute(name) {
                     case .int(let v)?: return (name, .int(v))
                     case .string(let v)?: return (name, .string(v))
                     default: return nil
                     }
                 }
-                let fields: [(String, ArchiveJSONValue)] = [
+                let fields: [(String, JSONValue)] = [
                     ("path", .string(archive)), ("schema", .string(reader.isMaster ? "nb201-archive-master" : "nb201-archive")),
                     ("files", .array(reader.partPaths.map { .string($0) })),
                     ("complete", .bool(reader.isComplete)),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NASBench
+import NASDataIO
 
 /// `nasdata best BENCH.h5 --dataset D --metric M`: upstream's find_best.
 struct Best: ParsableCommand {
@@ -42,7 +43,7 @@ struct Best: ParsableCommand {
             guard let best = try bench.findBest(dataset: dataset, set: metric, schedule: schedule,
                                                 maxFlops: maxFlops, maxParams: maxParams, epoch: epoch) else {
                 if json {
-                    print(JSONText.object([("index", .int(-1)), ("accuracy", .null)]))
+                    print(JSONValue.object([("index", .int(-1)), ("accuracy", .null)]))
                 } else {
                     printError("nasdata best: no architecture qualifies (upstream: -1, None)")
                 }
@@ -52,7 +53,7 @@ struct Best: ParsableCommand {
             let costs = try bench.costInfo(index: best.index, dataset: d, schedule: schedule)
             let arch = try bench.architecture(at: best.index)
             if json {
-                print(JSONText.object([
+                print(JSONValue.object([
                     ("index", .int(Int64(best.index))), ("arch", .string(arch)), ("accuracy", .double(best.accuracy)),
                     ("dataset", .string(dataset)), ("metric", .string(metric)), ("hp", .string(schedule.rawValue)),
                     ("flops", .double(costs.flops)), ("params", .double(costs.params)),

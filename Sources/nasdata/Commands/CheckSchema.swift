@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HDF5
 import HDF5Schema
+import NASDataIO
 
 /// `nasdata check-schema FILE.h5`: compares a file with its layout schema and
 /// lists every deviation. Exit status: 0 conforms, 1 deviations, 2 cannot check.
@@ -48,14 +49,14 @@ struct CheckSchema: ParsableCommand {
             deviations = try SchemaChecker.check(file: h5, schema: chosen)
         } catch {
             if json {
-                print(JSONText.object([("file", .string(file)), ("ok", .bool(false)), ("error", .string("\(error)"))]))
+                print(JSONValue.object([("file", .string(file)), ("ok", .bool(false)), ("error", .string("\(error)"))]))
             } else {
                 printError("nasdata check-schema: \(error)")
             }
             throw ExitCode(2)
         }
         if json {
-            print(JSONText.object([
+            print(JSONValue.object([
                 ("file", .string(file)), ("schema", .string(chosen.name)), ("version", .int(Int64(chosen.version))),
                 ("ok", .bool(deviations.isEmpty)),
                 ("deviations", .array(deviations.map { .object([("path", .string($0.path)), ("message", .string($0.message))]) })),

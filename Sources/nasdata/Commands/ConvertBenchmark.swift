@@ -44,7 +44,7 @@ struct ConvertBenchmark: ParsableCommand {
         }
         let runs = summary.runs.sorted { $0.key < $1.key }
         if json {
-            print(JSONText.object([
+            print(JSONValue.object([
                 ("input", .string(input)), ("output", .string(output)), ("source_format", .string(summary.sourceFormat)),
                 ("meta_archs", .int(Int64(summary.metaArchs))), ("evaluated", .int(Int64(summary.evaluated))),
                 ("runs", .object(runs.map { ($0.key, .int(Int64($0.value))) })),

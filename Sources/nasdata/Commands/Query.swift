@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NASBench
+import NASDataIO
 
 /// The benchmark file and schedule, shared by query, best and table.
 struct BenchmarkFileOptions: ParsableArguments {
@@ -90,7 +91,7 @@ struct Query: ParsableCommand {
         let results = try bench.results(index: index, schedule: schedule)
         let datasets = dataset.map { [$0] } ?? results.datasetNames
         let selection: SeedSelection = seed.map { .seed($0) } ?? .mean
-        var blocks: [JSONText] = []
+        var blocks: [JSONValue] = []
         var text = ["index \(index)  \(archString)", "hp \(schedule.rawValue)"]
         for d in datasets {
             let seeds = try results.runs(on: d).map(\.seed)
@@ -116,7 +117,7 @@ struct Query: ParsableCommand {
             }
         }
         if json {
-            print(JSONText.object([("index", .int(Int64(index))), ("arch", .string(archString)),
+            print(JSONValue.object([("index", .int(Int64(index))), ("arch", .string(archString)),
                                    ("hp", .string(schedule.rawValue)), ("datasets", .array(blocks))]))
         } else {
             print(text.joined(separator: "\n"))

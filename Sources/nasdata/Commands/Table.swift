@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NASBench
+import NASDataIO
 
 /// `nasdata table BENCH.h5 --dataset D --hp H -o out.csv`: one row per architecture.
 struct Table: ParsableCommand {
@@ -40,7 +41,7 @@ struct Table: ParsableCommand {
             throw ExitCode(1)
         }
         if json {
-            print(JSONText.object([("output", .string(output)), ("rows", .int(Int64(rows))),
+            print(JSONValue.object([("output", .string(output)), ("rows", .int(Int64(rows))),
                                    ("dataset", .string(dataset)), ("hp", .string(schedule.rawValue))]))
         } else {
             print("\(output): \(rows) rows (\(dataset), hp \(schedule.rawValue))")

@@ -1,16 +1,17 @@
 import HDF5
+import NASDataIO
 import Tensors
 
 /// Dumps any HDF5 file (groups, datasets with dtype, shape, layout and values,
 /// attributes, links) as JSON, so other tools (the h5py interop tests) can compare
 /// what nasdata reads with what they wrote.
 enum TreeDump {
-    static func dump(_ file: File, maxValues: Int) throws -> JSONText {
+    static func dump(_ file: File, maxValues: Int) throws -> JSONValue {
         .object([("file", .string(file.filePath)), ("root", try group(file, maxValues: maxValues))])
     }
 
-    static func group(_ group: Group, maxValues: Int) throws -> JSONText {
-        var members: [(String, JSONText)] = []
+    static func group(_ group: Group, maxValues: Int) throws -> JSONValue {
+        var members: [(String, JSONValue)] = []
         for (name, kind) in try group.members() {
             switch kind {
             case .group: members.append((name, try self.group(try group.openGroup(name), maxValues: maxValues)))
@@ -24,9 +25,9 @@ enum TreeDump {
         return .object([("kind", .string("group")), ("attributes", try attributes(group)), ("members", .object(members))])
     }
 
-    static func dataset(_ ds: Dataset, maxValues: Int) throws -> JSONText {
+    static func dataset(_ ds: Dataset, maxValues: Int) throws -> JSONValue {
         let layout = try ds.storageLayout()
-        var fields: [(String, JSONText)] = [
+        var fields: [(String, JSONValue)] = [
             ("kind", .string("dataset")),
             ("dtype", .string("\(ds.elementType)")),
             ("shape", .array(ds.shape.map { .int(Int64($0)) })),
@@ -43,7 +44,7 @@ enum TreeDump {
     }
 
     /// The values flattened in C order.
-    static func values(_ ds: Dataset) throws -> JSONText {
+    static func values(_ ds: Dataset) throws -> JSONValue {
         switch ds.elementType {
         case .string: return .array(try ds.readStrings().map { .string($0) })
         case .numeric(let dtype):
@@ -62,14 +63,14 @@ enum TreeDump {
         }
     }
 
-    static func attributes(_ object: Object) throws -> JSONText {
+    static func attributes(_ object: Object) throws -> JSONValue {
         .object(try object.attributeNames().map { name in
             guard let value = try object.attribute(name) else { return (name, .null) }
             return (name, json(value))
         })
     }
 
-    static func json(_ value: AttributeValue) -> JSONText {
+    static func json(_ value: AttributeValue) -> JSONValue {
         switch value {
         case .int(let v): return .int(v)
         case .double(let v): return .double(v)
