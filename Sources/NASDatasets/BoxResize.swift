@@ -21,6 +21,11 @@
 ///   divided by their sum (in Double), then turned into fixed point with 22 fraction
 ///   bits by rounding half away from zero (`Int32(0.5 + w * 2^22)`).
 /// * A pixel is `(2^21 + sum(pixel * weight)) >> 22`, clamped to 0...255.
+///
+/// How it is computed here: inside one window every non-zero BOX weight is the same `w`, on a
+/// contiguous run of inputs, so a pixel is `(2^21 + w * sum(pixels of the run)) >> 22`, the same
+/// integer with one multiply per output instead of one per input (`Kernel.runs`, checked per kernel;
+/// the general weighted sum stays as the fallback and as the reference in the tests).
 public struct BoxResize: Sendable {
     /// Which pass runs first when both are needed.
     public enum PassOrder: String, Sendable, CaseIterable {
@@ -287,17 +292,19 @@ public struct BoxResize: Sendable {
         let rowBytes = width * 3
         if uniformFastPath, let runs = kernel.runs {
             // Whole rows are added byte-wise into one accumulator row: contiguous, vectorisable.
-            let sums = UnsafeMutablePointer<UInt32>.allocate(capacity: rowBytes)
-            defer { sums.deallocate() }
-            for (y, run) in runs.enumerated() {
-                sums.update(repeating: 0, count: rowBytes)
-                var row = input + (run.start - firstRow) * rowBytes
-                for _ in 0..<run.count {
-                    for c in 0..<rowBytes { sums[c] &+= UInt32(row[c]) }
-                    row += rowBytes
+            // (A temporary allocation: on the stack for the usual 16-pixel rows.)
+            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: rowBytes) { buffer in
+                let sums = buffer.baseAddress!
+                for (y, run) in runs.enumerated() {
+                    sums.update(repeating: 0, count: rowBytes)
+                    var row = input + (run.start - firstRow) * rowBytes
+                    for _ in 0..<run.count {
+                        for c in 0..<rowBytes { sums[c] &+= UInt32(row[c]) }
+                        row += rowBytes
+                    }
+                    let dst = output + y * rowBytes
+                    for c in 0..<rowBytes { dst[c] = Self.clip8(sum: sums[c], weight: run.weight) }
                 }
-                let dst = output + y * rowBytes
-                for c in 0..<rowBytes { dst[c] = Self.clip8(sum: sums[c], weight: run.weight) }
             }
             return
         }
