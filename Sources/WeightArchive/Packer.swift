@@ -89,7 +89,7 @@ public enum Packer {
         let decoders = OrderedWorkers<Result<SourceRecord, Error>>(workers: options.settings.workers,
                                                                    name: "nasdata-decode")
         defer { decoders.shutdown() }
-        let lookahead = max(2, 2 * options.settings.workers)
+        let lookahead = options.settings.workers + 1
         var steps: [PackStep] = []
         var nextStep = 0
         var exhausted = false
