@@ -243,6 +243,11 @@ public final class ArchiveReader {
         return words.withUnsafeBytes { Array($0) }
     }
 
+    /// Part `part`'s `/blob`, chunk by chunk (nil for a layout nasdata does not write).
+    func blobStream(part: Int) -> BlobChunkStream? {
+        BlobChunkStream(blob: parts[part].blob, byteCount: parts[part].field(.blobBytes))
+    }
+
     /// Tensor names, dtypes, shapes and offsets of one run, in state-dict order.
     public func tensorIndex(_ run: RunInfo) throws -> [(name: String, dtype: DType, shape: [Int], offset: Int, count: Int)] {
         let part = parts[run.part]
