@@ -24,9 +24,10 @@ public enum HuffmanDeflate {
         // Worst case: every block stored (5 header bytes + 1 alignment) plus the 8 bytes the
         // bit writer may store past its end, zlib header and Adler-32.
         let capacity = n + (n / blockBytes + segments + 2) * 6 + 32
-        var out = [UInt8](repeating: 0, count: capacity)
-        let produced = out.withUnsafeMutableBytes { dst -> Int in
-            var w = BitWriter(dst.baseAddress!.assumingMemoryBound(to: UInt8.self))
+        // Not zero-filled: the writer stores every byte it reports (and the 8-byte
+        // flush stores past `position` land in capacity that is never reported).
+        return [UInt8](unsafeUninitializedCapacity: capacity) { dst, initialized in
+            var w = BitWriter(dst.baseAddress!)
             w.putByte(0x78) // CM 8 (deflate), 32 KiB window
             w.putByte(0x01) // no dictionary, FLEVEL 0; (0x78 << 8 | 0x01) % 31 == 0
             let parts = max(1, min(segments, max(n, 1)))
@@ -51,10 +52,8 @@ public enum HuffmanDeflate {
             w.alignToByte()
             let adler = UInt32(truncatingIfNeeded: adler32(1, base, uInt(n)))
             for shift in stride(from: 24, through: 0, by: -8) { w.putByte(UInt8(truncatingIfNeeded: adler >> UInt32(shift))) }
-            return w.position
+            initialized = w.position
         }
-        out.removeSubrange(produced...)
-        return out
     }
 }
 
