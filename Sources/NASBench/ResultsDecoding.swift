@@ -1,3 +1,4 @@
+import Foundation
 import Pickle
 import Tensors
 
@@ -178,37 +179,52 @@ struct DecodeContext {
         var names: [String] = []
         var series: [EpochSeries] = []
         for (k, value) in dict.items {
-            guard case .string(let text) = k, let (name, e) = Self.splitEvalKey(text, known: names),
+            guard case .string(let text) = k, let (known, e) = Self.splitEvalKey(text, known: names),
                   (0..<epochs).contains(e) else {
                 throw error("'\(key)' has key \(k.shortDescription), not 'set@epoch' with an epoch in 0..<\(epochs)")
             }
             guard let f = value.double else { throw error("'\(key)'[\(k.shortDescription)] is \(value.typeName), not a number") }
-            if let i = names.firstIndex(of: name) {
-                series[i].values[e] = f
-            } else {
+            let i: Int
+            switch known {
+            case .index(let existing): i = existing
+            case .new(let name):
                 names.append(name)
-                var s = EpochSeries(count: epochs)
-                s.values[e] = f
-                series.append(s)
+                series.append(EpochSeries(count: epochs))
+                i = names.count - 1
             }
+            series[i].values[e] = f
         }
         return Dictionary(uniqueKeysWithValues: zip(names, series))
     }
 
-    /// `"x-valid@12"` -> ("x-valid", 12); reuses a known name's String when the prefix matches one.
-    static func splitEvalKey(_ text: String, known: [String]) -> (String, Int)? {
-        let utf8 = text.utf8
-        guard let at = utf8.lastIndex(of: UInt8(ascii: "@")) else { return nil }
-        var epoch = 0
-        var digits = 0
-        for c in utf8[utf8.index(after: at)...] {
-            guard c >= 48, c <= 57, digits < 9 else { return nil }
-            epoch = epoch * 10 + Int(c - 48)
-            digits += 1
+    /// A set name in an eval key: one of the names seen so far, or a new one.
+    enum EvalSetName: Equatable { case index(Int), new(String) }
+
+    /// `"x-valid@12"` -> (set name, 12), the name given as its index in `known` when it is
+    /// one of them (no String made). Parsed on the key's contiguous UTF-8 bytes.
+    static func splitEvalKey(_ text: String, known: [String]) -> (EvalSetName, Int)? {
+        var text = text
+        if let parsed = text.withUTF8({ splitEvalKey(bytes: $0, known: known) }) {
+            return parsed.known.map { (.index($0), parsed.epoch) }
+                ?? (.new(String(decoding: text.utf8.prefix(parsed.at), as: UTF8.self)), parsed.epoch)
         }
-        guard digits > 0 else { return nil }
-        let prefix = utf8[..<at]
-        for name in known where name.utf8.elementsEqual(prefix) { return (name, epoch) }
-        return (String(text[..<at]), epoch)
+        return nil
+    }
+
+    private static func splitEvalKey(bytes: UnsafeBufferPointer<UInt8>, known: [String]) -> (known: Int?, at: Int, epoch: Int)? {
+        var at = bytes.count - 1
+        while at >= 0 && bytes[at] != UInt8(ascii: "@") { at -= 1 }
+        guard at >= 0, bytes.count - at - 1 > 0, bytes.count - at - 1 <= 9 else { return nil }
+        var epoch = 0
+        for c in bytes[(at + 1)...] {
+            guard c >= 48, c <= 57 else { return nil }
+            epoch = epoch * 10 + Int(c - 48)
+        }
+        let prefix = UnsafeBufferPointer(rebasing: bytes[0..<at])
+        for (i, name) in known.enumerated() where name.utf8.count == at {
+            var name = name
+            if at == 0 || name.withUTF8({ memcmp($0.baseAddress!, prefix.baseAddress!, at) == 0 }) { return (i, at, epoch) }
+        }
+        return (nil, at, epoch)
     }
 }
