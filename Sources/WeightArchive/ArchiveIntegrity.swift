@@ -50,7 +50,8 @@ public enum ArchiveIntegrity {
             try hashRuns(runs.sorted { $0.element.byteOffset < $1.element.byteOffset }, stream: stream,
                          path: archive.partPaths[part], workers: max(1, workers), finish: finish)
         }
-        return problems.sorted { $0.order < $1.order }.map(\.problem)
+        // Run order, as a run-by-run check would list them (ties keep the order found).
+        return problems.enumerated().sorted { ($0.element.order, $0.offset) < ($1.element.order, $1.offset) }.map(\.element.problem)
     }
 
     /// Feeds each run's SHA-256 from the chunks its byte range spans (runs sorted by offset;

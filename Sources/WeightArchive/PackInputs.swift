@@ -111,7 +111,7 @@ final class MemberSource {
             let path = dir + "/" + member.name
             var st = stat()
             guard stat(path, &st) == 0 else { throw IOError.system(operation: "stat", path: path, errno: errno) }
-            return MaterializedMember(path: path, size: Int64(st.st_size), md5: nil, fd: -1)
+            return MaterializedMember(path: path, size: Int64(st.st_size), fd: -1)
         case .tar, .parts:
             let entry = tar!.current!
             guard entry.size <= MemberSource.memberLimit else {
@@ -119,7 +119,7 @@ final class MemberSource {
             }
             let fd = MemoryFile.create("nasdata-member")
             guard fd >= 0 else { throw IOError.system(operation: "memfd_create", path: member.name, errno: errno) }
-            let result = MaterializedMember(path: "/proc/self/fd/\(fd)", size: entry.size, md5: nil, fd: fd)
+            let result = MaterializedMember(path: "/proc/self/fd/\(fd)", size: entry.size, fd: fd)
             do {
                 let stream = tar!.contents
                 let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
@@ -185,13 +185,10 @@ enum MemberName {
 struct MaterializedMember {
     let path: String
     let size: Int64
-    /// MD5 of the bytes if already known; nil until `digest()` computes it.
-    let md5: [UInt8]?
     let fd: Int32
 
-    /// The MD5, computed now if it was not on the way in.
+    /// MD5 and size of the bytes (read now: on the decoding thread, not the one reading the input).
     func digest() throws -> (md5: [UInt8], size: Int64) {
-        if let md5 { return (md5, size) }
         let digests = try FileHasher.hash(path: path, algorithms: [.md5])
         return (digests.md5!.bytes, digests.size)
     }
