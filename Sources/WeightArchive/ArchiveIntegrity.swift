@@ -48,7 +48,7 @@ public enum ArchiveIntegrity {
                 continue
             }
             try hashRuns(runs.sorted { $0.element.byteOffset < $1.element.byteOffset }, stream: stream,
-                         path: archive.partPaths[part], workers: max(1, workers), finish: finish)
+                         archive: archive, workers: max(1, workers), finish: finish)
         }
         // Run order, as a run-by-run check would list them (ties keep the order found).
         return problems.enumerated().sorted { ($0.element.order, $0.offset) < ($1.element.order, $1.offset) }.map(\.element.problem)
@@ -56,7 +56,7 @@ public enum ArchiveIntegrity {
 
     /// Feeds each run's SHA-256 from the chunks its byte range spans (runs sorted by offset;
     /// overlapping ranges, which only a damaged archive has, are each fed in full).
-    private static func hashRuns(_ runs: [(offset: Int, element: RunInfo)], stream: BlobChunkStream, path: String, workers: Int,
+    private static func hashRuns(_ runs: [(offset: Int, element: RunInfo)], stream: BlobChunkStream, archive: ArchiveReader, workers: Int,
                                  finish: (Int, RunInfo, Result<[UInt8], Error>) -> Void) throws {
         struct Active { let index: Int; let run: RunInfo; let sha = SHA256(); var failure: Error? }
         var active: [Active] = []
@@ -66,11 +66,12 @@ public enum ArchiveIntegrity {
                 let (i, run) = runs[next]
                 next += 1
                 if run.byteCount == 0 { finish(i, run, .success(SHA256.hash([]).bytes)); continue }
-                guard run.byteOffset >= 0, run.byteOffset + run.byteCount <= stream.byteCount else {
-                    finish(i, run, .failure(ArchiveError.badArchive(path: path, reason: "run \(run.row) byte range \(run.byteOffset)+\(run.byteCount) is outside the blob")))
-                    continue
+                do {
+                    try archive.checkByteRange(run) // the reader's own check, as `runBytes` makes it
+                    active.append(Active(index: i, run: run))
+                } catch {
+                    finish(i, run, .failure(error))
                 }
-                active.append(Active(index: i, run: run))
             }
         }
         try stream.forEach(workers: workers) { start, chunk in
@@ -92,7 +93,9 @@ public enum ArchiveIntegrity {
             }
         }
         activate(upTo: Int.max) // runs past the last chunk: empty ones, or outside the blob
-        for a in active { finish(a.index, a.run, .failure(ArchiveError.badArchive(path: path, reason: "the blob ended inside run \(a.run.row)"))) }
+        for a in active {
+            finish(a.index, a.run, .failure(ArchiveError.badArchive(path: archive.partPaths[a.run.part], reason: "the blob ended inside run \(a.run.row)")))
+        }
     }
 
     /// What is wrong with one run, given its recomputed digest.

@@ -234,13 +234,19 @@ public final class ArchiveReader {
     public func runBytes(_ run: RunInfo) throws -> [UInt8] {
         let part = parts[run.part]
         guard run.byteCount > 0 else { return [] }
-        guard run.byteOffset % ArchiveLayout.wordSize == 0, run.byteCount % ArchiveLayout.wordSize == 0,
-              run.byteOffset + run.byteCount <= part.field(.blobBytes) else {
-            throw ArchiveError.badArchive(path: part.file.filePath, reason: "run \(run.row) byte range \(run.byteOffset)+\(run.byteCount) is outside the blob")
-        }
+        try checkByteRange(run)
         let words = try part.blob.read(as: Int32.self, start: [run.byteOffset / ArchiveLayout.wordSize],
                                        count: [run.byteCount / ArchiveLayout.wordSize])
         return words.withUnsafeBytes { Array($0) }
+    }
+
+    /// Throws unless the run's byte range is word-aligned and inside its part's blob.
+    func checkByteRange(_ run: RunInfo) throws {
+        let part = parts[run.part]
+        guard run.byteOffset >= 0, run.byteOffset % ArchiveLayout.wordSize == 0, run.byteCount % ArchiveLayout.wordSize == 0,
+              run.byteOffset + run.byteCount <= part.field(.blobBytes) else {
+            throw ArchiveError.badArchive(path: part.file.filePath, reason: "run \(run.row) byte range \(run.byteOffset)+\(run.byteCount) is outside the blob")
+        }
     }
 
     /// Part `part`'s `/blob`, chunk by chunk (nil for a layout nasdata does not write).

@@ -62,4 +62,20 @@ final class ArchiveIntegrityTests: XCTestCase {
         XCTAssertEqual(problems.map(\.run), spanned.map(\.key))
         XCTAssertTrue(problems.allSatisfy { $0.message.hasPrefix("unreadable:") }, "\(problems)")
     }
+
+    /// A run whose recorded range is misaligned or past the blob's end is refused by the
+    /// same check the reader makes before reading it.
+    func testABadRunRangeIsTheReadersError() throws {
+        let (dir, path) = try packed()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let runs = try ArchiveReader(path: path).runs
+        let file = try File.open(path, mode: .readWrite)
+        let offsets = try file.openDataset("runs/byte_offset")
+        try offsets.write([Int64(runs[1].byteOffset + 2)], start: [1], count: [1])
+        try offsets.write([Int64(1) << 40], start: [3], count: [1])
+        file.close()
+        let problems = try ArchiveIntegrity.verify(path: path)
+        XCTAssertEqual(problems.map(\.run), [runs[1].key, runs[3].key])
+        XCTAssertTrue(problems.allSatisfy { $0.message.hasPrefix("unreadable:") && $0.message.contains("outside the blob") }, "\(problems)")
+    }
 }
