@@ -153,11 +153,8 @@ private final class Core: @unchecked Sendable {
                 try chunk.withUnsafeBytes { src in
                     try scratch.withUnsafeMutableBytes { dst in
                         ChunkEncoder.shuffle(src, elementSize: size, into: dst)
-                        let shuffled = UnsafeRawBufferPointer(rebasing: dst[0..<src.count])
-                        if strategy == .huffmanOnly && level > 0 {
-                            return HuffmanDeflate.compress(shuffled, segments: size)
-                        }
-                        return try Deflate.compressLanes(shuffled, elementSize: size, level: level, strategy: strategy)
+                        return try Deflate.compressLanes(UnsafeRawBufferPointer(rebasing: dst[0..<src.count]),
+                                                         elementSize: size, level: level, strategy: strategy)
                     }
                 }
             }

@@ -51,15 +51,24 @@ public enum Deflate {
         return out
     }
 
-    /// Deflates a shuffled chunk lane by lane (one lane = byte j of every element):
-    /// lanes that look like noise (sampled byte entropy above `storeAbove` bits)
-    /// go into stored blocks, the others are entropy-coded with `level`/`strategy`.
-    /// One zlib stream (block types may change between lanes, via `deflateParams`),
-    /// so HDF5's deflate filter inflates it like any other. For float32 weights the
-    /// two low mantissa lanes are noise: storing them halves the coding work and
-    /// loses ~1% of the ratio.
+    /// Deflates a shuffled chunk (one lane = byte j of every element) with `level` and
+    /// `strategy`: Huffman-only by `HuffmanDeflate` (lane by lane), the others by zlib
+    /// (`zlibLanes`). Either way one zlib stream that HDF5's deflate filter inflates.
     public static func compressLanes(_ input: UnsafeRawBufferPointer, elementSize: Int, level: Int,
-                                     strategy: Strategy = .huffmanOnly, storeAbove: Double = 7.9) throws -> [UInt8] {
+                                     strategy: Strategy = .huffmanOnly) throws -> [UInt8] {
+        if strategy == .huffmanOnly && level > 0 {
+            return HuffmanDeflate.compress(input, segments: max(elementSize, 1))
+        }
+        return try zlibLanes(input, elementSize: elementSize, level: level, strategy: strategy)
+    }
+
+    /// zlib, lane by lane: lanes that look like noise (sampled byte entropy above
+    /// `storeAbove` bits) go into stored blocks, the others are entropy-coded with
+    /// `level`/`strategy`. One zlib stream (block types may change between lanes, via
+    /// `deflateParams`). For float32 weights the two low mantissa lanes are noise:
+    /// storing them halves the coding work and loses ~1% of the ratio.
+    static func zlibLanes(_ input: UnsafeRawBufferPointer, elementSize: Int, level: Int,
+                          strategy: Strategy = .huffmanOnly, storeAbove: Double = 7.9) throws -> [UInt8] {
         let laneBytes = input.count / max(elementSize, 1)
         guard elementSize > 1, laneBytes >= 4096, level > 0 else {
             return try compress(input, level: level, strategy: strategy)

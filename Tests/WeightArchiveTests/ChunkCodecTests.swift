@@ -41,7 +41,7 @@ final class ChunkCodecTests: XCTestCase {
         try shuffled.withUnsafeBytes { b in
             XCTAssertGreaterThan(Deflate.entropy(b, 0..<65536), 7.9, "low mantissa bytes are noise")
             XCTAssertLessThan(Deflate.entropy(b, (3 * 65536)..<(4 * 65536)), 6, "sign/exponent bytes are not")
-            let lanes = try Deflate.compressLanes(b, elementSize: 4, level: 1)
+            let lanes = try Deflate.zlibLanes(b, elementSize: 4, level: 1)
             let whole = try Deflate.compress(b, level: 1)
             XCTAssertLessThan(Double(lanes.count), Double(whole.count) * 1.02)
             XCTAssertEqual(try lanes.withUnsafeBytes { try Deflate.decompress($0, expectedSize: b.count) }, shuffled)
