@@ -51,6 +51,14 @@ final class OrderedWorkers<Output>: @unchecked Sendable {
         return done.removeValue(forKey: nextTake)
     }
 
+    /// The oldest job's result if it is finished; nil otherwise (never waits).
+    func nextIfDone() -> Output? {
+        condition.lock(); defer { condition.unlock() }
+        guard nextTake < nextSubmit, let output = done.removeValue(forKey: nextTake) else { return nil }
+        nextTake += 1
+        return output
+    }
+
     /// Cancels the jobs not yet started (each still runs, told it was cancelled, to
     /// release its resources), lets the running ones finish, and stops the threads.
     func shutdown() {
