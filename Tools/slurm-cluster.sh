@@ -145,6 +145,6 @@ case "$cmd" in
   status)
     [ -n "$DIR" ] || die "status: which folder? (give DIR or set NASDATA_SLURM_DIR)"
     export SLURM_CONF="$DIR/slurm.conf"
-    sinfo -N -o '%N %t %c CPUs %m MB' && squeue ;;
+    sinfo -N -o '%N %t %c %m' && squeue ;;
   *) die "usage: $0 start|stop|status [DIR]" ;;
 esac

@@ -5,12 +5,13 @@
 #                     node sees (the merge job reads all shards)
 #   -o OUT            the merged result
 #   --cpus C          CPUs per task (default 2; refused if no node of the partition has that many)
-#   --mem M           memory per array task (sbatch --mem syntax, e.g. 600M)
-#   --merge-mem M     memory of the merge job
+#   --mem M           memory per array task (sbatch --mem syntax; default 600M: about 2.5x the
+#                     largest peak RSS measured for either command, README "Many machines (Slurm)")
+#   --merge-mem M     memory of the merge job (default 600M)
 #   --time T          time limit per job (sbatch --time syntax)
 #   --partition P
 #   --after KIND      how the merge waits for the array: afterok (default) or afterany
-shards="" shard_dir="" out="" cpus=2 mem="" merge_mem="" time_limit="" partition="" after=afterok
+shards="" shard_dir="" out="" cpus=2 mem=600M merge_mem=600M time_limit="" partition="" after=afterok
 
 die() { echo "$(basename "$0"): $*" >&2; exit 2; }
 abspath() { realpath -m -- "$1"; }
@@ -46,7 +47,8 @@ check_common() {
   command -v sbatch >/dev/null || die "sbatch not found (is this a Slurm login node?)"
   # CPUs per task never exceed a node's: Slurm would leave such an array pending forever.
   local largest
-  largest=$(sinfo -h ${partition:+-p "$partition"} -o '%c' | tr -d '+' | sort -n | tail -n 1)
+  largest=$(sinfo -h ${partition:+-p "$partition"} -o '%c' | tr -d '+' | sort -n | tail -n 1) \
+    || die "sinfo failed: is the Slurm controller reachable (SLURM_CONF)?"
   if [ -n "$largest" ] && [ "$cpus" -gt "$largest" ]; then
     die "--cpus $cpus: no node${partition:+ of partition $partition} has more than $largest CPUs"
   fi

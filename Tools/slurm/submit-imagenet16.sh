@@ -13,7 +13,6 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/submit-common.sh"
-mem=600M merge_mem=600M
 build_args=() merge_args=() extra=()
 while (($#)); do
   if common_option "$@"; then shift "$consumed"; continue; fi

@@ -9,12 +9,10 @@
 # every node must see it, and --shard-dir (the merge job reads all shards). Task K of the array
 # writes SHARD_DIR/weights-shard-K-of-N.h5; the merge job (merge-archive, or with --links a master
 # file of external links to the shards) starts when every task has succeeded. A requeued task
-# resumes its shard. Prints "ARRAY_JOB_ID MERGE_JOB_ID". Default memory: measured peak RSS of a
-# task (README, "Many machines (Slurm)") with headroom.
+# resumes its shard. Prints "ARRAY_JOB_ID MERGE_JOB_ID".
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/submit-common.sh"
-mem=600M merge_mem=600M
 inputs=() pack_args=() merge_args=()
 while (($#)); do
   if common_option "$@"; then shift "$consumed"; continue; fi
