@@ -149,7 +149,7 @@ def test_job_arrays_with_a_requeued_task_equal_one_process_runs(slurm, tmp_path,
     while True:
         assert time.time() < deadline, f"task {task} never got going:\n{read_logs(shards / 'logs')}"
         state = job_state(env, task)
-        assert state in ("PENDING", "RUNNING"), f"task {task} is {state} before it could be preempted:\n{read_logs(shards / 'logs')}"
+        assert state in ("PENDING", "CONFIGURING", "RUNNING"), f"task {task} is {state} before it could be preempted:\n{read_logs(shards / 'logs')}"
         found = task_process(shard_path) if state == "RUNNING" else None
         if found and found[1] > 6 << 20:
             written = found[1]
