@@ -45,7 +45,7 @@ check_common() {
   [[ "$cpus" =~ ^[1-9][0-9]*$ ]] || die "--cpus must be a positive number"
   [[ "$after" =~ ^(afterok|afterany)$ ]] || die "--after must be afterok or afterany"
   command -v sbatch >/dev/null || die "sbatch not found (is this a Slurm login node?)"
-  # CPUs per task never exceed a node's: Slurm would leave such an array pending forever.
+  # CPUs per task never exceed a node's: said here, with the largest node's count.
   local largest
   largest=$(sinfo -h ${partition:+-p "$partition"} -o '%c' | tr -d '+' | sort -n | tail -n 1) \
     || die "sinfo failed: is the Slurm controller reachable (SLURM_CONF)?"
