@@ -3,12 +3,15 @@ import Foundation
 import HDF5
 import HDF5Schema
 import Tensors
+import Compression
 
 /// The sample file `nasdata selftest` writes and verifies: every dtype, chunked +
 /// compressed data through HDF5's filter pipeline and as direct chunks compressed
 /// on our own threads, strings, attributes, an external link to a companion file.
 struct SelfTestSample {
     let path: String
+    /// The `created_by` attribute (the program and its version).
+    var createdBy = "nasdata selftest"
     /// The companion file the external link points to (same directory).
     var targetPath: String {
         (path.hasSuffix(".h5") ? String(path.dropLast(3)) : path) + ".target.h5"
@@ -51,7 +54,7 @@ struct SelfTestSample {
         return try File.writeAtomically(to: path) { f in
             try f.setAttribute("nasdata_schema", "nasdata-selftest")
             try f.setAttribute("nasdata_schema_version", 1)
-            try f.setAttribute("created_by", .string("nasdata \(NASData.configuration.version) selftest"))
+            try f.setAttribute("created_by", .string(createdBy))
             try f.setAttribute("hdf5_version", .string(HDF5Library.version))
 
             let n = try f.createGroup("numeric")
@@ -190,11 +193,6 @@ struct SelfTestSample {
     private func expect(_ ok: Bool, _ what: String) throws {
         if !ok { throw SelfTestFailure(message: "\(path): \(what) did not read back as written") }
     }
-}
-
-struct SelfTestFailure: Error, CustomStringConvertible {
-    var message: String
-    var description: String { message }
 }
 
 /// Results of the compression workers, one slot per chunk.

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import HDF5
+import Compression
 
 /// Write throughput of chunked float32 with shuffle + deflate, three ways: HDF5's
 /// filter pipeline (compression under libhdf5's global lock), and direct chunk

@@ -1,5 +1,6 @@
 import CZlib
 import NASDataIO
+import Compression
 
 /// The central directory of a zip archive (torch's zip checkpoints, numpy's `.npz`), with
 /// ZIP64 support. Only reads metadata; entry data is read by offset on demand, one entry

@@ -1,4 +1,5 @@
 import NASDatasets
+import ImageSet
 
 /// A file whose full checksum is published: the datasets NAS-Bench-201 trains on
 /// and the four official split files.

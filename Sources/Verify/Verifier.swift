@@ -6,6 +6,7 @@ import Darwin
 import Foundation
 import Checksums
 import NASDataIO
+import Concurrency
 
 /// Runs every check `nasdata verify` knows on a list of files, several files at a
 /// time, and returns one report per file in input order.

@@ -1,5 +1,7 @@
 import Foundation
 import HDF5
+import Compression
+import Concurrency
 
 /// Compresses fixed-size chunks on worker threads (shuffle, then deflate: the
 /// byte stream HDF5's own shuffle+deflate pipeline would produce) and hands them

@@ -4,6 +4,7 @@ import HDF5
 import NASDataIO
 import TorchFormats
 import WeightArchive
+import NASCore
 
 /// `nasdata archive ls|info|extract`: read a packed weight archive.
 struct Archive: ParsableCommand {
@@ -21,7 +22,7 @@ struct Archive: ParsableCommand {
         func run() throws {
             try archiveCommandErrors("archive ls") {
                 let reader = try ArchiveReader(path: archive)
-                let wanted = try arch.map { try reader.archIndex(ArchSelector(parsing: $0)) }
+                let wanted = try arch.map { try reader.archIndex(ArchitectureSelector(parsing: $0)) }
                 var lines: [String] = []
                 for run in reader.runs where wanted == nil || run.key.archIndex == wanted {
                     if json {
@@ -109,7 +110,7 @@ struct Archive: ParsableCommand {
         @Flag(name: .long, help: "Print what was written as JSON, with the open and fetch times in ms.") var json = false
 
         func run() throws {
-            guard let epochs = ArchiveLayout.hpEpochs(hp) else { throw ValidationError("--hp must be 12, 200, less or full") }
+            guard let schedule = Schedule(nasBench201: hp) else { throw ValidationError("--hp must be 12, 200, less or full") }
             let isPth = output.hasSuffix(".pth") || output.hasSuffix(".pt")
             guard isPth || output.hasSuffix(".safetensors") else {
                 throw ValidationError("--output must end in .pth or .safetensors")
@@ -118,7 +119,7 @@ struct Archive: ParsableCommand {
                 let t0 = Date()
                 let reader = try ArchiveReader(path: archive)
                 let t1 = Date()
-                let run = try reader.run(arch: ArchSelector(parsing: arch), dataset: dataset, seed: seed, hp: epochs)
+                let run = try reader.run(arch: ArchitectureSelector(parsing: arch), dataset: dataset, seed: seed, schedule: schedule)
                 let sd = try reader.stateDict(of: run)
                 let t2 = Date()
                 let source = reader.source(of: run)
