@@ -82,7 +82,7 @@ let package = Package(
         .target(name: "NASDatasets", dependencies: ["CPNG", "CTurboJPEG", "CZlib", "Checksums", "HDF5", "ImageSet", "NASBench", "NASCore", "NASDataIO", "Pickle", "TorchFormats"]),
         .target(name: "TinyNetwork", dependencies: ["COpenBLAS", "NASCore", "NASDataIO", "Pickle", "Tensors", "TorchFormats"]),
         .target(name: "WeightArchive", dependencies: ["Checksums", "Compression", "Concurrency", "HDF5", "NASCore", "NASDataIO", "Pickle", "Tensors", "TorchFormats"]),
-        .target(name: "Verify", dependencies: ["Checksums", "Concurrency", "HDF5", "HDF5Schema", "ImageSet", "NASBench", "NASCore", "NASDataIO", "NASDatasets", "Pickle", "Tensors", "TinyNetwork", "TorchFormats", "WeightArchive"]),
+        .target(name: "Verify", dependencies: ["Checksums", "Concurrency", "HDF5", "HDF5Schema", "ImageSet", "NASBench", "NASCore", "NASDataIO", "Pickle", "Tensors", "TorchFormats", "WeightArchive"]),
         .target(name: "Reload", dependencies: ["ImageSet", "NASCore", "NASDataIO", "Tensors", "TinyNetwork", "TorchFormats", "WeightArchive"]),
         .target(name: "SelfTest", dependencies: ["Compression", "HDF5", "HDF5Schema", "NASDataIO", "Tensors"]),
         .executableTarget(name: "nasdata", dependencies: [

@@ -5,10 +5,7 @@ import Darwin
 #endif
 import HDF5
 import HDF5Schema
-import NASDatasets
 import WeightArchive
-import NASBench
-import TinyNetwork
 import ImageSet
 import NASCore
 

@@ -206,18 +206,23 @@ public final class ArchiveReader {
         }
     }
 
-    public func run(arch: ArchitectureSelector, dataset: String, seed: Int, schedule: Schedule) throws -> RunInfo {
-        let key = ArchiveRunKey(archIndex: try archIndex(arch), hp: schedule.epochs, dataset: dataset, seed: seed)
-        guard let i = index[key] else {
+    /// The run of `arch` on `dataset` under `schedule` with `seed` (nil: the lowest seed the archive has for it).
+    public func run(arch: ArchitectureSelector, dataset: String, seed: Int?, schedule: Schedule) throws -> RunInfo {
+        let archIndex = try archIndex(arch)
+        let chosen = seed ?? runs.filter { $0.key.archIndex == archIndex && $0.key.dataset == dataset && $0.key.hp == schedule.epochs }
+            .map(\.key.seed).min()
+        let key = ArchiveRunKey(archIndex: archIndex, hp: schedule.epochs, dataset: dataset, seed: chosen ?? 0)
+        guard chosen != nil, let i = index[key] else {
             let have = runs.filter { $0.key.archIndex == key.archIndex }.map { "\($0.key.dataset)/\($0.key.seed)/hp \($0.key.hp)" }
             let hint = have.isEmpty ? "architecture \(key.archIndex) is not in this archive"
                 : "this architecture has: " + have.joined(separator: ", ")
-            throw ArchiveError.runNotFound(path: path, query: "\(key) (\(hint))")
+            let query = chosen == nil ? "arch \(archIndex) hp \(schedule.epochs) dataset \(dataset) (any seed)" : "\(key)"
+            throw ArchiveError.runNotFound(path: path, query: "\(query) (\(hint))")
         }
         return runs[i]
     }
 
-    public func stateDict(arch: ArchitectureSelector, dataset: String, seed: Int, schedule: Schedule) throws -> StateDict {
+    public func stateDict(arch: ArchitectureSelector, dataset: String, seed: Int?, schedule: Schedule) throws -> StateDict {
         try stateDict(of: try run(arch: arch, dataset: dataset, seed: seed, schedule: schedule))
     }
 

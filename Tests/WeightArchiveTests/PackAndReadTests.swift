@@ -41,7 +41,15 @@ final class PackAndReadTests: XCTestCase {
                 XCTAssertEqual(results["epochs"] as? Int, run.hp)
                 XCTAssertEqual((results["train_acc1es"] as? [String: Any])?.count, run.hp)
                 XCTAssertNil(results["net_state_dict"])
+
+                // Without a seed: the lowest one recorded for that data set and schedule.
+                let lowest = file.runs.filter { $0.dataset == run.dataset && $0.hp == run.hp }.map(\.seed).min()
+                XCTAssertEqual(try reader.run(arch: .index(file.arch_index), dataset: run.dataset, seed: nil,
+                                              schedule: Schedule(epochs: run.hp)).key.seed, lowest)
             }
+        }
+        XCTAssertThrowsError(try reader.run(arch: 3, dataset: "cifar100", seed: nil, schedule: .twoHundred)) { error in
+            XCTAssertTrue("\(error)".contains("(any seed)"), "\(error)")
         }
         XCTAssertThrowsError(try reader.stateDict(arch: 3, dataset: "cifar100", seed: 777, schedule: Schedule(epochs: 200))) { error in
             XCTAssertTrue("\(error)".contains("cifar10/777/hp 200"), "\(error)")

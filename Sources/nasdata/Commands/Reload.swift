@@ -25,17 +25,7 @@ struct Reload: ParsableCommand {
     @Option(name: .customLong("full-file"), help: "An upstream {index:06d}-FULL.pth file.")
     var fullFile: String?
 
-    @Option(name: .long, help: "Architecture: canonical index (0-15624) or string; must match the run.")
-    var arch: String
-
-    @Option(name: .long, help: "Data set of the run: cifar10-valid, cifar10, cifar100, ImageNet16-120.")
-    var dataset: String
-
-    @Option(name: .long, help: "Seed of the run (default: the lowest one recorded).")
-    var seed: Int?
-
-    @Option(name: .long, help: "Training schedule: 200 (the 'full' results) or 12 ('less').")
-    var hp: String = "200"
+    @OptionGroup var selected: RunOptions
 
     @Option(name: [.short, .customLong("output")], help: "Exported state dict: .pth (torch zip) or .safetensors.")
     var output: String
@@ -68,16 +58,15 @@ struct Reload: ParsableCommand {
         if !(output.hasSuffix(".pth") || output.hasSuffix(".safetensors")) {
             throw ValidationError("-o must end in .pth (torch zip format) or .safetensors")
         }
-        _ = try parseSchedule(hp)
         if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
     }
 
     func run() throws {
         BLASKernelSelection.restartWithFasterKernelsIfNeeded()
-        let (architecture, index) = try parseArchitecture(arch)
+        let key = try selected.runKey()
+        let (architecture, index) = try parseArchitecture(selected.arch)
         var request = ReloadRequest(source: fullFile.map { .fullFile($0) } ?? .archive(archive!), architecture: architecture,
-                                    index: index, dataset: try parseDataset(dataset), seed: seed,
-                                    schedule: try parseSchedule(hp), output: output)
+                                    index: index, dataset: key.dataset, seed: key.seed, schedule: key.schedule, output: output)
         request.config = config
         request.evaluate = evaluate
         request.set = set
