@@ -5,7 +5,7 @@ For every Swift target (Sources and Tests) it compares the modules the target's
 files import with the dependencies Package.swift declares for it, and fails when
 a target imports a module it does not declare, or declares one it never imports.
 Toolchain modules (Foundation, Glibc, XCTest, ...) are not dependencies and are
-ignored. Standard library only; run from anywhere: `Tools/check-package-map.py`.
+ignored. CHDF5 may be imported by HDF5 only and CZlib by Compression only. Standard library only; run from anywhere: `Tools/check-package-map.py`.
 Prints every problem, one a line, and exits 1 if there is any; `--list` prints
 each target's imports instead (handy when editing Package.swift).
 """
@@ -16,6 +16,8 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TOOLCHAIN = {"Foundation", "FoundationEssentials", "FoundationNetworking", "Glibc", "Darwin",
              "Dispatch", "XCTest", "Testing", "Swift", "_Concurrency", "os", "Synchronization"}
+# C libraries wrapped by exactly one module: nobody else reaches past that layer.
+WRAPPED_BY = {"CHDF5": "HDF5", "CZlib": "Compression"}
 TARGET = re.compile(r'\.(target|testTarget|executableTarget)\(\s*name:\s*"(\w+)"')
 IMPORT = re.compile(r'^\s*(?:@\w+\s+)*import\s+(?:(?:struct|class|enum|func|protocol|var|let|typealias)\s+)?([\w.,\s]+?)\s*(?://.*)?$')
 
@@ -94,6 +96,9 @@ def main():
             continue
         for module in sorted(used - deps - {name}):
             problems.append(f"{name} imports {module} but Package.swift does not declare it")
+        for module in sorted(used & set(WRAPPED_BY)):
+            if WRAPPED_BY[module] != name:
+                problems.append(f"{name} imports {module}; only {WRAPPED_BY[module]} may (use that module's API)")
         for module in sorted(deps - used):
             problems.append(f"{name} declares {module} but no file of {folder} imports it")
     for p in problems:

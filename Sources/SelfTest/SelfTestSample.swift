@@ -1,9 +1,9 @@
-import Dispatch
 import Foundation
 import HDF5
 import HDF5Schema
 import Tensors
 import Compression
+import Concurrency
 
 /// The sample file `nasdata selftest` writes and verifies: every dtype, chunked +
 /// compressed data through HDF5's filter pipeline and as direct chunks compressed
@@ -108,19 +108,18 @@ struct SelfTestSample {
     private func writeDirectChunks(_ ds: Dataset) throws -> Int {
         let values = Self.chunkedValues
         let starts = Array(stride(from: 0, to: Self.rows, by: Self.chunkRows))
-        let encoded = Encoded(count: starts.count)
         let threads = min(starts.count, ProcessInfo.processInfo.activeProcessorCount)
-        DispatchQueue.concurrentPerform(iterations: starts.count) { i in
+        let encoded = BoundedParallel.map(count: starts.count, jobs: threads, makeState: { () }) { _, i in
             var chunk = [Float](repeating: 0, count: Self.chunkRows * Self.cols)  // edge chunks are padded
             let r0 = starts[i]
             for r in r0..<min(r0 + Self.chunkRows, Self.rows) {
                 for col in 0..<Self.cols { chunk[(r - r0) * Self.cols + col] = values[r * Self.cols + col] }
             }
             let bytes = chunk.withUnsafeBytes { Array($0) }
-            encoded.set(i, Result { try ChunkEncoder.encode(bytes, elementSize: 4, shuffle: true, deflate: Self.deflateLevel) })
+            return Result { try ChunkEncoder.encode(bytes, elementSize: 4, shuffle: true, deflate: Self.deflateLevel) }
         }
         for (i, r0) in starts.enumerated() {
-            try ds.writeRawChunk(offset: [r0, 0], bytes: try encoded.get(i).get())
+            try ds.writeRawChunk(offset: [r0, 0], bytes: try encoded[i].get())
         }
         return threads
     }
@@ -193,13 +192,4 @@ struct SelfTestSample {
     private func expect(_ ok: Bool, _ what: String) throws {
         if !ok { throw SelfTestFailure(message: "\(path): \(what) did not read back as written") }
     }
-}
-
-/// Results of the compression workers, one slot per chunk.
-private final class Encoded: @unchecked Sendable {
-    private var slots: [Result<[UInt8], Error>?]
-    private let lock = NSLock()
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ r: Result<[UInt8], Error>) { lock.lock(); slots[i] = r; lock.unlock() }
-    func get(_ i: Int) -> Result<[UInt8], Error> { lock.lock(); defer { lock.unlock() }; return slots[i]! }
 }
