@@ -2,6 +2,7 @@ import Checksums
 import Foundation
 import HDF5
 import NASDataIO
+import ImageSet
 
 /// Everything `build-imagenet16` needs to build from an ILSVRC2012 tree.
 public struct ImageNet16ILSVRCOptions: Sendable {

@@ -1,4 +1,5 @@
 import HDF5
+import ImageSet
 
 extension ImageSetWriter: ImageRecordSink {}
 

@@ -3,6 +3,7 @@ import HDF5
 import HDF5Schema
 import Pickle
 @testable import NASDatasets
+import ImageSet
 
 /// Whole builds to HDF5: ILSVRC tree, shards + merge, Downsampled batches, autodl batches.
 final class ImageNet16BuildTests: XCTestCase {
