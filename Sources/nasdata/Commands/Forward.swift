@@ -9,9 +9,11 @@ import TorchFormats
 /// for scripted checks (compare with PyTorch, with a recorded accuracy, ...).
 struct Forward: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the NAS-Bench-201 network (eval mode, CPU) over a batch of images.",
+        abstract: "Run the NAS-Bench-201 / NATS-Bench network (eval mode, CPU) over a batch of images.",
         discussion: """
-        Builds TinyNetwork(C, N, ARCH, CLASSES), loads --weights strictly (a torch .pth of either \
+        Builds TinyNetwork(C, N, ARCH, CLASSES), or for a size-space ARCH (C1:C2:C3:C4:C5, or an \
+        index with --space sss) NATS-Bench's DynamicShapeTinyNet(channels, --genotype, CLASSES); \
+        loads --weights strictly (a torch .pth of either \
         format or a .safetensors file, or --archive A.h5 --dataset D [--seed S] [--hp 200|12]: a run \
         of a nasdata weight archive; every missing, unexpected or mis-shaped key is reported), \
         runs --input (a .npy of float images [B, 3, H, W], already normalised) and writes the \
@@ -33,8 +35,17 @@ struct Forward: ParsableCommand {
     @Option(name: .long, help: "With --archive: 200 or 12 epochs.")
     var hp: String = "200"
 
-    @Option(name: .long, help: "Architecture: canonical index (0-15624) or string |op~0|+|op~0|op~1|+|...|.")
+    @Option(name: .long, help: "Architecture: canonical index (0-15624) or string |op~0|+|op~0|op~1|+|...|; size space: C1:C2:C3:C4:C5 or an index (0-32767) with --space sss.")
     var arch: String
+
+    @Option(name: .long, help: "Search space of an --arch index: tss (topology, default) or sss (size).")
+    var space: String?
+
+    @Option(name: .long, help: "Size space: the cell (default: NATS-Bench's fixed one).")
+    var genotype: String = NetworkConfig.sizeSpaceCell
+
+    @Option(name: .long, help: "Also write the network config JSON for get_cell_based_tiny_net.")
+    var config: String?
 
     @Option(name: .long, help: "Classifier outputs (10 for CIFAR-10, 100 for CIFAR-100, 120 for ImageNet16-120; with --archive: from --dataset).")
     var classes: Int?
@@ -74,7 +85,7 @@ struct Forward: ParsableCommand {
 
     func run() throws {
         BLASKernelSelection.restartWithFasterKernelsIfNeeded()
-        let (architecture, index) = try parseArchitecture(arch)
+        let requested = try NetworkArchitecture.parse(arch, space: space)
         let source = weights ?? archive!
         let stateDict: StateDict
         var classes = self.classes ?? 0
@@ -82,6 +93,9 @@ struct Forward: ParsableCommand {
             if let weights {
                 stateDict = try WeightsFile.load(path: weights)
             } else {
+                guard case let .topology(architecture, index) = requested else {
+                    throw ValidationError("--archive holds NAS-Bench-201 runs; give a size-space network's weights with --weights")
+                }
                 let run = try ArchiveRunLoader.load(path: source, architecture: architecture, index: index,
                                                     dataset: try parseDataset(dataset!), seed: seed, hyperParameters: hp)
                 if self.classes == nil { classes = run.classes }
@@ -90,12 +104,13 @@ struct Forward: ParsableCommand {
         } catch let error as ValidationError { throw error } catch let error as CommandFailure { throw error } catch {
             throw CommandFailure("\(error)")
         }
-        let config = NetworkConfig(architecture: architecture.description, classes: classes,
-                                   channels: channels, cellsPerStage: cells)
+        let networkConfig = requested.networkConfig(classes: classes, channels: channels, cellsPerStage: cells,
+                                                  genotype: genotype)
         let network: TinyNetwork
-        do { network = try TinyNetwork(config: config, weights: stateDict) } catch {
+        do { network = try TinyNetwork(config: networkConfig, weights: stateDict) } catch {
             throw CommandFailure("\(source): \(error)")
         }
+        if let config { try writeNetworkConfig(networkConfig, to: config) }
         for warning in network.warnings { printError("\(source): \(warning)") }
 
         let images: Tensor
@@ -137,8 +152,8 @@ struct Forward: ParsableCommand {
         let rate = seconds > 0 ? Double(b * `repeat`) / seconds : 0
         if json {
             let summary: [String: Any] = [
-                "images": b, "height": h, "width": w, "classes": classes, "arch": architecture.description,
-                "arch_index": index.map { $0 as Any } ?? NSNull(), "threads": compute.threads,
+                "images": b, "height": h, "width": w, "classes": classes, "arch": requested.string,
+                "arch_index": requested.index.map { $0 as Any } ?? NSNull(), "space": requested.isSizeSpace ? "sss" : "tss", "threads": compute.threads,
                 "micro_batch": compute.microBatch, "repeat": `repeat`, "seconds": seconds,
                 "images_per_second": rate, "blas_core": BLASKernelSelection.coreName, "argmax": labels,
                 "output": output, "warnings": network.warnings,
@@ -149,7 +164,7 @@ struct Forward: ParsableCommand {
             print("forward: \(b) image(s) \(h)x\(w) -> logits [\(b), \(classes)] in \(String(format: "%.3f", seconds)) s "
                   + "(\(String(format: "%.1f", rate)) images/s, \(compute.threads) thread(s), OpenBLAS \(BLASKernelSelection.coreName))")
             print("arg-max: " + labels.prefix(32).map(String.init).joined(separator: " ") + (labels.count > 32 ? " ..." : ""))
-            print("wrote \(output)" + (features.map { " and \($0)" } ?? ""))
+            print("wrote \(output)" + (features.map { " and \($0)" } ?? "") + (config.map { " and \($0)" } ?? ""))
         }
     }
 }

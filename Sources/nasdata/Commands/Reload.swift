@@ -13,9 +13,11 @@ struct Reload: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Load one architecture's trained weights into the network, run it, and export them.",
         discussion: """
-        Reads the weights of one run (--full-file: an upstream {index:06d}-FULL.pth; --archive: a \
-        nasdata weight archive), builds TinyNetwork(C=16, N=5, ARCH, classes of --dataset), loads the \
-        weights strictly and runs the network: on --evaluate DATA.h5 --set SET (a nasdata image data \
+        Reads the weights of one run (--full-file: an upstream {index:06d}-FULL.pth, or a NATS-Bench \
+        result file with weights in torch.save form; --archive: a nasdata weight archive), builds \
+        TinyNetwork(C=16, N=5, ARCH, classes of --dataset), or for a size-space ARCH \
+        (C1:C2:C3:C4:C5, or an index with --space sss) DynamicShapeTinyNet(channels, the cell the run's \
+        arch_config names, classes), loads the weights strictly and runs the network: on --evaluate DATA.h5 --set SET (a nasdata image data \
         set, normalised with its stored mean/std) it prints accuracy and loss beside the values the \
         benchmark recorded for this run and flags a disagreement; without --evaluate it checks that a \
         synthetic batch gives finite logits. Then it writes the state dict (-o OUT.pth: torch zip \
@@ -29,8 +31,11 @@ struct Reload: ParsableCommand {
     @Option(name: .customLong("full-file"), help: "An upstream {index:06d}-FULL.pth file.")
     var fullFile: String?
 
-    @Option(name: .long, help: "Architecture: canonical index (0-15624) or string; must match the run.")
+    @Option(name: .long, help: "Architecture: canonical index (0-15624) or string; size space: C1:C2:C3:C4:C5 or an index with --space sss; must match the run.")
     var arch: String
+
+    @Option(name: .long, help: "Search space of an --arch index: tss (topology, default) or sss (size).")
+    var space: String?
 
     @Option(name: .long, help: "Data set of the run: cifar10-valid, cifar10, cifar100, ImageNet16-120.")
     var dataset: String
@@ -38,7 +43,7 @@ struct Reload: ParsableCommand {
     @Option(name: .long, help: "Seed of the run (default: the lowest one recorded).")
     var seed: Int?
 
-    @Option(name: .long, help: "Training schedule: 200 (the 'full' results) or 12 ('less').")
+    @Option(name: .long, help: "Training schedule: 200 (the 'full' results) or 12 ('less'); NATS-Bench size space: 01, 12 or 90.")
     var hp: String = "200"
 
     @Option(name: [.short, .customLong("output")], help: "Exported state dict: .pth (torch zip) or .safetensors.")
@@ -72,13 +77,14 @@ struct Reload: ParsableCommand {
         if !(output.hasSuffix(".pth") || output.hasSuffix(".safetensors")) {
             throw ValidationError("-o must end in .pth (torch zip format) or .safetensors")
         }
-        if !["200", "12"].contains(hp) { throw ValidationError("--hp must be 200 or 12") }
+        if !["200", "12", "90", "01", "1"].contains(hp) { throw ValidationError("--hp must be 200, 12, 90 or 01") }
         if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
     }
 
     func run() throws {
         BLASKernelSelection.restartWithFasterKernelsIfNeeded()
-        let (architecture, requestedIndex) = try parseArchitecture(arch)
+        let requested = try NetworkArchitecture.parse(arch, space: space)
+        let requestedIndex = requested.index
         let nb201Dataset = try parseDataset(dataset)
 
         let source = fullFile ?? archive!
@@ -87,16 +93,19 @@ struct Reload: ParsableCommand {
             if let fullFile {
                 run = try TrainedRun.fromFullFile(path: fullFile, dataset: nb201Dataset, seed: seed, hyperParameters: hp)
             } else {
+                guard case let .topology(architecture, _) = requested else {
+                    throw CommandFailure("--archive holds NAS-Bench-201 runs; reload a size-space run with --full-file")
+                }
                 run = try ArchiveRunLoader.load(path: source, architecture: architecture, index: requestedIndex,
                                                 dataset: nb201Dataset, seed: seed, hyperParameters: hp)
             }
         } catch let error as CommandFailure { throw error } catch { throw CommandFailure("\(error)") }
 
-        guard run.architecture == architecture.description else {
-            let theirs = SearchSpace.canonical.index(of: run.architecture).map { " (index \($0))" } ?? ""
-            let ours = requestedIndex.map { " (index \($0))" } ?? ""
-            throw CommandFailure("\(source): the run is of architecture \(run.architecture)\(theirs), "
-                                 + "not the requested \(architecture)\(ours)")
+        guard run.architecture == requested.string, (run.networkConfig != nil) == requested.isSizeSpace else {
+            let theirs = (run.networkConfig?.layerChannels.flatMap(NetworkConfig.sizeSpaceIndex(of:))
+                          ?? SearchSpace.canonical.index(of: run.architecture)).map { " (index \($0))" } ?? ""
+            throw CommandFailure("\(source): the run is of \(run.networkConfig == nil ? "topology" : "size-space") "
+                                 + "architecture \(run.architecture)\(theirs), not the requested \(requested.label)")
         }
         if let fileIndex = run.architectureIndex, let requestedIndex, fileIndex != requestedIndex {
             throw CommandFailure("\(source): the file is for architecture index \(fileIndex), not \(requestedIndex)")
@@ -105,21 +114,20 @@ struct Reload: ParsableCommand {
             throw CommandFailure("\(source): the run records \(run.classes) classes, \(nb201Dataset.name) has \(nb201Dataset.classCount)")
         }
 
-        let networkConfig = NetworkConfig(architecture: architecture, dataset: nb201Dataset)
+        let networkConfig = run.config
         let spec = try ParameterSpec(networkConfig)
         let network: TinyNetwork
         do { network = try TinyNetwork(config: networkConfig, weights: run.weights) } catch {
-            throw CommandFailure("\(source) run (\(run.dataset), seed \(run.seed), hp \(hp)): \(error)")
+            throw CommandFailure("\(source) run (\(run.dataset), seed \(run.seed), hp \(run.hyperParameters)): \(error)")
         }
         for warning in network.warnings { printError("\(source): \(warning)") }
 
         var report: [String: Any] = [
-            "source": source, "arch": architecture.description, "arch_index": requestedIndex.map { $0 as Any } ?? NSNull(),
-            "dataset": run.dataset, "seed": run.seed, "hp": hp, "classes": run.classes,
+            "source": source, "arch": requested.string, "arch_index": requestedIndex.map { $0 as Any } ?? NSNull(),
+            "space": requested.isSizeSpace ? "sss" : "tss", "dataset": run.dataset, "seed": run.seed, "hp": run.hyperParameters, "classes": run.classes,
             "keys": spec.entries.count, "parameters": spec.trainableParameterCount, "warnings": network.warnings,
         ]
-        var lines = ["reload: \(architecture)" + (requestedIndex.map { " (index \($0))" } ?? "")
-                     + ", \(run.dataset) seed \(run.seed), hp \(hp): \(spec.entries.count) tensors, "
+        var lines = ["reload: \(requested.label), \(run.dataset) seed \(run.seed), hp \(run.hyperParameters): \(spec.entries.count) tensors, "
                      + String(format: "%.6f", Double(spec.trainableParameterCount) / 1e6) + " M parameters, loaded strictly"]
         var disagrees = false
 
@@ -155,9 +163,15 @@ struct Reload: ParsableCommand {
         let ordered = StateDict(spec.names.map { ($0, run.weights[$0]!) })
         do {
             if output.hasSuffix(".safetensors") {
-                var metadata = ["format": "pt", "arch_str": architecture.description, "num_classes": "\(run.classes)",
-                                "C": "\(networkConfig.channels)", "N": "\(networkConfig.cellsPerStage)",
-                                "dataset": run.dataset, "seed": "\(run.seed)", "hp": hp]
+                var metadata = ["format": "pt", "arch_str": requested.string, "num_classes": "\(run.classes)",
+                                "dataset": run.dataset, "seed": "\(run.seed)", "hp": run.hyperParameters]
+                if let channels = networkConfig.channelString {
+                    metadata["channels"] = channels
+                    metadata["genotype"] = networkConfig.architecture
+                } else {
+                    metadata["C"] = "\(networkConfig.channels)"
+                    metadata["N"] = "\(networkConfig.cellsPerStage)"
+                }
                 if let requestedIndex { metadata["arch_index"] = "\(requestedIndex)" }
                 try Safetensors.write(ordered, metadata: metadata, to: output)
             } else {
@@ -167,16 +181,7 @@ struct Reload: ParsableCommand {
         report["output"] = output
         lines.append("wrote \(output)")
         if let config {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-            let data = try encoder.encode(networkConfig) + Data("\n".utf8)
-            do {
-                try AtomicOutput.write(to: config) { temp in
-                    guard FileManager.default.createFile(atPath: temp, contents: data) else {
-                        throw IOError.system(operation: "create", path: temp, errno: errno)
-                    }
-                }
-            } catch { throw CommandFailure("\(config): \(error)") }
+            try writeNetworkConfig(networkConfig, to: config)
             report["config"] = config
             lines.append("wrote \(config)")
         }
