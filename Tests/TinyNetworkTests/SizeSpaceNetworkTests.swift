@@ -6,14 +6,6 @@ import TorchFormats
 
 /// `Tests/Fixtures/network/sss/manifest.json`, written by Tools/fixtures/make-sss-network-fixtures.py.
 struct SizeSpaceManifest: Decodable {
-    struct Net: Decodable {
-        var name: String
-        var config: NetworkConfig
-        var input_size: Int
-        var weights: [String: String]
-        var keys: Int
-        var state_dict: [FixtureManifest.StateDictEntry]
-    }
     struct RunFile: Decodable {
         var file: String
         var arch_index: Int
@@ -24,7 +16,7 @@ struct SizeSpaceManifest: Decodable {
         var config: NetworkConfig
     }
     var batch: Int
-    var nets: [Net]
+    var nets: [FixtureManifest.Net]
     var run_file: RunFile
 
     static let directory = fixtureDirectory.appendingPathComponent("sss")
@@ -47,26 +39,9 @@ final class SizeSpaceNetworkTests: XCTestCase {
         var formats = Set<String>()
         for net in manifest.nets {
             XCTAssertNotNil(net.config.layerChannels, net.name)
-            let input = try NPY.read(path: path("\(net.name).input.npy"))
-            let expectedLogits = try NPY.read(path: path("\(net.name).logits.npy")).scalars(as: Float.self)
-            let expectedFeatures = try NPY.read(path: path("\(net.name).features.npy")).scalars(as: Float.self)
-            for (format, file) in net.weights.sorted(by: { $0.key < $1.key }) {
-                formats.insert(format)
-                let weights = try WeightsFile.load(path: path(file))
-                let network = try TinyNetwork(config: net.config, weights: weights)
-                XCTAssertEqual(network.featureCount, net.config.layerChannels?.last)
-                for threads in [1, 2] {
-                    let out = try network.forward(input, threads: threads, microBatch: 3)
-                    let logits = out.logits.scalars(as: Float.self)
-                    let error = relativeError(logits, expectedLogits)
-                    XCTAssertLessThan(error, 1e-4, "\(file) logits")
-                    XCTAssertLessThan(relativeError(out.features.scalars(as: Float.self), expectedFeatures), 1e-4,
-                                      "\(file) features")
-                    XCTAssertEqual(argmaxRows(logits, columns: net.config.classes),
-                                   argmaxRows(expectedLogits, columns: net.config.classes), "\(file) arg-max")
-                    if error > worst.error { worst = (error, "\(file), \(threads) thread(s)") }
-                }
-            }
+            formats.formUnion(net.weights.keys)
+            let error = try assertMatchesPyTorch(net, in: SizeSpaceManifest.directory)
+            if error.error > worst.error { worst = error }
         }
         XCTAssertEqual(formats, ["zip", "legacy", "safetensors"])
         let channelLists = manifest.nets.compactMap(\.config.channelString)
@@ -77,13 +52,7 @@ final class SizeSpaceNetworkTests: XCTestCase {
     /// The parameter list is upstream's state dict exactly: keys, order, shapes, dtypes.
     func testParameterSpecIsUpstreamsStateDict() throws {
         let manifest = try SizeSpaceManifest.load()
-        for net in manifest.nets {
-            let spec = try ParameterSpec(net.config)
-            XCTAssertEqual(spec.names, net.state_dict.map(\.name), net.name)
-            XCTAssertEqual(spec.entries.map(\.shape), net.state_dict.map(\.shape), net.name)
-            XCTAssertEqual(spec.entries.map(\.dtype.rawValue), net.state_dict.map(\.dtype), net.name)
-            XCTAssertEqual(spec.entries.count, net.keys)
-        }
+        for net in manifest.nets { try assertSpecMatchesStateDict(net) }
         // The widening cells' node-0 edges of the every-op cell (avg pool, none, skip) have their own modules.
         let everyOp = try XCTUnwrap(manifest.nets.first { $0.name == "everyop-cifar100" })
         let names = try ParameterSpec(everyOp.config).names
