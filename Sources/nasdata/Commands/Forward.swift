@@ -42,7 +42,7 @@ struct Forward: ParsableCommand {
     var space: String?
 
     @Option(name: .long, help: "Size space: the cell (default: NATS-Bench's fixed one).")
-    var genotype: String = NetworkConfig.sizeSpaceCell
+    var genotype: String?
 
     @Option(name: .long, help: "Also write the network config JSON for get_cell_based_tiny_net.")
     var config: String?
@@ -86,6 +86,9 @@ struct Forward: ParsableCommand {
     func run() throws {
         BLASKernelSelection.restartWithFasterKernelsIfNeeded()
         let requested = try NetworkArchitecture.parse(arch, space: space)
+        if genotype != nil && !requested.isSizeSpace {
+            throw ValidationError("--genotype is for a size-space --arch (C1:C2:C3:C4:C5); a topology --arch is the cell")
+        }
         let source = weights ?? archive!
         let stateDict: StateDict
         var classes = self.classes ?? 0
@@ -105,7 +108,7 @@ struct Forward: ParsableCommand {
             throw CommandFailure("\(error)")
         }
         let networkConfig = requested.networkConfig(classes: classes, channels: channels, cellsPerStage: cells,
-                                                  genotype: genotype)
+                                                  genotype: genotype ?? NetworkConfig.sizeSpaceCell)
         let network: TinyNetwork
         do { network = try TinyNetwork(config: networkConfig, weights: stateDict) } catch {
             throw CommandFailure("\(source): \(error)")
