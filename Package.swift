@@ -107,7 +107,7 @@ let package = Package(
         .testTarget(name: "TinyNetworkTests", dependencies: ["FixtureSupport", "NASBench", "NASCore", "Tensors", "TinyNetwork", "TorchFormats"]),
         .testTarget(name: "WeightArchiveTests", dependencies: ["Checksums", "Compression", "FixtureSupport", "HDF5", "HDF5Schema", "NASCore", "Tensors", "WeightArchive"]),
         .testTarget(name: "VerifyTests", dependencies: ["Checksums", "FixtureSupport", "HDF5", "ImageSet", "NASBench", "NASCore", "NASDatasets", "Pickle", "Verify", "WeightArchive"]),
-        .testTarget(name: "ReloadTests", dependencies: ["FixtureSupport", "NASCore", "Reload"]),
+        .testTarget(name: "ReloadTests", dependencies: ["FixtureSupport", "NASCore", "Reload", "TorchFormats"]),
         .testTarget(name: "SelfTestTests", dependencies: ["SelfTest"]),
     ]
 )
