@@ -1,4 +1,4 @@
-import Dispatch
+import Concurrency
 import Tensors
 
 /// Runs a network over batches of images of one size, reusing its buffers.
@@ -43,18 +43,17 @@ public final class ForwardPass: @unchecked Sendable {
         let workers = min(threads, batches)
         BLAS.threads = workers > 1 ? 1 : threads
         let io = Pointers(images: images, features: features, logits: logits)
-        let job: @Sendable (Int) -> Void = { [self] worker in
-            var m = worker
-            while m < batches {
-                let first = m * microBatch
-                let n = min(microBatch, count - first)
-                runMicroBatch(workspaces[worker], images: io.images + first * imageSize, count: n,
-                              features: io.features.map { $0 + first * network.featureCount },
-                              logits: io.logits + first * network.config.classes)
-                m += workers
-            }
+        // Each worker takes the next micro-batch when it finishes one, always in its own workspace.
+        let nextWorkspace = Locked(0)
+        BoundedParallel.forEach(count: batches, jobs: workers,
+                                makeState: { [workspaces] in nextWorkspace.withLock { i in defer { i += 1 }; return workspaces[i] } }) {
+            [self] workspace, m in
+            let first = m * microBatch
+            let n = min(microBatch, count - first)
+            runMicroBatch(workspace, images: io.images + first * imageSize, count: n,
+                          features: io.features.map { $0 + first * network.featureCount },
+                          logits: io.logits + first * network.config.classes)
         }
-        if workers <= 1 { job(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: job) }
 
         let classes = network.config.classes
         var badImages: [Int] = []
