@@ -6,17 +6,22 @@
 # Only the forward passes are timed (no file reading). Needs python3 with torch + xautodl.
 #
 #   Tools/bench-network.sh [ARCH_INDEX_OR_STRING | C1:C2:C3:C4:C5] [BATCH] [REPEATS]
+#
+# NASDATA=/path/to/nasdata times that binary instead of building this checkout's (to compare
+# two builds, alternate them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ARCH="${1:-|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|}"
 BATCH="${2:-256}"
 REPEATS="${3:-4}"
-WORK="${TMPDIR:-/tmp}/nasdata-bench-network"
+WORK="${TMPDIR:-/tmp}/nasdata-bench-network-$$"
 rm -rf "$WORK"; mkdir -p "$WORK"
 trap 'rm -rf "$WORK"' EXIT
 
-swift build -c release --product nasdata >/dev/null 2>&1 || swift build -c release --product nasdata
-NASDATA="$(swift build -c release --show-bin-path)/nasdata"
+if [[ -z "${NASDATA:-}" ]]; then
+    swift build -c release --product nasdata >/dev/null 2>&1 || swift build -c release --product nasdata
+    NASDATA="$(swift build -c release --show-bin-path)/nasdata"
+fi
 if [[ "$ARCH" =~ ^[0-9]+$ ]]; then ARCH="$("$NASDATA" archs | sed -n "$((ARCH + 1))p")"; fi
 
 python3 - "$ARCH" "$BATCH" "$REPEATS" "$WORK" "$NASDATA" <<'PY'

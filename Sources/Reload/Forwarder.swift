@@ -81,11 +81,7 @@ public struct ForwardReport: Encodable, Sendable {
     }
 
     /// The report as one line of JSON with sorted keys.
-    public func json() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
-    }
+    public func json() throws -> String { try oneLineJSON(self) }
 }
 
 /// `nasdata forward`: logits of a batch of images through one architecture's network (eval

@@ -129,11 +129,14 @@ public struct ReloadReport: Encodable, Sendable {
     }
 
     /// The report as one line of JSON with sorted keys.
-    public func json() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
-    }
+    public func json() throws -> String { try oneLineJSON(self) }
+}
+
+/// `value` as one line of JSON with sorted keys (the `--json` output of `reload` and `forward`).
+func oneLineJSON(_ value: some Encodable) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    return String(decoding: try encoder.encode(value), as: UTF8.self)
 }
 
 /// `nasdata reload`: one run's trained weights into the training network, checked by running

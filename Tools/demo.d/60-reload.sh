@@ -55,21 +55,21 @@ try:
 except ImportError:
     print("(torch/xautodl not installed: skipped loading the export into upstream's TinyNetwork)")
     sys.exit(0)
-config = json.load(open(f"{w}/013444-config.json"))
-net = get_cell_based_tiny_net(config).eval()
-net.load_state_dict(torch.load(f"{w}/013444-cifar10-valid-777.pth", weights_only=True), strict=True)
-with torch.no_grad():
-    _, logits = net(torch.from_numpy(np.load(f"{fx}/full-file.input.npy")))
-err = float(np.abs(logits.numpy() - torchs).max() / np.abs(torchs).max())
-assert err < 1e-6, err
+def load_into_upstream(config_file, weights, inputs, expected):
+    """Upstream's network from the exported config, the exported .pth loaded strictly: its logits."""
+    config = json.load(open(config_file))
+    net = get_cell_based_tiny_net(config).eval()
+    net.load_state_dict(torch.load(weights, weights_only=True), strict=True)
+    with torch.no_grad():
+        _, logits = net(torch.from_numpy(np.load(inputs)))
+    err = float(np.abs(logits.numpy() - expected).max() / np.abs(expected).max())
+    assert err < 1e-6, err
+    return config, type(net).__name__, err
+_, _, err = load_into_upstream(f"{w}/013444-config.json", f"{w}/013444-cifar10-valid-777.pth",
+                               f"{fx}/full-file.input.npy", torchs)
 print(f"upstream TinyNetwork loaded the exported .pth with strict=True; logits match (max rel. diff {err:.1e})")
-config = json.load(open(f"{w}/sss-000001-config.json"))
-net = get_cell_based_tiny_net(config).eval()
-net.load_state_dict(torch.load(f"{w}/sss-000001-cifar10-777.pth", weights_only=True), strict=True)
-with torch.no_grad():
-    _, logits = net(torch.from_numpy(np.load(f"{fx}/sss/sss-run.input.npy")))
-err = float(np.abs(logits.numpy() - sss_torchs).max() / np.abs(sss_torchs).max())
-assert err < 1e-6, err
-print(f"upstream {type(net).__name__} ({config['channels']}) loaded the exported .pth with strict=True; "
+config, name, err = load_into_upstream(f"{w}/sss-000001-config.json", f"{w}/sss-000001-cifar10-777.pth",
+                                       f"{fx}/sss/sss-run.input.npy", sss_torchs)
+print(f"upstream {name} ({config['channels']}) loaded the exported .pth with strict=True; "
       f"logits match (max rel. diff {err:.1e})")
 PY
