@@ -14,16 +14,19 @@
 //   Checksums     streaming MD5/SHA-256 (OpenSSL libcrypto)
 //   Pickle        restricted unpickler (executes nothing) and a small pickler
 //   TorchFormats  torch .pth (legacy + zip), safetensors, .npy
-//   NASCore       the vocabulary: search space, architecture, operation, data set, schedule,
-//                 run key, network config and its parameter list
+//   NASCore       the vocabulary: search spaces (topology cells, size-space channels) and the
+//                 one index-or-string selector, operation, data set, schedule, run key,
+//                 network config (both networks' layer plan) and its parameter list
 //   NASBench      canonical results, costs, benchmark HDF5 + queries
 //   ImageSet      the nb201-dataset image-set format (writer, reader, digest, integrity,
 //                 layout, known originals)
 //   NASDatasets   CIFAR and ImageNet16-120 builders, image codecs, previews
-//   TinyNetwork   the NB201 training network, eval-mode forward on the CPU
+//   TinyNetwork   the NB201 / NATS-Bench training networks (TinyNetwork, DynamicShapeTinyNet),
+//                 eval-mode forward on the CPU
 //   WeightArchive the packed full-weight archive
 //   Verify        integrity checks of everything a user downloads or makes
-//   Reload        one run's weights into the network, evaluated and exported (reload)
+//   Reload        one run's weights into the network, evaluated and exported (reload);
+//                 a batch of images through a network (forward)
 //   SelfTest      the HDF5 write/read self-test (selftest)
 //   nasdata       the command-line program (one file a subcommand)
 import PackageDescription
@@ -72,7 +75,7 @@ let package = Package(
         .target(name: "Compression", dependencies: ["CZlib"]),
         .target(name: "HDF5", dependencies: ["CHDF5", "Tensors"]),
         .target(name: "HDF5Schema", dependencies: ["HDF5", "Tensors"]),
-        .target(name: "NASDataIO", dependencies: ["Compression"]),
+        .target(name: "NASDataIO", dependencies: ["Compression", "Concurrency"]),
         .target(name: "Checksums", dependencies: ["CCrypto", "Concurrency", "NASDataIO"]),
         .target(name: "Pickle", dependencies: ["Tensors"], exclude: ["README.md"]),
         .target(name: "TorchFormats", dependencies: ["Checksums", "Compression", "Concurrency", "NASDataIO", "Pickle", "Tensors"]),
@@ -80,7 +83,7 @@ let package = Package(
         .target(name: "NASBench", dependencies: ["HDF5", "NASCore", "NASDataIO", "Pickle", "Tensors", "TorchFormats"]),
         .target(name: "ImageSet", dependencies: ["Checksums", "HDF5", "NASDataIO"]),
         .target(name: "NASDatasets", dependencies: ["CPNG", "CTurboJPEG", "Checksums", "Concurrency", "HDF5", "ImageSet", "NASBench", "NASCore", "NASDataIO", "Pickle", "TorchFormats"]),
-        .target(name: "TinyNetwork", dependencies: ["COpenBLAS", "NASCore", "NASDataIO", "Pickle", "Tensors", "TorchFormats"]),
+        .target(name: "TinyNetwork", dependencies: ["COpenBLAS", "Concurrency", "NASCore", "NASDataIO", "Pickle", "Tensors", "TorchFormats"]),
         .target(name: "WeightArchive", dependencies: ["Checksums", "Compression", "Concurrency", "HDF5", "NASCore", "NASDataIO", "Pickle", "Tensors", "TorchFormats"]),
         .target(name: "Verify", dependencies: ["Checksums", "Concurrency", "HDF5", "HDF5Schema", "ImageSet", "NASBench", "NASCore", "NASDataIO", "Pickle", "Tensors", "TorchFormats", "WeightArchive"]),
         .target(name: "Reload", dependencies: ["ImageSet", "NASCore", "NASDataIO", "Tensors", "TinyNetwork", "TorchFormats", "WeightArchive"]),
@@ -107,7 +110,7 @@ let package = Package(
         .testTarget(name: "TinyNetworkTests", dependencies: ["FixtureSupport", "NASBench", "NASCore", "Tensors", "TinyNetwork", "TorchFormats"]),
         .testTarget(name: "WeightArchiveTests", dependencies: ["Checksums", "Compression", "FixtureSupport", "HDF5", "HDF5Schema", "NASCore", "Tensors", "WeightArchive"]),
         .testTarget(name: "VerifyTests", dependencies: ["Checksums", "FixtureSupport", "HDF5", "ImageSet", "NASBench", "NASCore", "NASDatasets", "Pickle", "Verify", "WeightArchive"]),
-        .testTarget(name: "ReloadTests", dependencies: ["FixtureSupport", "NASCore", "Reload"]),
+        .testTarget(name: "ReloadTests", dependencies: ["FixtureSupport", "NASCore", "Reload", "TorchFormats"]),
         .testTarget(name: "SelfTestTests", dependencies: ["SelfTest"]),
     ]
 )

@@ -1,21 +1,27 @@
 #!/usr/bin/env bash
 # Eval forward-pass throughput: nasdata (release build) vs PyTorch CPU on the same network
-# (upstream xautodl TinyNetwork C=16 N=5), the same batch of images and the same number
+# (upstream xautodl TinyNetwork C=16 N=5, or for a size-space ARCH C1:C2:C3:C4:C5 NATS-Bench's
+# DynamicShapeTinyNet with its fixed cell), the same batch of images and the same number
 # of threads (1 and 2), printed side by side with the ratio nasdata / PyTorch.
 # Only the forward passes are timed (no file reading). Needs python3 with torch + xautodl.
 #
-#   Tools/bench-network.sh [ARCH_INDEX_OR_STRING] [BATCH] [REPEATS]
+#   Tools/bench-network.sh [ARCH_INDEX_OR_STRING | C1:C2:C3:C4:C5] [BATCH] [REPEATS]
+#
+# NASDATA=/path/to/nasdata times that binary instead of building this checkout's (to compare
+# two builds, alternate them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ARCH="${1:-|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|}"
 BATCH="${2:-256}"
 REPEATS="${3:-4}"
-WORK="${TMPDIR:-/tmp}/nasdata-bench-network"
+WORK="${TMPDIR:-/tmp}/nasdata-bench-network-$$"
 rm -rf "$WORK"; mkdir -p "$WORK"
 trap 'rm -rf "$WORK"' EXIT
 
-swift build -c release --product nasdata >/dev/null 2>&1 || swift build -c release --product nasdata
-NASDATA="$(swift build -c release --show-bin-path)/nasdata"
+if [[ -z "${NASDATA:-}" ]]; then
+    swift build -c release --product nasdata >/dev/null 2>&1 || swift build -c release --product nasdata
+    NASDATA="$(swift build -c release --show-bin-path)/nasdata"
+fi
 if [[ "$ARCH" =~ ^[0-9]+$ ]]; then ARCH="$("$NASDATA" archs | sed -n "$((ARCH + 1))p")"; fi
 
 python3 - "$ARCH" "$BATCH" "$REPEATS" "$WORK" "$NASDATA" <<'PY'
@@ -27,7 +33,12 @@ from xautodl.models import get_cell_based_tiny_net
 
 arch, batch, repeats, work, nasdata = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
 torch.manual_seed(0)
-net = get_cell_based_tiny_net({"name": "infer.tiny", "C": 16, "N": 5, "arch_str": arch, "num_classes": 10}).eval()
+if "|" in arch:
+    config = {"name": "infer.tiny", "C": 16, "N": 5, "arch_str": arch, "num_classes": 10}
+else:  # NATS-Bench size space: per-layer channels on its fixed cell
+    config = {"name": "infer.shape.tiny", "channels": arch, "num_classes": 10, "genotype":
+              "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|"}
+net = get_cell_based_tiny_net(config).eval()
 save_file({k: v.contiguous() for k, v in net.state_dict().items()}, f"{work}/w.safetensors")
 x = torch.randn(batch, 3, 32, 32)
 np.save(f"{work}/x.npy", x.numpy())

@@ -1,8 +1,11 @@
 
-/// What defines one NAS-Bench-201 training network (upstream `TinyNetwork(C, N, genotype, num_classes)`).
+/// What defines one NAS-Bench-201 / NATS-Bench training network: upstream
+/// `TinyNetwork(C, N, genotype, num_classes)` (topology space), or, when `layerChannels` is set,
+/// `DynamicShapeTinyNet(channels, genotype, num_classes)` (NATS-Bench's size space, see NetworkLayout.swift).
 ///
 /// Encodes to exactly the dict upstream's `get_cell_based_tiny_net` takes:
-/// `{"name": "infer.tiny", "C": 16, "N": 5, "arch_str": "|...|", "num_classes": 10}`.
+/// `{"name": "infer.tiny", "C": 16, "N": 5, "arch_str": "|...|", "num_classes": 10}` or
+/// `{"name": "infer.shape.tiny", "channels": "8:16:24:32:40", "genotype": "|...|", "num_classes": 10}`.
 public struct NetworkConfig: Codable, Equatable, Sendable {
     /// Channels of the first stage (16 in NAS-Bench-201); stages use C, 2C, 4C.
     public var channels: Int
@@ -12,6 +15,9 @@ public struct NetworkConfig: Codable, Equatable, Sendable {
     public var architecture: String
     /// Outputs of the classifier (10, 100 or 120 in NAS-Bench-201).
     public var classes: Int
+    /// Size space only: the output channels of each of the 3N+2 layers (`C1:C2:C3:C4:C5` in NATS-Bench);
+    /// then `channels` is the first of them, `cellsPerStage` is N and `architecture` the fixed cell.
+    public var layerChannels: [Int]?
 
     /// The network upstream trains for `architecture` on `dataset` (C=16, N=5).
     public init(architecture: Architecture, dataset: NB201Dataset) {
@@ -38,14 +44,20 @@ public struct NetworkConfig: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case name, channels = "C", cellsPerStage = "N", architecture = "arch_str", classes = "num_classes"
+        case layerChannels = "channels", genotype
     }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let name = try c.decodeIfPresent(String.self, forKey: .name) ?? "infer.tiny"
+        if name == "infer.shape.tiny" {
+            self = try Self.decodeSizeSpace(c)
+            return
+        }
         guard name == "infer.tiny" else {
             throw DecodingError.dataCorruptedError(forKey: .name, in: c,
-                debugDescription: "network name is \"\(name)\", only \"infer.tiny\" (TinyNetwork) is supported")
+                debugDescription: "network name is \"\(name)\", only \"infer.tiny\" (TinyNetwork) and "
+                    + "\"infer.shape.tiny\" (DynamicShapeTinyNet) are supported")
         }
         channels = try c.decode(Int.self, forKey: .channels)
         cellsPerStage = try c.decode(Int.self, forKey: .cellsPerStage)
@@ -55,6 +67,7 @@ public struct NetworkConfig: Codable, Equatable, Sendable {
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
+        if layerChannels != nil { return try encodeSizeSpace(&c) }
         try c.encode("infer.tiny", forKey: .name)
         try c.encode(channels, forKey: .channels)
         try c.encode(cellsPerStage, forKey: .cellsPerStage)

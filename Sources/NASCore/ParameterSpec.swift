@@ -28,28 +28,40 @@ public struct ParameterSpec: Sendable, Equatable {
             }
             entries.append(Entry(name: name + ".num_batches_tracked", shape: [], dtype: .int64))
         }
+        try config.checkLayout()
+        let layers = config.layers
         let c0 = config.channels
         conv("stem.0", c0, 3, 3)
         batchNorm("stem.1", c0)
-        var channels = c0
-        for index in 0..<config.cellCount {
+        for (index, layer) in layers.enumerated() {
             let prefix = "cells.\(index)"
-            if config.reductionCells.contains(index) {
-                let out = 2 * channels
-                conv(prefix + ".conv_a.op.1", out, channels, 3)
+            let (inp, out) = (layer.inChannels, layer.outChannels)
+            if layer.isReduction {
+                conv(prefix + ".conv_a.op.1", out, inp, 3)
                 batchNorm(prefix + ".conv_a.op.2", out)
                 conv(prefix + ".conv_b.op.1", out, out, 3)
                 batchNorm(prefix + ".conv_b.op.2", out)
-                conv(prefix + ".downsample.1", out, channels, 1)
-                channels = out
+                conv(prefix + ".downsample.1", out, inp, 1)
             } else {
                 for (j, edge) in cell.edges.enumerated() {
-                    guard let k = edge.operation.kernelSize else { continue }
-                    conv("\(prefix).layers.\(j).op.1", channels, channels, k)
-                    batchNorm("\(prefix).layers.\(j).op.2", channels)
+                    let edgeIn = edge.source == 0 ? inp : out
+                    let edgeName = "\(prefix).layers.\(j)"
+                    switch (edge.operation, edgeIn == out) {
+                    case let (.convolution(k), _):
+                        conv(edgeName + ".op.1", out, edgeIn, k)
+                        batchNorm(edgeName + ".op.2", out)
+                    case (.identity, false):  // FactorizedReduce, stride 1
+                        conv(edgeName + ".conv", out, edgeIn, 1)
+                        batchNorm(edgeName + ".bn", out)
+                    case (.averagePool, false):  // POOLING's ReLU-conv1x1-BN preprocess
+                        conv(edgeName + ".preprocess.op.1", out, edgeIn, 1)
+                        batchNorm(edgeName + ".preprocess.op.2", out)
+                    default: break
+                    }
                 }
             }
         }
+        let channels = config.featureCount
         batchNorm("lastact.0", channels)
         entries.append(Entry(name: "classifier.weight", shape: [config.classes, channels], dtype: .float32))
         entries.append(Entry(name: "classifier.bias", shape: [config.classes], dtype: .float32))
@@ -64,6 +76,7 @@ public struct ParameterSpec: Sendable, Equatable {
         let expected = Dictionary(uniqueKeysWithValues: entries.map { ($0.name, $0) })
         var problem = StateDictMismatch(config: config)
         problem.missing = entries.map(\.name).filter { stateDict[$0] == nil }
+        problem.layerChannelsInWeights = NetworkConfig.layerChannels(in: stateDict, layerCount: config.layers.count)
         // The convolution edges the weights have, read from the first cell (for the hint).
         for (name, tensor) in stateDict.entries where name.hasPrefix("cells.0.layers.") && name.hasSuffix(".op.1.weight") {
             let parts = name.split(separator: ".")

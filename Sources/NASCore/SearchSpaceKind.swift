@@ -58,7 +58,35 @@ public struct ChannelSizes: Hashable, Sendable, CustomStringConvertible, Codable
         self.channels = channels
     }
 
-    public var description: String { channels.map(String.init).joined(separator: ":") }
+    /// The candidate at `index` of NATS-Bench's canonical order (its 32,768-entry `meta_archs`
+    /// list: `itertools.product` of `choices` over the five stages, so index 0 is `8:8:8:8:8`,
+    /// 2 is `8:8:8:8:24` and 32767 is `64:64:64:64:64`); nil outside 0..<32768.
+    public init?(index: Int) {
+        guard (0..<ChannelSizes.count).contains(index) else { return nil }
+        channels = (0..<ChannelSizes.stageCount).map { stage in
+            ChannelSizes.choices[(index >> (3 * (ChannelSizes.stageCount - 1 - stage))) & 7]
+        }
+    }
+
+    /// This candidate's canonical index (the inverse of `init?(index:)`).
+    public var index: Int {
+        channels.reduce(0) { $0 * ChannelSizes.choices.count + ChannelSizes.choices.firstIndex(of: $1)! }
+    }
+
+    /// The widths of any `C1:C2:...` list (two or more positive decimal numbers, as upstream's
+    /// `infer.shape.tiny` config takes them), nil for anything else. Unlike `init(_:)` this does
+    /// not require a candidate of the size space.
+    public static func parseWidths(_ text: String) -> [Int]? {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count >= 2 else { return nil }
+        let values = parts.compactMap { part in Int(part).flatMap { String($0) == part && $0 > 0 ? $0 : nil } }
+        return values.count == parts.count ? values : nil
+    }
+
+    /// `C1:C2:...` of any width list.
+    public static func format(_ widths: [Int]) -> String { widths.map(String.init).joined(separator: ":") }
+
+    public var description: String { ChannelSizes.format(channels) }
 
     public init(from decoder: Decoder) throws { try self.init(try decoder.singleValueContainer().decode(String.self)) }
 

@@ -24,6 +24,8 @@ public struct StateDictMismatch: Error, CustomStringConvertible, Equatable, Send
     /// Edge index -> kernel size of the convolution edges in the weights' first cell, and in the config's.
     public var convolutionEdgesInWeights: [Int: Int] = [:]
     public var convolutionEdgesInConfig: [Int: Int] = [:]
+    /// The output channels of each layer `cells.*` as the weights' tensors have them (nil: not all tellable).
+    public var layerChannelsInWeights: [Int]?
 
     public init(config: NetworkConfig) { self.config = config }
 
@@ -32,8 +34,7 @@ public struct StateDictMismatch: Error, CustomStringConvertible, Equatable, Send
     }
 
     public var description: String {
-        var lines = ["Error(s) in loading state_dict for TinyNetwork(C=\(config.channels), N=\(config.cellsPerStage), "
-                     + "\(config.architecture), classes=\(config.classes)):"]
+        var lines = ["Error(s) in loading state_dict for \(config.summary):"]
         lines += hints
         func quoted(_ names: [String]) -> String { names.map { "\"\($0)\"" }.joined(separator: ", ") }
         if !missing.isEmpty { lines.append("\tMissing key(s) in state_dict: \(quoted(missing)).") }
@@ -54,6 +55,12 @@ public struct StateDictMismatch: Error, CustomStringConvertible, Equatable, Send
         if let m = shapeMismatches.first(where: { $0.name == "classifier.weight" || $0.name == "classifier.bias" }),
            let found = m.found.first, let expected = m.expected.first, found != expected {
             hints.append("hint: the weights are for \(found) classes, the network was configured for \(expected)")
+        }
+        let expectedWidths = config.layers.map(\.outChannels)
+        if let found = layerChannelsInWeights, found != expectedWidths, !shapeMismatches.isEmpty {
+            func list(_ widths: [Int]) -> String { widths.map(String.init).joined(separator: ":") }
+            hints.append("hint: the weights' layers have channels \(list(found)), the network was configured for "
+                         + list(expectedWidths))
         }
         let cellKeys = (missing + unexpected + shapeMismatches.map(\.name)).filter { $0.contains(".layers.") }
         if !cellKeys.isEmpty {

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Concurrency
 import Foundation
 
 /// A one-line progress indicator on standard error for long operations.
@@ -10,14 +11,13 @@ import Foundation
 /// It draws only when standard error is a terminal (and `NASDATA_PROGRESS` is not
 /// `0`), at most ten times a second, so scripts, CI logs and `--json` output stay
 /// clean. Thread-safe: workers may call `advance` concurrently.
-public final class Progress: @unchecked Sendable {
+public final class Progress: Sendable {
     private let label: String
     private let total: Int64?
     private let unit: String
-    private var done: Int64 = 0
-    private var lastDraw: Double = 0
+    /// Items done, and when the line was last drawn.
+    private let state = Locked((done: Int64(0), lastDraw: 0.0))
     private let start: Double
-    private let lock = NSLock()
     public let isVisible: Bool
 
     public init(_ label: String, total: Int64? = nil, unit: String = "") {
@@ -30,21 +30,23 @@ public final class Progress: @unchecked Sendable {
     }
 
     public func advance(by n: Int64 = 1) {
-        lock.lock(); defer { lock.unlock() }
-        done += n
-        guard isVisible else { return }
-        let t = Progress.now()
-        if t - lastDraw >= 0.1 { lastDraw = t; draw(t) }
+        state.withLock { state in
+            state.done += n
+            guard isVisible else { return }
+            let t = Progress.now()
+            if t - state.lastDraw >= 0.1 { state.lastDraw = t; draw(t, done: state.done) }
+        }
     }
 
     /// Erases the line (a final summary is the caller's to print).
     public func finish() {
-        lock.lock(); defer { lock.unlock() }
-        guard isVisible else { return }
-        FileHandle.standardError.write("\r\u{1B}[K".data(using: .utf8)!)
+        state.withLock { _ in
+            guard isVisible else { return }
+            FileHandle.standardError.write("\r\u{1B}[K".data(using: .utf8)!)
+        }
     }
 
-    private func draw(_ t: Double) {
+    private func draw(_ t: Double, done: Int64) {
         let elapsed = max(t - start, 1e-9)
         let rate = Double(done) / elapsed
         var line = "\r\u{1B}[K\(label): \(done)"

@@ -11,7 +11,7 @@ import TorchFormats
 public struct ReloadRequest: Sendable {
     /// Where the run's weights come from.
     public enum Source: Sendable, Equatable {
-        /// An upstream `{index:06d}-FULL.pth` file.
+        /// An upstream `{index:06d}-FULL.pth` file, or a NATS-Bench result file with weights.
         case fullFile(String)
         /// A nasdata weight archive.
         case archive(String)
@@ -24,9 +24,8 @@ public struct ReloadRequest: Sendable {
     }
 
     public var source: Source
-    public var architecture: Architecture
-    /// The canonical index the caller named (or that the string has).
-    public var index: Int?
+    /// The run's architecture (a topology cell or a size-space candidate) and its canonical index.
+    public var architecture: SelectedArchitecture
     public var dataset: NB201Dataset
     /// nil: the lowest seed recorded.
     public var seed: Int?
@@ -45,9 +44,9 @@ public struct ReloadRequest: Sendable {
     public var threads: Int = 1
     public var microBatch: Int = 16
 
-    public init(source: Source, architecture: Architecture, index: Int?, dataset: NB201Dataset, seed: Int?,
+    public init(source: Source, architecture: SelectedArchitecture, dataset: NB201Dataset, seed: Int?,
                 schedule: Schedule, output: String) {
-        self.source = source; self.architecture = architecture; self.index = index; self.dataset = dataset
+        self.source = source; self.architecture = architecture; self.dataset = dataset
         self.seed = seed; self.schedule = schedule; self.output = output
     }
 }
@@ -91,8 +90,10 @@ public struct ReloadReport: Encodable, Sendable {
     }
 
     public var source: String
+    /// `|op~0|+|...|` or `C1:C2:C3:C4:C5`.
     public var arch: String
-    public var archIndex: Int?
+    public var archIndex: Int
+    public var space: SearchSpaceKind
     public var dataset: String
     public var seed: Int
     public var hp: Schedule
@@ -112,14 +113,14 @@ public struct ReloadReport: Encodable, Sendable {
     public var disagrees: Bool { evaluation?.agrees == false }
 
     enum CodingKeys: String, CodingKey {
-        case source, arch, archIndex = "arch_index", dataset, seed, hp, classes, keys, parameters, warnings,
+        case source, arch, archIndex = "arch_index", space, dataset, seed, hp, classes, keys, parameters, warnings,
              evaluation, check, output, config
     }
 
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(source, forKey: .source); try c.encode(arch, forKey: .arch)
-        try c.encode(archIndex, forKey: .archIndex)
+        try c.encode(archIndex, forKey: .archIndex); try c.encode(space, forKey: .space)
         try c.encode(dataset, forKey: .dataset); try c.encode(seed, forKey: .seed); try c.encode(hp, forKey: .hp)
         try c.encode(classes, forKey: .classes); try c.encode(keys, forKey: .keys)
         try c.encode(parameters, forKey: .parameters); try c.encode(warnings, forKey: .warnings)
@@ -128,11 +129,14 @@ public struct ReloadReport: Encodable, Sendable {
     }
 
     /// The report as one line of JSON with sorted keys.
-    public func json() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
-    }
+    public func json() throws -> String { try oneLineJSON(self) }
+}
+
+/// `value` as one line of JSON with sorted keys (the `--json` output of `reload` and `forward`).
+func oneLineJSON(_ value: some Encodable) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    return String(decoding: try encoder.encode(value), as: UTF8.self)
 }
 
 /// `nasdata reload`: one run's trained weights into the training network, checked by running
@@ -140,33 +144,38 @@ public struct ReloadReport: Encodable, Sendable {
 public enum Reloader {
     /// Loads, checks and exports; `warn` receives the network's load warnings as they happen.
     public static func run(_ request: ReloadRequest, warn: (String) -> Void = { _ in }) throws -> ReloadReport {
-        let architecture = request.architecture, dataset = request.dataset, hp = request.schedule
+        let requested = request.architecture, dataset = request.dataset, hp = request.schedule
         let source = request.source.path
         let run: TrainedRun
         do {
-            switch request.source {
-            case .fullFile(let path):
+            switch (request.source, requested) {
+            case (.fullFile(let path), _):
                 run = try TrainedRun.fromFullFile(path: path, dataset: dataset, seed: request.seed, schedule: hp)
-            case .archive(let path):
-                run = try ArchiveRunLoader.load(path: path, architecture: architecture, index: request.index,
+            case (.archive(let path), .topology(let architecture, let index)):
+                run = try ArchiveRunLoader.load(path: path, architecture: architecture, index: index,
                                                 dataset: dataset, seed: request.seed, schedule: hp)
+            case (.archive, .size):
+                throw ReloadError("\(source): a weight archive holds NAS-Bench-201 (topology) runs; "
+                                  + "reload a size-space run from its NATS-Bench result file")
             }
         } catch let error as ReloadError { throw error } catch { throw ReloadError("\(error)") }
 
-        guard run.architecture == architecture.description else {
-            let theirs = SearchSpace.canonical.index(of: run.architecture).map { " (index \($0))" } ?? ""
-            let ours = request.index.map { " (index \($0))" } ?? ""
-            throw ReloadError("\(source): the run is of architecture \(run.architecture)\(theirs), "
-                              + "not the requested \(architecture)\(ours)")
+        let runSpace: SearchSpaceKind = run.networkConfig == nil ? .topology : .size
+        guard run.architecture == requested.description, runSpace == requested.space else {
+            let theirs = (runSpace == .size ? (try? ChannelSizes(run.architecture))?.index
+                                            : SearchSpace.canonical.index(of: run.architecture)).map { " (index \($0))" } ?? ""
+            throw ReloadError("\(source): the run is of \(runSpace == .size ? "size-space " : "")architecture "
+                              + "\(run.architecture)\(theirs), not the requested \(requested.label)")
         }
-        if let fileIndex = run.architectureIndex, let requestedIndex = request.index, fileIndex != requestedIndex {
-            throw ReloadError("\(source): the file is for architecture index \(fileIndex), not \(requestedIndex)")
+        if let fileIndex = run.architectureIndex, fileIndex != requested.index {
+            throw ReloadError("\(source): the file is for architecture index \(fileIndex), not \(requested.index)")
         }
         guard run.classes == dataset.classCount else {
             throw ReloadError("\(source): the run records \(run.classes) classes, \(dataset.name) has \(dataset.classCount)")
         }
 
-        let networkConfig = NetworkConfig(architecture: architecture, dataset: dataset)
+        // TinyNetwork(C=16, N=5, cell) or DynamicShapeTinyNet(channels, the cell the run's arch_config names).
+        let networkConfig = run.config
         let spec = try ParameterSpec(networkConfig)
         let network: TinyNetwork
         do { network = try TinyNetwork(config: networkConfig, weights: run.weights) } catch {
@@ -174,12 +183,11 @@ public enum Reloader {
         }
         for warning in network.warnings { warn("\(source): \(warning)") }
 
-        var report = ReloadReport(source: source, arch: architecture.description, archIndex: request.index,
-                                  dataset: run.dataset, seed: run.seed, hp: hp, classes: run.classes,
+        var report = ReloadReport(source: source, arch: requested.description, archIndex: requested.index,
+                                  space: requested.space, dataset: run.dataset, seed: run.seed, hp: hp, classes: run.classes,
                                   keys: spec.entries.count, parameters: spec.trainableParameterCount,
                                   warnings: network.warnings, output: request.output)
-        report.lines = ["reload: \(architecture)" + (request.index.map { " (index \($0))" } ?? "")
-                        + ", \(run.dataset) seed \(run.seed), hp \(hp): \(spec.entries.count) tensors, "
+        report.lines = ["reload: \(requested.label), \(run.dataset) seed \(run.seed), hp \(hp): \(spec.entries.count) tensors, "
                         + String(format: "%.6f", Double(spec.trainableParameterCount) / 1e6) + " M parameters, loaded strictly"]
 
         if let data = request.evaluate {
@@ -223,26 +231,35 @@ public enum Reloader {
         do {
             if output.hasSuffix(".safetensors") {
                 var metadata = ["format": "pt", "arch_str": request.architecture.description, "num_classes": "\(run.classes)",
-                                "C": "\(networkConfig.channels)", "N": "\(networkConfig.cellsPerStage)",
-                                "dataset": run.dataset, "seed": "\(run.seed)", "hp": request.schedule.rawValue]
-                if let index = request.index { metadata["arch_index"] = "\(index)" }
+                                "dataset": run.dataset, "seed": "\(run.seed)", "hp": request.schedule.rawValue,
+                                "arch_index": "\(request.architecture.index)"]
+                if let channels = networkConfig.channelString {
+                    metadata["channels"] = channels
+                    metadata["genotype"] = networkConfig.architecture
+                } else {
+                    metadata["C"] = "\(networkConfig.channels)"
+                    metadata["N"] = "\(networkConfig.cellsPerStage)"
+                }
                 try Safetensors.write(ordered, metadata: metadata, to: output)
             } else {
                 try TorchSave.writeStateDict(ordered, to: output)
             }
         } catch { throw ReloadError("\(output): \(error)") }
-        if let config = request.config {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-            let data = try encoder.encode(networkConfig) + Data("\n".utf8)
-            do {
-                try AtomicOutput.write(to: config) { temp in
-                    guard FileManager.default.createFile(atPath: temp, contents: data) else {
-                        throw IOError.system(operation: "create", path: temp, errno: errno)
-                    }
+        if let config = request.config { try writeConfig(networkConfig, to: config) }
+    }
+
+    /// Writes `config` as the JSON dict upstream's `get_cell_based_tiny_net` takes (atomically).
+    static func writeConfig(_ config: NetworkConfig, to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        let data = try encoder.encode(config) + Data("\n".utf8)
+        do {
+            try AtomicOutput.write(to: path) { temp in
+                guard FileManager.default.createFile(atPath: temp, contents: data) else {
+                    throw IOError.system(operation: "create", path: temp, errno: errno)
                 }
-            } catch { throw ReloadError("\(config): \(error)") }
-        }
+            }
+        } catch { throw ReloadError("\(path): \(error)") }
     }
 
     struct Measured {

@@ -1,4 +1,4 @@
-import Dispatch
+import Concurrency
 import Tensors
 
 /// Runs a network over batches of images of one size, reusing its buffers.
@@ -43,18 +43,17 @@ public final class ForwardPass: @unchecked Sendable {
         let workers = min(threads, batches)
         BLAS.threads = workers > 1 ? 1 : threads
         let io = Pointers(images: images, features: features, logits: logits)
-        let job: @Sendable (Int) -> Void = { [self] worker in
-            var m = worker
-            while m < batches {
-                let first = m * microBatch
-                let n = min(microBatch, count - first)
-                runMicroBatch(workspaces[worker], images: io.images + first * imageSize, count: n,
-                              features: io.features.map { $0 + first * network.featureCount },
-                              logits: io.logits + first * network.config.classes)
-                m += workers
-            }
+        // Each worker takes the next micro-batch when it finishes one, always in its own workspace.
+        let nextWorkspace = Locked(0)
+        BoundedParallel.forEach(count: batches, jobs: workers,
+                                makeState: { [workspaces] in nextWorkspace.withLock { i in defer { i += 1 }; return workspaces[i] } }) {
+            [self] workspace, m in
+            let first = m * microBatch
+            let n = min(microBatch, count - first)
+            runMicroBatch(workspace, images: io.images + first * imageSize, count: n,
+                          features: io.features.map { $0 + first * network.featureCount },
+                          logits: io.logits + first * network.config.classes)
         }
-        if workers <= 1 { job(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: job) }
 
         let classes = network.config.classes
         var badImages: [Int] = []
@@ -134,10 +133,14 @@ public final class ForwardPass: @unchecked Sendable {
                 hasConvolution = true
                 if group.kernel == 3 { has3x3 = true }
             }
+            for edge in cell.edges where edge.source == source {
+                if case .projectedAveragePool = edge.operation { hasConvolution = true }
+            }
             let x = node(source)
-            if hasConvolution { Kernels.relu(x, ws.relu, count: total) }
+            let sourceChannels = source == 0 ? cell.inChannels : cell.channels
+            if hasConvolution { Kernels.relu(x, ws.relu, count: sourceChannels * pixels) }
             if has3x3 {
-                Kernels.im2col3x3(ws.relu, channels: cell.channels, batch: b, height: h, width: w, stride: 1,
+                Kernels.im2col3x3(ws.relu, channels: sourceChannels, batch: b, height: h, width: w, stride: 1,
                                   col: ws.columns)
             }
             for edge in cell.edges where edge.source == source {
@@ -149,12 +152,18 @@ public final class ForwardPass: @unchecked Sendable {
                     Kernels.addAveragePool3x3(x, into: out, planes: cell.channels * b, height: h, width: w,
                                               rowSums: ws.rowSums)
                 case .convolution: break  // below, by group
+                case let .projection(conv):  // its bias is in nodeBias
+                    convolve(conv, columns: x, into: out, pixels: pixels, accumulate: true)
+                case let .projectedAveragePool(conv):
+                    convolve(conv, columns: ws.relu, into: ws.projected, pixels: pixels, accumulate: false)
+                    Kernels.addAveragePool3x3(ws.projected, into: out, planes: cell.channels * b, height: h, width: w,
+                                              rowSums: ws.rowSums)
                 }
             }
             for group in cell.convolutionGroups where group.source == source {
                 group.weights.withUnsafeBufferPointer { weights in
                     BLAS.gemm(m: group.targetCount * cell.channels, n: pixels,
-                              k: cell.channels * group.kernel * group.kernel, a: weights.baseAddress!,
+                              k: sourceChannels * group.kernel * group.kernel, a: weights.baseAddress!,
                               b: group.kernel == 3 ? ws.columns : ws.relu, c: node(group.firstTarget), accumulate: true)
                 }
             }

@@ -39,8 +39,16 @@ public struct TinyNetwork: Sendable {
         enum Operation: Sendable {
             case zero, identity, averagePool
             case convolution(FoldedConvolution)
+            /// Node-0 edges of a cell that widens or narrows (size space): `skip_connect` becomes
+            /// conv1x1-BN without ReLU (FactorizedReduce, stride 1), `avg_pool_3x3` pools the output
+            /// of a ReLU-conv1x1-BN.
+            case projection(FoldedConvolution)
+            case projectedAveragePool(FoldedConvolution)
         }
+        /// Channels of nodes 1-3 (and of the output).
         let channels: Int
+        /// Channels of node 0, the cell's input (equal to `channels` except in the size space).
+        let inChannels: Int
         let edges: [Edge]
         /// Sum of the folded biases of the convolution edges into node 1, 2, 3 (index 0 unused).
         let nodeBias: [[Float]]
@@ -90,10 +98,10 @@ public struct TinyNetwork: Sendable {
         stem = FoldedConvolution(conv: "stem.0", batchNorm: "stem.1", stride: 1, from: weights)
         let structure = try config.cell()
         var cells: [Cell] = []
-        var channels = config.channels
-        for index in 0..<config.cellCount {
+        for (index, layer) in config.layers.enumerated() {
             let prefix = "cells.\(index)"
-            if config.reductionCells.contains(index) {
+            let channels = layer.outChannels
+            if layer.isReduction {
                 cells.append(.reduction(ReductionBlock(
                     convA: FoldedConvolution(conv: prefix + ".conv_a.op.1", batchNorm: prefix + ".conv_a.op.2",
                                              stride: 2, from: weights),
@@ -101,16 +109,26 @@ public struct TinyNetwork: Sendable {
                                              stride: 1, from: weights),
                     shortcut: FoldedConvolution(conv: prefix + ".downsample.1", batchNorm: nil, stride: 1,
                                                 from: weights))))
-                channels *= 2
                 continue
             }
             var edges: [InferCell.Edge] = []
             var nodeBias = [[Float]](repeating: [Float](repeating: 0, count: channels), count: 4)
             for (j, edge) in structure.edges.enumerated() {
                 let operation: InferCell.Operation
+                let projects = edge.source == 0 && layer.inChannels != channels
                 switch edge.operation {
                 case .zero: operation = .zero
+                case .identity where projects:
+                    let conv = FoldedConvolution(conv: "\(prefix).layers.\(j).conv", batchNorm: "\(prefix).layers.\(j).bn",
+                                                 stride: 1, from: weights)
+                    for c in 0..<channels { nodeBias[edge.target][c] += conv.bias[c] }
+                    operation = .projection(conv)
                 case .identity: operation = .identity
+                case .averagePool where projects:
+                    // The pool averages the conv output including its bias, so the bias stays inside.
+                    operation = .projectedAveragePool(FoldedConvolution(
+                        conv: "\(prefix).layers.\(j).preprocess.op.1", batchNorm: "\(prefix).layers.\(j).preprocess.op.2",
+                        stride: 1, from: weights))
                 case .averagePool: operation = .averagePool
                 case .convolution:
                     let conv = FoldedConvolution(conv: "\(prefix).layers.\(j).op.1", batchNorm: "\(prefix).layers.\(j).op.2",
@@ -140,7 +158,7 @@ public struct TinyNetwork: Sendable {
                     }
                 }
             }
-            cells.append(.infer(InferCell(channels: channels, edges: edges, nodeBias: nodeBias,
+            cells.append(.infer(InferCell(channels: channels, inChannels: layer.inChannels, edges: edges, nodeBias: nodeBias,
                                           convolutionGroups: groups)))
         }
         self.cells = cells
@@ -151,6 +169,6 @@ public struct TinyNetwork: Sendable {
         classifierBias = weights["classifier.bias"]!.floatValues()
     }
 
-    /// Width of the pooled feature vector (4C = 64 in NAS-Bench-201).
-    public var featureCount: Int { 4 * config.channels }
+    /// Width of the pooled feature vector (4C = 64 in NAS-Bench-201; C5 in the size space).
+    public var featureCount: Int { config.featureCount }
 }

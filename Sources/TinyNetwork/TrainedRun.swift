@@ -18,6 +18,9 @@ public struct TrainedRun: Sendable {
     /// `eval_acc1es` / `eval_losses` keyed by `"ori-test@199"`-style names.
     public var recordedAccuracy: [String: Double]
     public var recordedLoss: [String: Double]
+    /// The network the run's `arch_config` names when it is not TinyNetwork(C=16, N=5) of `architecture`
+    /// (a NATS-Bench size-space run: `architecture` is then its channels, `8:16:24:32:40`).
+    public var networkConfig: NetworkConfig?
 
     public init(architectureIndex: Int?, architecture: String, dataset: String, seed: Int, schedule: Schedule,
                 classes: Int, epochs: Int?, weights: StateDict, recordedAccuracy: [String: Double],
@@ -35,7 +38,7 @@ public struct TrainedRun: Sendable {
     }
 
     /// The network config upstream builds for this run.
-    public var config: NetworkConfig { NetworkConfig(architecture: architecture, classes: classes) }
+    public var config: NetworkConfig { networkConfig ?? NetworkConfig(architecture: architecture, classes: classes) }
 
     /// Accuracy (%) and loss recorded for `set` (`ori-test`, `x-valid`, `x-test`) at its last recorded epoch.
     public func recorded(_ set: String) -> (epoch: Int, accuracy: Double, loss: Double?)? {
@@ -49,18 +52,27 @@ public struct TrainedRun: Sendable {
     }
 
     /// Reads `['full'|'less']['all_results'][(dataset, seed)]` of an upstream `{index:06d}-FULL.pth`
-    /// (§4 of the reference); `seed` nil picks the lowest seed recorded for the dataset.
+    /// (§4 of the reference, keyed by `schedule.fileKey`: `full`, `less`), or
+    /// `[hp]['all_results'][(dataset, seed)]` of a NATS-Bench result file (keyed by
+    /// `schedule.rawValue`: `01`, `12`, `90`, `200`); `seed` nil picks the lowest seed recorded.
     public static func fromFullFile(path: String, dataset: NB201Dataset, seed: Int?, schedule: Schedule) throws
         -> TrainedRun {
-        guard Schedule.nasBench201.contains(schedule) else {
-            throw IOError.malformed(path: path, offset: nil, reason: "--hp must be 200 or 12, not \(schedule)")
-        }
-        let hpKey = schedule.fileKey
         let file = try TorchCheckpoint.load(path: path)
+        let hpKey: String
+        if file[.string(schedule.rawValue)].dict != nil {
+            hpKey = schedule.rawValue
+        } else if Schedule.nasBench201.contains(schedule) {
+            hpKey = schedule.fileKey
+        } else {
+            throw IOError.malformed(path: path, offset: nil,
+                                    reason: "has no results for hp \(schedule) (no '\(schedule.rawValue)' key; NAS-Bench-201 files record only 12 and 200)")
+        }
         let results = file[.string(hpKey)]
         guard results.dict != nil else {
+            let keys = (file.dict?.keys ?? []).compactMap(\.string).sorted()
             throw IOError.malformed(path: path, offset: nil,
-                                    reason: "has no '\(hpKey)' results (hp \(schedule)); not a {index}-FULL.pth file?")
+                                    reason: "has no '\(hpKey)' results (hp \(schedule)); "
+                                        + (keys.isEmpty ? "not a {index}-FULL.pth file?" : "it has: \(keys.joined(separator: ", "))"))
         }
         let runs: [(dataset: String, seed: Int)] = (results["all_results"].dict?.keys ?? []).compactMap { key in
             guard let t = key.tuple, t.count == 2, let d = t[0].string, let s = t[1].int else { return nil }
@@ -82,7 +94,8 @@ public struct TrainedRun: Sendable {
         do { weights = try run["net_state_dict"].stateDict() } catch {
             throw IOError.malformed(path: path, offset: nil, reason: "run (\(dataset.name), \(chosen)): \(error)")
         }
-        let architecture = run["arch_config"]["arch_str"].string ?? results["arch_str"].string
+        let sizeConfig = try sizeSpaceConfig(run["arch_config"], path: path, classes: dataset.classCount)
+        let architecture = sizeConfig?.channelString ?? run["arch_config"]["arch_str"].string ?? results["arch_str"].string
         guard let architecture else {
             throw IOError.malformed(path: path, offset: nil, reason: "names no architecture (arch_str)")
         }
@@ -91,10 +104,26 @@ public struct TrainedRun: Sendable {
             for (k, v) in run[.string(name)].dictItems ?? [] { if let key = k.string, let d = v.double { out[key] = d } }
             return out
         }
-        return TrainedRun(architectureIndex: results["arch_index"].int, architecture: architecture,
-                          dataset: dataset.name, seed: chosen, schedule: schedule,
-                          classes: run["arch_config"]["class_num"].int ?? dataset.classCount,
-                          epochs: run["epochs"].int, weights: weights,
-                          recordedAccuracy: metrics("eval_acc1es"), recordedLoss: metrics("eval_losses"))
+        var trained = TrainedRun(architectureIndex: results["arch_index"].int, architecture: architecture,
+                                 dataset: dataset.name, seed: chosen, schedule: schedule,
+                                 classes: run["arch_config"]["class_num"].int ?? dataset.classCount,
+                                 epochs: run["epochs"].int, weights: weights,
+                                 recordedAccuracy: metrics("eval_acc1es"), recordedLoss: metrics("eval_losses"))
+        trained.networkConfig = sizeConfig
+        return trained
+    }
+
+    /// The size-space network an `arch_config` of NATS-Bench's size space names
+    /// (`{'name': 'infer.shape.tiny', 'channels': '8:16:...', 'genotype': '|...|', 'class_num': 10}`),
+    /// nil for any other arch_config.
+    static func sizeSpaceConfig(_ archConfig: PickleValue, path: String, classes: Int) throws -> NetworkConfig? {
+        guard archConfig["name"].string == "infer.shape.tiny" else { return nil }
+        guard let text = archConfig["channels"].string, let channels = ChannelSizes.parseWidths(text),
+              let genotype = archConfig["genotype"].string else {
+            throw IOError.malformed(path: path, offset: nil,
+                reason: "its infer.shape.tiny arch_config lacks channels 'C1:...:C5' or a genotype string")
+        }
+        return NetworkConfig(layerChannels: channels, genotype: genotype,
+                             classes: archConfig["class_num"].int ?? classes)
     }
 }

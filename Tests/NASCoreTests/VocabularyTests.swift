@@ -32,6 +32,51 @@ final class VocabularyTests: XCTestCase {
             XCTAssertThrowsError(try ChannelSizes(bad), bad)
         }
         XCTAssertNil(ChannelSizes(channels: [8, 8, 8, 8, 9]))
+        // Any width list upstream's infer.shape.tiny config takes (not only size-space candidates).
+        XCTAssertEqual(ChannelSizes.parseWidths("8:16:24:32:40"), [8, 16, 24, 32, 40])
+        XCTAssertEqual(ChannelSizes.parseWidths("12:7"), [12, 7])
+        for bad in ["8:16::32:40", "|none~0|", "8:0:8:8:8", "8", "08:8", "8:-8"] { XCTAssertNil(ChannelSizes.parseWidths(bad), bad) }
+        XCTAssertEqual(ChannelSizes.format([12, 7]), "12:7")
+    }
+
+    /// NATS-Bench's order of the size space (`meta_archs` of NATS-sss-v1_0-50262: itertools.product
+    /// of the widths over the five stages; checked against the real 32,768-entry list once).
+    func testSizeSpaceIndexOrderIsNATSBenchs() throws {
+        XCTAssertEqual(ChannelSizes(index: 0)?.channels, [8, 8, 8, 8, 8])
+        XCTAssertEqual(ChannelSizes(index: 2)?.channels, [8, 8, 8, 8, 24])
+        XCTAssertEqual(ChannelSizes(index: 284)?.channels, [8, 8, 40, 32, 40])  // the sample folder's
+        XCTAssertEqual(ChannelSizes(index: 32767)?.channels, [64, 64, 64, 64, 64])
+        XCTAssertNil(ChannelSizes(index: 32768))
+        XCTAssertNil(ChannelSizes(index: -1))
+        for index in [0, 1, 284, 12345, 32767] { XCTAssertEqual(ChannelSizes(index: index)?.index, index) }
+        XCTAssertEqual(Set((0..<ChannelSizes.count).map { ChannelSizes(index: $0)!.description }).count, ChannelSizes.count)
+    }
+
+    func testSelectorPicksTheSpace() throws {
+        let cell = "|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|"
+        XCTAssertEqual(try ArchitectureSelector(parsing: "0").select(), .topology(try Architecture(cell), index: 0))
+        XCTAssertEqual(try ArchitectureSelector(parsing: "0").select(space: .topology), .topology(try Architecture(cell), index: 0))
+        XCTAssertEqual(try ArchitectureSelector(parsing: cell).select(), .topology(try Architecture(cell), index: 0))
+        let size = try ArchitectureSelector(parsing: "8:8:40:32:40").select()
+        XCTAssertEqual(size, .size(try ChannelSizes("8:8:40:32:40"), index: 284))
+        XCTAssertEqual(size.space, .size)
+        XCTAssertEqual(size.label, "8:8:40:32:40 (index 284)")
+        XCTAssertEqual(try ArchitectureSelector(parsing: "284").select(space: .size), size)
+        XCTAssertEqual(try ArchitectureSelector(parsing: "8:8:40:32:40").select(space: .size), size)
+        XCTAssertEqual(size.networkConfig(classes: 10), NetworkConfig(layerChannels: [8, 8, 40, 32, 40], classes: 10))
+        XCTAssertEqual(try ArchitectureSelector(parsing: "0").select().networkConfig(classes: 10),
+                       NetworkConfig(architecture: try Architecture(cell), dataset: .cifar10))
+        XCTAssertThrowsError(try ArchitectureSelector(parsing: "8:8:8:8:8").select(space: .topology)) {
+            XCTAssertEqual($0 as? ArchitectureSelectorError, .spaceMismatch("8:8:8:8:8", space: .topology))
+        }
+        XCTAssertThrowsError(try ArchitectureSelector(parsing: cell).select(space: .size)) {
+            XCTAssertEqual($0 as? ArchitectureSelectorError, .spaceMismatch(cell, space: .size))
+        }
+        XCTAssertThrowsError(try ArchitectureSelector(parsing: "32768").select(space: .size)) {
+            XCTAssertEqual($0 as? ArchitectureSelectorError, .indexOutOfRange(32768, space: .size))
+            XCTAssertEqual("\($0)", "an index must be in 0..<32768")
+        }
+        XCTAssertThrowsError(try ArchitectureSelector(parsing: "8:8:8:8:12").select()) { XCTAssertTrue($0 is ChannelSizesParseError) }
     }
 
     func testArchitectureSelectorResolvesIndexOrString() throws {

@@ -3,6 +3,7 @@ import XCTest
 import FixtureSupport
 import NASCore
 @testable import Reload
+import TorchFormats
 
 /// `Reloader` on the upstream-format fixture `013444-FULL.pth` (made by Tools/fixtures, see
 /// Tests/Fixtures/network/README.md): the run loads strictly, runs, and exports.
@@ -20,9 +21,8 @@ final class ReloadTests: XCTestCase {
 
     private func request(_ selector: ArchitectureSelector, schedule: Schedule = .twoHundred, seed: Int? = nil,
                          output: String) throws -> ReloadRequest {
-        let (architecture, index) = try selector.resolve()
-        return ReloadRequest(source: .fullFile(fullFile), architecture: architecture, index: index,
-                             dataset: .cifar10Valid, seed: seed, schedule: schedule, output: output)
+        ReloadRequest(source: .fullFile(fullFile), architecture: try selector.select(),
+                      dataset: .cifar10Valid, seed: seed, schedule: schedule, output: output)
     }
 
     func testFullFileRunReloadsChecksAndExports() throws {
@@ -49,10 +49,16 @@ final class ReloadTests: XCTestCase {
 
         // The JSON report keeps the keys `reload --json` always printed, nulls included.
         let json = try JSONSerialization.jsonObject(with: Data(report.json().utf8)) as! [String: Any]
-        XCTAssertEqual(Set(json.keys), ["source", "arch", "arch_index", "dataset", "seed", "hp", "classes", "keys",
+        XCTAssertEqual(Set(json.keys), ["source", "arch", "arch_index", "space", "dataset", "seed", "hp", "classes", "keys",
                                         "parameters", "warnings", "check", "output", "config"])
         XCTAssertEqual(json["hp"] as? String, "200")
         XCTAssertEqual(json["arch_index"] as? Int, 13444)
+        XCTAssertEqual(json["space"] as? String, "tss")
+        let (_, metadata) = try Safetensors.read(path: dir + "/out.safetensors")
+        XCTAssertEqual(metadata["C"], "16")
+        XCTAssertEqual(metadata["N"], "5")
+        XCTAssertEqual(metadata["arch_index"], "13444")
+        XCTAssertNil(metadata["channels"])
     }
 
     func testTwelveEpochRunAndStringSelector() throws {
@@ -77,6 +83,76 @@ final class ReloadTests: XCTestCase {
         var req = try request(.index(13444), output: dir + "/x.pth")
         req.source = .archive(dir + "/missing.h5")
         XCTAssertThrowsError(try Reloader.run(req)) { XCTAssertTrue("\($0)".contains("missing.h5"), "\($0)") }
+    }
+
+    // MARK: NATS-Bench size space
+
+    /// `sss-000001-run.pth` (Tests/Fixtures/network/sss/README.md): a NATS-Bench size-space result
+    /// file, hp keyed by itself (`90`), one cifar10 run of 8:8:8:8:16 (index 1), seed 777.
+    let sizeRunFile = Repository.fixtures("network").appendingPathComponent("sss/sss-000001-run.pth").path
+    let fixedCell = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|"
+
+    private func sizeRequest(_ selector: ArchitectureSelector, space: SearchSpaceKind? = nil, schedule: Schedule = .ninety,
+                             output: String) throws -> ReloadRequest {
+        ReloadRequest(source: .fullFile(sizeRunFile), architecture: try selector.select(space: space),
+                      dataset: .cifar10, seed: nil, schedule: schedule, output: output)
+    }
+
+    func testSizeSpaceRunReloadsIntoDynamicShapeTinyNetAndExports() throws {
+        var req = try sizeRequest("8:8:8:8:16", output: dir + "/sss.safetensors")
+        req.config = dir + "/sss.json"
+        let report = try Reloader.run(req)
+        XCTAssertEqual(report.space, .size)
+        XCTAssertEqual(report.arch, "8:8:8:8:16")
+        XCTAssertEqual(report.archIndex, 1)
+        XCTAssertEqual(report.seed, 777)
+        XCTAssertEqual(report.hp, .ninety)
+        XCTAssertEqual(report.classes, 10)
+        let config = NetworkConfig(layerChannels: [8, 8, 8, 8, 16], genotype: fixedCell, classes: 10)
+        let spec = try ParameterSpec(config)
+        XCTAssertEqual(report.keys, spec.entries.count)
+        XCTAssertEqual(report.parameters, spec.trainableParameterCount)
+        XCTAssertEqual(report.check, "finite logits on a synthetic batch")
+        XCTAssertTrue(report.lines[0].hasPrefix("reload: 8:8:8:8:16 (index 1), cifar10 seed 777, hp 90: \(spec.entries.count) tensors"),
+                      report.lines[0])
+        let written = try JSONDecoder().decode(NetworkConfig.self, from: Data(contentsOf: URL(fileURLWithPath: dir + "/sss.json")))
+        XCTAssertEqual(written, config)
+        XCTAssertEqual(try String(contentsOfFile: dir + "/sss.json", encoding: .utf8).contains("\"name\" : \"infer.shape.tiny\""), true)
+
+        let (weights, metadata) = try Safetensors.read(path: dir + "/sss.safetensors")
+        XCTAssertEqual(weights.entries.map(\.0), spec.names, "upstream key order")
+        XCTAssertEqual(metadata["channels"], "8:8:8:8:16")
+        XCTAssertEqual(metadata["genotype"], fixedCell)
+        XCTAssertEqual(metadata["hp"], "90")
+        XCTAssertEqual(metadata["arch_index"], "1")
+        XCTAssertNil(metadata["C"])
+        XCTAssertNil(metadata["N"])
+        let json = try JSONSerialization.jsonObject(with: Data(report.json().utf8)) as! [String: Any]
+        XCTAssertEqual(json["space"] as? String, "sss")
+        XCTAssertEqual(json["hp"] as? String, "90")
+
+        // The same run by its size-space index.
+        let byIndex = try Reloader.run(try sizeRequest(.index(1), space: .size, output: dir + "/sss.pth"))
+        XCTAssertEqual(byIndex.arch, "8:8:8:8:16")
+        XCTAssertEqual(byIndex.keys, report.keys)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/sss.pth"))
+    }
+
+    func testSizeSpaceRunRefusesAnotherArchitectureScheduleOrSource() throws {
+        XCTAssertThrowsError(try Reloader.run(try sizeRequest("8:8:8:8:8", output: dir + "/x.pth"))) {
+            XCTAssertTrue("\($0)".contains("the run is of size-space architecture 8:8:8:8:16 (index 1), not the requested 8:8:8:8:8 (index 0)"),
+                          "\($0)")
+        }
+        XCTAssertThrowsError(try Reloader.run(try sizeRequest(.index(1), output: dir + "/x.pth"))) {
+            XCTAssertTrue("\($0)".contains("the run is of size-space architecture 8:8:8:8:16 (index 1), not the requested |"), "\($0)")
+        }
+        XCTAssertThrowsError(try Reloader.run(try sizeRequest("8:8:8:8:16", schedule: .one, output: dir + "/x.pth"))) {
+            XCTAssertTrue("\($0)".contains("has no results for hp 01"), "\($0)")
+        }
+        var req = try sizeRequest("8:8:8:8:16", output: dir + "/x.pth")
+        req.source = .archive(dir + "/missing.h5")
+        XCTAssertThrowsError(try Reloader.run(req)) { XCTAssertTrue("\($0)".contains("NAS-Bench-201 (topology) runs"), "\($0)") }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/x.pth"), "nothing written")
     }
 
     func testLogitScoreCountsTopOneAndCrossEntropy() {

@@ -1,6 +1,8 @@
 import Foundation
+import XCTest
 import FixtureSupport
 import Tensors
+import TorchFormats
 @testable import TinyNetwork
 import NASCore
 
@@ -50,6 +52,51 @@ struct FixtureManifest: Decodable {
         let data = try Data(contentsOf: fixtureDirectory.appendingPathComponent("manifest.json"))
         return try JSONDecoder().decode(FixtureManifest.self, from: data)
     }
+}
+
+/// Runs a fixture net (each of its weight files, 1 and 2 threads) and checks features, logits
+/// (1e-4 relative) and arg-max labels against PyTorch's; returns the worst logit error and where.
+@discardableResult
+func assertMatchesPyTorch(_ net: FixtureManifest.Net, in directory: URL,
+                          file: StaticString = #filePath, line: UInt = #line) throws -> (error: Double, what: String) {
+    func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+    let input = try NPY.read(path: path("\(net.name).input.npy"))
+    let expectedLogits = try NPY.read(path: path("\(net.name).logits.npy")).scalars(as: Float.self)
+    let expectedFeatures = try NPY.read(path: path("\(net.name).features.npy")).scalars(as: Float.self)
+    var worst = (error: 0.0, what: "")
+    for (format, weightsFile) in net.weights.sorted(by: { $0.key < $1.key }) {
+        let weights = try WeightsFile.load(path: path(weightsFile))
+        if format == "safetensors" {  // safetensors sorts its keys; torch files keep state_dict order
+            XCTAssertEqual(Set(weights.names), Set(net.state_dict.map(\.name)), "\(weightsFile): keys", file: file, line: line)
+        } else {
+            XCTAssertTrue(weights.names == net.state_dict.map(\.name), "\(weightsFile): key order", file: file, line: line)
+        }
+        let network = try TinyNetwork(config: net.config, weights: weights)
+        XCTAssertEqual(network.warnings, [], file: file, line: line)
+        XCTAssertEqual(network.featureCount, expectedFeatures.count / input.shape[0], file: file, line: line)
+        for threads in [1, 2] {
+            let out = try network.forward(input, threads: threads, microBatch: 3)
+            let logits = out.logits.scalars(as: Float.self)
+            let error = relativeError(logits, expectedLogits)
+            XCTAssertLessThan(error, 1e-4, "\(weightsFile) logits", file: file, line: line)
+            XCTAssertLessThan(relativeError(out.features.scalars(as: Float.self), expectedFeatures), 1e-4,
+                              "\(weightsFile) features", file: file, line: line)
+            XCTAssertEqual(argmaxRows(logits, columns: net.config.classes),
+                           argmaxRows(expectedLogits, columns: net.config.classes), "\(weightsFile) arg-max",
+                           file: file, line: line)
+            if error > worst.error { worst = (error, "\(weightsFile), \(threads) thread(s)") }
+        }
+    }
+    return worst
+}
+
+/// The spec of a fixture net's config equals upstream's state dict: names, shapes, dtypes, order.
+func assertSpecMatchesStateDict(_ net: FixtureManifest.Net, file: StaticString = #filePath, line: UInt = #line) throws {
+    let spec = try ParameterSpec(net.config)
+    XCTAssertEqual(spec.names, net.state_dict.map(\.name), net.name, file: file, line: line)
+    XCTAssertEqual(spec.entries.map(\.shape), net.state_dict.map(\.shape), net.name, file: file, line: line)
+    XCTAssertEqual(spec.entries.map(\.dtype.rawValue), net.state_dict.map(\.dtype), net.name, file: file, line: line)
+    XCTAssertEqual(spec.entries.count, net.keys, net.name, file: file, line: line)
 }
 
 /// A state dict matching `spec` with random weights and batch norms far from identity.

@@ -8,13 +8,7 @@ final class ParameterSpecTests: XCTestCase {
     func testSpecEqualsUpstreamStateDicts() throws {
         let manifest = try FixtureManifest.load()
         XCTAssertEqual(manifest.nets.count, 4)
-        for net in manifest.nets {
-            let spec = try ParameterSpec(net.config)
-            XCTAssertEqual(spec.names, net.state_dict.map(\.name), net.name)
-            XCTAssertEqual(spec.entries.map(\.shape), net.state_dict.map(\.shape), net.name)
-            XCTAssertEqual(spec.entries.map(\.dtype.rawValue), net.state_dict.map(\.dtype), net.name)
-            XCTAssertEqual(spec.entries.count, net.keys)
-        }
+        for net in manifest.nets { try assertSpecMatchesStateDict(net) }
     }
 
     /// Key count = 39 + 90 x conv edges; params as the benchmark counts them (§6).

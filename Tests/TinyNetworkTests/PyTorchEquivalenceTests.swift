@@ -15,32 +15,11 @@ final class PyTorchEquivalenceTests: XCTestCase {
         var worst = (error: 0.0, what: "")
         var formatsSeen = Set<String>()
         for net in manifest.nets {
-            let input = try NPY.read(path: path("\(net.name).input.npy"))
-            XCTAssertEqual(input.shape, [manifest.batch, 3, net.input_size, net.input_size])
-            let expectedLogits = try NPY.read(path: path("\(net.name).logits.npy")).scalars(as: Float.self)
-            let expectedFeatures = try NPY.read(path: path("\(net.name).features.npy")).scalars(as: Float.self)
-            for (format, file) in net.weights.sorted(by: { $0.key < $1.key }) {
-                formatsSeen.insert(format)
-                let weights = try WeightsFile.load(path: path(file))
-                if format == "safetensors" {  // safetensors sorts its keys; torch files keep state_dict order
-                    XCTAssertEqual(Set(weights.names), Set(net.state_dict.map(\.name)), "\(file): keys")
-                } else {
-                    XCTAssertTrue(weights.names == net.state_dict.map(\.name), "\(file): key order")
-                }
-                let network = try TinyNetwork(config: net.config, weights: weights)
-                XCTAssertEqual(network.warnings, [])
-                for threads in [1, 2] {
-                    let out = try network.forward(input, threads: threads, microBatch: 4)
-                    let logits = out.logits.scalars(as: Float.self)
-                    let error = relativeError(logits, expectedLogits)
-                    XCTAssertLessThan(error, 1e-4, "\(file) logits")
-                    XCTAssertLessThan(relativeError(out.features.scalars(as: Float.self), expectedFeatures), 1e-4,
-                                      "\(file) features")
-                    XCTAssertEqual(argmaxRows(logits, columns: net.config.classes),
-                                   argmaxRows(expectedLogits, columns: net.config.classes), "\(file) arg-max")
-                    if error > worst.error { worst = (error, "\(file), \(threads) thread(s)") }
-                }
-            }
+            XCTAssertEqual(try NPY.read(path: path("\(net.name).input.npy")).shape,
+                           [manifest.batch, 3, net.input_size, net.input_size])
+            formatsSeen.formUnion(net.weights.keys)
+            let error = try assertMatchesPyTorch(net, in: fixtureDirectory)
+            if error.error > worst.error { worst = error }
         }
         XCTAssertEqual(formatsSeen, ["zip", "legacy", "safetensors"])
         print("worst relative logit error vs PyTorch: \(worst.error) (\(worst.what))")

@@ -1,19 +1,17 @@
 import ArgumentParser
-import Foundation
-import NASBench
-import Tensors
-import TinyNetwork
-import TorchFormats
 import NASCore
 import Reload
+import TinyNetwork
 
 /// `nasdata forward`: logits of a batch of images through one architecture's network,
 /// for scripted checks (compare with PyTorch, with a recorded accuracy, ...).
 struct Forward: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the NAS-Bench-201 network (eval mode, CPU) over a batch of images.",
+        abstract: "Run the NAS-Bench-201 / NATS-Bench network (eval mode, CPU) over a batch of images.",
         discussion: """
-        Builds TinyNetwork(C, N, ARCH, CLASSES), loads --weights strictly (a torch .pth of either \
+        Builds TinyNetwork(C, N, ARCH, CLASSES), or for a size-space ARCH (C1:C2:C3:C4:C5, or an \
+        index with --space sss) NATS-Bench's DynamicShapeTinyNet(channels, --genotype, CLASSES); \
+        loads --weights strictly (a torch .pth of either \
         format or a .safetensors file, or --archive A.h5 --dataset D [--seed S] [--hp 200|12]: a run \
         of a nasdata weight archive; every missing, unexpected or mis-shaped key is reported), \
         runs --input (a .npy of float images [B, 3, H, W], already normalised) and writes the \
@@ -35,8 +33,16 @@ struct Forward: ParsableCommand {
     @Option(name: .long, help: "With --archive: 200 or 12 epochs.")
     var hp: String = "200"
 
-    @Option(name: .long, help: "Architecture: canonical index (0-15624) or string |op~0|+|op~0|op~1|+|...|.")
+    @Option(name: .long, help: "Architecture: canonical index (0-15624) or string |op~0|+|op~0|op~1|+|...|; size space: C1:C2:C3:C4:C5 or an index (0-32767) with --space sss.")
     var arch: String
+
+    @OptionGroup var space: SpaceOption
+
+    @Option(name: .long, help: "Size space: the cell (default: NATS-Bench's fixed one).")
+    var genotype: String?
+
+    @Option(name: .long, help: "Also write the network config JSON for get_cell_based_tiny_net.")
+    var config: String?
 
     @Option(name: .long, help: "Classifier outputs (10 for CIFAR-10, 100 for CIFAR-100, 120 for ImageNet16-120; with --archive: from --dataset).")
     var classes: Int?
@@ -76,82 +82,27 @@ struct Forward: ParsableCommand {
 
     func run() throws {
         BLASKernelSelection.restartWithFasterKernelsIfNeeded()
-        let (architecture, index) = try parseArchitecture(arch)
-        let source = weights ?? archive!
-        let stateDict: StateDict
-        var classes = self.classes ?? 0
-        do {
-            if let weights {
-                stateDict = try WeightsFile.load(path: weights)
-            } else {
-                let run = try ArchiveRunLoader.load(path: source, architecture: architecture, index: index,
-                                                    dataset: try parseDataset(dataset!), seed: seed, schedule: try parseSchedule(hp))
-                if self.classes == nil { classes = run.classes }
-                stateDict = run.weights
-            }
-        } catch let error as ValidationError { throw error } catch {
-            throw CommandFailure("\(error)")
+        let architecture = try space.select(arch)
+        if genotype != nil && architecture.space != .size {
+            throw ValidationError("--genotype is for a size-space --arch (C1:C2:C3:C4:C5); a topology --arch is the cell")
         }
-        let config = NetworkConfig(architecture: architecture.description, classes: classes,
-                                   channels: channels, cellsPerStage: cells)
-        let network: TinyNetwork
-        do { network = try TinyNetwork(config: config, weights: stateDict) } catch {
-            throw CommandFailure("\(source): \(error)")
-        }
-        for warning in network.warnings { printError("\(source): \(warning)") }
-
-        let images: Tensor
-        do { images = try NPY.read(path: input) } catch { throw CommandFailure("\(error)") }
-        guard images.shape.count == 4, images.shape[1] == 3, images.dtype == .float32 || images.dtype == .float64 else {
-            throw CommandFailure("\(input): expected float images [batch, 3, height, width], found \(images.dtype) \(images.shape)")
-        }
-        let (b, h, w) = (images.shape[0], images.shape[2], images.shape[3])
-        let pass: ForwardPass
-        do {
-            pass = try ForwardPass(network: network, height: h, width: w, microBatch: compute.microBatch,
-                                   threads: compute.threads)
-        } catch { throw CommandFailure("\(input): \(error)") }
-        let pixels = images.dtype == .float32 ? images.scalars(as: Float.self) : images.floatValues()
-        var logits = [Float](repeating: 0, count: b * classes)
-        var pooled = [Float](repeating: 0, count: b * network.featureCount)
-        var seconds = 0.0
-        do {
-            try pixels.withUnsafeBufferPointer { x in
-                try logits.withUnsafeMutableBufferPointer { l in
-                    try pooled.withUnsafeMutableBufferPointer { f in
-                        guard b > 0 else { return }
-                        let start = DispatchTime.now().uptimeNanoseconds
-                        for _ in 0..<`repeat` {
-                            try pass.run(images: x.baseAddress!, count: b, features: f.baseAddress!, logits: l.baseAddress!)
-                        }
-                        seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-                    }
-                }
-            }
-        } catch { throw CommandFailure("\(input): \(error)") }
-
-        try NPY.write(Tensor(shape: [b, classes], scalars: logits), to: output)
-        if let features { try NPY.write(Tensor(shape: [b, network.featureCount], scalars: pooled), to: features) }
-
-        let labels = stride(from: 0, to: logits.count, by: classes).map { start in
-            (0..<classes).max { logits[start + $0] < logits[start + $1] } ?? 0
-        }
-        let rate = seconds > 0 ? Double(b * `repeat`) / seconds : 0
+        let source: ForwardRequest.Weights = try weights.map { .file($0) }
+            ?? .archive(archive!, dataset: try parseDataset(dataset!), seed: seed, schedule: try parseSchedule(hp))
+        var request = ForwardRequest(weights: source, architecture: architecture, classes: classes, input: input, output: output)
+        request.channels = channels
+        request.cellsPerStage = cells
+        if let genotype { request.genotype = genotype }
+        request.features = features
+        request.config = config
+        request.repeats = `repeat`
+        request.threads = compute.threads
+        request.microBatch = compute.microBatch
+        let report: ForwardReport
+        do { report = try Forwarder.run(request, warn: printError) } catch { throw CommandFailure("\(error)") }
         if json {
-            let summary: [String: Any] = [
-                "images": b, "height": h, "width": w, "classes": classes, "arch": architecture.description,
-                "arch_index": index.map { $0 as Any } ?? NSNull(), "threads": compute.threads,
-                "micro_batch": compute.microBatch, "repeat": `repeat`, "seconds": seconds,
-                "images_per_second": rate, "blas_core": BLASKernelSelection.coreName, "argmax": labels,
-                "output": output, "warnings": network.warnings,
-            ]
-            let data = try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
+            print(try report.json())
         } else {
-            print("forward: \(b) image(s) \(h)x\(w) -> logits [\(b), \(classes)] in \(String(format: "%.3f", seconds)) s "
-                  + "(\(String(format: "%.1f", rate)) images/s, \(compute.threads) thread(s), OpenBLAS \(BLASKernelSelection.coreName))")
-            print("arg-max: " + labels.prefix(32).map(String.init).joined(separator: " ") + (labels.count > 32 ? " ..." : ""))
-            print("wrote \(output)" + (features.map { " and \($0)" } ?? ""))
+            for line in report.lines { print(line) }
         }
     }
 }

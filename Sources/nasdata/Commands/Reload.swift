@@ -9,9 +9,11 @@ struct Reload: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Load one architecture's trained weights into the network, run it, and export them.",
         discussion: """
-        Reads the weights of one run (--full-file: an upstream {index:06d}-FULL.pth; --archive: a \
-        nasdata weight archive), builds TinyNetwork(C=16, N=5, ARCH, classes of --dataset), loads the \
-        weights strictly and runs the network: on --evaluate DATA.h5 --set SET (a nasdata image data \
+        Reads the weights of one run (--full-file: an upstream {index:06d}-FULL.pth, or a NATS-Bench \
+        result file with weights in torch.save form; --archive: a nasdata weight archive), builds \
+        TinyNetwork(C=16, N=5, ARCH, classes of --dataset), or for a size-space ARCH \
+        (C1:C2:C3:C4:C5, or an index with --space sss) DynamicShapeTinyNet(channels, the cell the run's \
+        arch_config names, classes), loads the weights strictly and runs the network: on --evaluate DATA.h5 --set SET (a nasdata image data \
         set, normalised with its stored mean/std) it prints accuracy and loss beside the values the \
         benchmark recorded for this run and flags a disagreement; without --evaluate it checks that a \
         synthetic batch gives finite logits. Then it writes the state dict (-o OUT.pth: torch zip \
@@ -22,10 +24,12 @@ struct Reload: ParsableCommand {
     @Option(name: .long, help: "A nasdata weight archive (pack-archive output).")
     var archive: String?
 
-    @Option(name: .customLong("full-file"), help: "An upstream {index:06d}-FULL.pth file.")
+    @Option(name: .customLong("full-file"), help: "An upstream {index:06d}-FULL.pth file, or a NATS-Bench result file with weights.")
     var fullFile: String?
 
     @OptionGroup var selected: RunOptions
+
+    @OptionGroup var space: SpaceOption
 
     @Option(name: [.short, .customLong("output")], help: "Exported state dict: .pth (torch zip) or .safetensors.")
     var output: String
@@ -63,10 +67,10 @@ struct Reload: ParsableCommand {
 
     func run() throws {
         BLASKernelSelection.restartWithFasterKernelsIfNeeded()
-        let key = try selected.runKey()
-        let (architecture, index) = try parseArchitecture(selected.arch)
+        let architecture = try space.select(selected.arch)
+        let key = try selected.runKey(space: architecture.space)
         var request = ReloadRequest(source: fullFile.map { .fullFile($0) } ?? .archive(archive!), architecture: architecture,
-                                    index: index, dataset: key.dataset, seed: key.seed, schedule: key.schedule, output: output)
+                                    dataset: key.dataset, seed: key.seed, schedule: key.schedule, output: output)
         request.config = config
         request.evaluate = evaluate
         request.set = set

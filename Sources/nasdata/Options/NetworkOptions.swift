@@ -23,17 +23,27 @@ struct ComputeOptions: ParsableArguments {
     }
 }
 
-/// `--arch I` (canonical benchmark index) or `--arch STR` (architecture string).
-func parseArchitecture(_ text: String) throws -> (architecture: Architecture, index: Int?) {
-    do {
-        let (architecture, index) = try ArchitectureSelector(parsing: text).resolve()
-        return (architecture, index)
-    } catch let error as ArchitectureSelectorError {
-        throw ValidationError("--arch \(text): \(error)")
-    } catch {
-        throw ValidationError("--arch: \(error)")
+/// `--space tss|sss`: the search space an `--arch` index belongs to (a `C1:C2:C3:C4:C5` string
+/// implies sss; nothing given: tss).
+struct SpaceOption: ParsableArguments {
+    @Option(name: .long, help: "Search space of an --arch index: tss (topology, default) or sss (size).")
+    var space: SearchSpaceKind?
+
+    /// `--arch` (an index or a string of either space) as the architecture it names.
+    func select(_ arch: String) throws -> SelectedArchitecture {
+        do {
+            return try ArchitectureSelector(parsing: arch).select(space: space)
+        } catch ArchitectureSelectorError.spaceMismatch(_, .topology) {
+            throw ValidationError("--arch \(arch) is a size-space architecture, but --space is tss")
+        } catch let error as ArchitectureSelectorError {
+            throw ValidationError("--arch \(arch): \(error)")
+        } catch {
+            throw ValidationError("--arch: \(error)")
+        }
     }
 }
+
+extension SearchSpaceKind: ExpressibleByArgument {}
 
 /// `--hp`: a NAS-Bench-201 training schedule, 200 or 12 epochs.
 func parseSchedule(_ text: String) throws -> Schedule {

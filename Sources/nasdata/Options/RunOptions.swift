@@ -12,23 +12,33 @@ struct RunOptions: ParsableArguments {
     @Option(name: .long, help: "Seed of the run (default: the lowest one recorded).")
     var seed: Int?
 
-    @Option(name: .long, help: "Training schedule: 200 (the 'full' results) or 12 ('less'); less/full also accepted.")
+    @Option(name: .long, help: "Training schedule: 200 (the 'full' results) or 12 ('less'); less/full also accepted. NATS-Bench size space: 01, 12 or 90.")
     var hp: String = "200"
 
     func validate() throws {
-        _ = try schedule()
+        guard Schedule(nasBench201: hp) != nil || Schedule(rawValue: hp) != nil else {
+            throw ValidationError("--hp must be 200 or 12 (or less/full)")
+        }
         _ = try parseDataset(dataset)
     }
 
-    /// `--hp` as a schedule.
-    func schedule() throws -> Schedule {
-        guard let schedule = Schedule(nasBench201: hp) else { throw ValidationError("--hp must be 200 or 12 (or less/full)") }
-        return schedule
+    /// `--hp` as a schedule of `space`.
+    func schedule(in space: SearchSpaceKind = .topology) throws -> Schedule {
+        switch space {
+        case .topology:
+            guard let schedule = Schedule(nasBench201: hp) else { throw ValidationError("--hp must be 200 or 12 (or less/full)") }
+            return schedule
+        case .size:
+            guard let schedule = Schedule(rawValue: hp), space.schedules.contains(schedule) else {
+                throw ValidationError("--hp must be 01, 12 or 90 for a size-space run")
+            }
+            return schedule
+        }
     }
 
-    /// The run these options name (the seed stays nil when not given).
-    func runKey() throws -> RunKey {
-        RunKey(architecture: ArchitectureSelector(parsing: arch), dataset: try parseDataset(dataset), seed: seed,
-               schedule: try schedule())
+    /// The run these options name in `space` (the seed stays nil when not given).
+    func runKey(space: SearchSpaceKind = .topology) throws -> RunKey {
+        RunKey(space: space, architecture: ArchitectureSelector(parsing: arch), dataset: try parseDataset(dataset), seed: seed,
+               schedule: try schedule(in: space))
     }
 }
