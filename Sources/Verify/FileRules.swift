@@ -11,7 +11,8 @@ import Foundation
 enum FileRules {
     /// Extensions of files that should never be an HTML page.
     static let dataExtensions: Set<String> = ["pth", "pt", "pickle", "pkl", "pbz2", "gz", "tgz", "tar", "zip",
-                                              "h5", "hdf5", "npy", "npz", "safetensors", "bin", "txt", "bz2"]
+                                              "h5", "hdf5", "npy", "npz", "safetensors", "bin", "txt", "bz2",
+                                              "jpeg", "jpg", "png"]
 
     // MARK: manifest entries
 
@@ -63,9 +64,12 @@ enum FileRules {
         else if let known { r.kind = known.kind; r.rule = knownRule(known) }
         else if weightIndex != nil { r.kind = "NB201 weight file" }
         else if ext == "h5" || ext == "hdf5" { r.kind = "HDF5 file" }
+        else if let generic = KnownFiles.table.first(where: { $0.name == name }) { r.kind = generic.kind + " (by name)" }
 
         // An HTML page under a data file's name: the classic failed download.
-        let claimsData = suffix != nil || known != nil || weightIndex != nil || dataExtensions.contains(ext)
+        // Known data names count wherever they are (a batch name outside its folder too).
+        let generic = KnownFiles.table.first(where: { $0.name == name })
+        let claimsData = suffix != nil || known != nil || generic != nil || weightIndex != nil || dataExtensions.contains(ext)
         if ext != "html", ext != "htm", let page = HTMLSniffer.sniff(path: path) {
             if claimsData {
                 r.rule = "content sniff (first \(HTMLSniffer.sniffLength / 1024) KB)"
@@ -87,7 +91,13 @@ enum FileRules {
             StructureChecks.hdf5(path: path, report: &r)
             return r
         }
-        if let generic = KnownFiles.table.first(where: { $0.name == name }) {
+        if ContentRules.check(path: path, ext: ext, report: &r) {
+            if let generic {
+                r.detail += " (named like \(generic.kind) \(generic.name) but not in a \(generic.folder ?? "?")/ folder: content checked only)"
+            }
+            return r
+        }
+        if let generic {
             r.skip("named like \(generic.kind) \(generic.name) but not in a \(generic.folder ?? "?")/ folder and size differs; not checked")
         } else {
             r.skip("no rule for this file")
