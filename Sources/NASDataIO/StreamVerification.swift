@@ -10,6 +10,15 @@ public enum StreamVerification {
         return gz.offset
     }
 
+    /// A bzip2 file: every stream decompressed, each block's CRC and each stream's combined
+    /// CRC checked by libbz2, nothing after the last stream, and no more output than
+    /// `Bzip2Reader.defaultCap` (the bomb guard). Returns the decompressed size.
+    public static func bzip2(path: String) throws -> Int64 {
+        let bz = try Bzip2Reader(path: path)
+        try drain(bz)
+        return bz.offset
+    }
+
     /// A tar archive, plain or gzip-compressed: every header's checksum, every member's
     /// data present (its size's worth), the end-of-archive marker, and only zero blocks
     /// after it (for a `.tar.gz`, the gzip checks above as well).
