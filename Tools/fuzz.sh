@@ -120,13 +120,31 @@ run_target() {
   local rc=$?
   set -e
   local execs; execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
-  if [[ $rc -eq 0 ]]; then
+  # Fork mode (-fork=N) prints no final stats: take its last progress line.
+  [[ -n $execs ]] || execs=$(grep -oE '^#[0-9]+' "$log" | tr -d '#' | sort -n | tail -1)
+  local crashes; crashes=$(ls "$WORK/$t"-crash-* "$WORK/$t"-leak-* "$WORK/$t"-timeout-* 2>/dev/null | wc -l)
+  if [[ $rc -eq 0 && $crashes -eq 0 ]]; then
     echo "$t: ${execs:-?} executions in ${secs}s, no crash"
   else
-    echo "$t: FAILED after ${execs:-?} executions (exit $rc); see $log"
-    grep -E "ERROR|SUMMARY|artifact|#[0-9]+ 0x" "$log" | head -20
+    echo "$t: ${execs:-?} executions in ${secs}s, exit $rc, $crashes artifact(s) in $WORK; see $log"
+    triage "$t"
+    rc=1
   fi
   return $rc
+}
+
+# Where each crash artifact of target $1 crashes: the first stack frame outside the
+# sanitizer runtime and libc (nasdata's code, or a C library such as libhdf5).
+triage() {
+  local t=$1
+  for a in "$WORK/$t"-crash-* "$WORK/$t"-timeout-*; do
+    [[ -f $a ]] || continue
+    local frame
+    frame=$("$WORK/fuzz-$t" "$a" 2>&1 | grep -E '^ +#[0-9]+ 0x' \
+      | grep -vE 'compiler-rt|libc\.so|libFuzzer|asan_|sanitizer_|LLVMFuzzer|libswiftCore' | head -1 \
+      | sed -E 's/^ +#[0-9]+ 0x[0-9a-f]+ in //')
+    echo "  $(basename "$a"): ${frame:-no stack (timeout or out of memory)}"
+  done
 }
 
 case "${1:-}" in

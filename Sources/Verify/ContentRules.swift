@@ -90,6 +90,10 @@ enum ContentRules {
         return nil
     }
 
+    static func isHDF5(_ path: String) -> Bool {
+        StructureChecks.readHead(path, count: 8) == [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]
+    }
+
     static func isTorchZip(_ path: String) -> Bool {
         guard let zip = try? ZipReader(path: path) else { return false }
         return zip.entries.contains { $0.name == "data.pkl" || $0.name.hasSuffix("/data.pkl") }

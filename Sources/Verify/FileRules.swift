@@ -45,7 +45,7 @@ enum FileRules {
 
     // MARK: files by name
 
-    static func check(path: String, hasher: FileHasher, hashOnly: Bool = false,
+    static func check(path: String, hasher: FileHasher, hashOnly: Bool = false, isolation: IsolatedCheck? = nil,
                       progress: @escaping (Int64) -> Void) -> FileReport {
         let name = lastComponent(path)
         let parent = parentFolder(path)
@@ -86,6 +86,9 @@ enum FileRules {
         if let index = weightIndex {
             StructureChecks.weightFile(path: path, index: index, report: &r)
             return r
+        }
+        if let isolation, ext == "h5" || ext == "hdf5" || ContentRules.isHDF5(path) {
+            return isolation.run(path: path, report: r)   // libhdf5 may crash on crafted files
         }
         if ext == "h5" || ext == "hdf5" {
             StructureChecks.hdf5(path: path, report: &r)

@@ -177,3 +177,27 @@ final class ContentRulesTests: XCTestCase {
         XCTAssertEqual(r.outcome, .unchecked, r.detail)
     }
 }
+
+/// HDF5 files are read in a child process when `isolation` is set: a crash there is one
+/// FAILED line, and a verdict printed by the child is taken whole.
+final class IsolatedCheckTests: XCTestCase {
+    func testCrashingChildIsAFailedLine() throws {
+        let path = Repository.fixtures("verify/content").appendingPathComponent("gzip-chunks.h5").path
+        var v = Verifier(jobs: 1, showProgress: false)
+        v.isolation = ["/bin/sh", "-c", "kill -SEGV $$", "sh"]
+        let r = try XCTUnwrap(v.verify(paths: [path]).first)
+        XCTAssertEqual(r.outcome, .failed)
+        XCTAssertTrue(r.detail.contains("crashed"), r.detail)
+        XCTAssertTrue(r.detail.contains("signal 11"), r.detail)
+    }
+
+    func testChildVerdictIsTaken() throws {
+        let path = Repository.fixtures("verify/content").appendingPathComponent("lzf.h5").path
+        let inProcess = try XCTUnwrap(Verifier(jobs: 1, showProgress: false).verify(paths: [path]).first)
+        let json = ReportTable.json([inProcess])
+        var v = Verifier(jobs: 1, showProgress: false)
+        v.isolation = ["/bin/sh", "-c", "cat <<'JSON'\n\(json)JSON", "sh"]
+        let r = try XCTUnwrap(v.verify(paths: [path]).first)
+        XCTAssertEqual(r, inProcess)
+    }
+}
