@@ -109,42 +109,52 @@ build_target() {
   [[ -x $bin ]]
 }
 
+# Targets over C libraries known to crash on crafted input (libhdf5 1.10, see README):
+# run in fork mode, so that the campaign goes on past a crash inside the library.
+keeps_going() { [[ $1 == hdf5 || $1 == image ]]; }
+
 run_target() {
   local t=$1 secs=$2; shift 2
   build_target "$t"
   seed "$t"
-  local log="$WORK/$t.log"
+  local log="$WORK/$t.log" mark="$WORK/.start-$t"
+  touch "$mark"
+  local extra=()
+  if keeps_going "$t"; then extra=(-fork=1 -ignore_crashes=1 -ignore_ooms=1 -ignore_timeouts=1); fi
   set +e
   "$WORK/fuzz-$t" "$WORK/corpus-$t" -max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 \
-    -max_len="$(max_len_for "$t")" -print_final_stats=1 -artifact_prefix="$WORK/$t-" "$@" >"$log" 2>&1
+    -max_len="$(max_len_for "$t")" -print_final_stats=1 -artifact_prefix="$WORK/$t-" "${extra[@]}" "$@" >"$log" 2>&1
   local rc=$?
   set -e
   local execs; execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
-  # Fork mode (-fork=N) prints no final stats: take its last progress line.
+  # Fork mode prints no final stats: take its last progress line.
   [[ -n $execs ]] || execs=$(grep -oE '^#[0-9]+' "$log" | tr -d '#' | sort -n | tail -1)
-  local crashes; crashes=$(ls "$WORK/$t"-crash-* "$WORK/$t"-leak-* "$WORK/$t"-timeout-* 2>/dev/null | wc -l)
-  if [[ $rc -eq 0 && $crashes -eq 0 ]]; then
+  local artifacts; artifacts=$(find "$WORK" -maxdepth 1 -name "$t-*" -newer "$mark" -type f | sort)
+  if [[ $rc -eq 0 && -z $artifacts ]]; then
     echo "$t: ${execs:-?} executions in ${secs}s, no crash"
-  else
-    echo "$t: ${execs:-?} executions in ${secs}s, exit $rc, $crashes artifact(s) in $WORK; see $log"
-    triage "$t"
-    rc=1
+    return 0
   fi
-  return $rc
+  echo "$t: ${execs:-?} executions in ${secs}s (libFuzzer exit $rc); artifacts:"
+  local ours=0 a frame
+  for a in $artifacts; do
+    frame=$(locate_crash "$t" "$a")
+    case $frame in
+      *lib*.so*) echo "  $(basename "$a"): inside a C library: $frame (known limit, verify isolates it)" ;;
+      *) echo "  $(basename "$a"): $frame"; ours=1 ;;
+    esac
+  done
+  if [[ $rc -ne 0 ]] && ! keeps_going "$t" && [[ -z $artifacts ]]; then ours=1; fi
+  [[ $ours -eq 0 ]] || { echo "  see $log"; return 1; }
 }
 
-# Where each crash artifact of target $1 crashes: the first stack frame outside the
-# sanitizer runtime and libc (nasdata's code, or a C library such as libhdf5).
-triage() {
-  local t=$1
-  for a in "$WORK/$t"-crash-* "$WORK/$t"-timeout-*; do
-    [[ -f $a ]] || continue
-    local frame
-    frame=$("$WORK/fuzz-$t" "$a" 2>&1 | grep -E '^ +#[0-9]+ 0x' \
-      | grep -vE 'compiler-rt|libc\.so|libFuzzer|asan_|sanitizer_|LLVMFuzzer|libswiftCore' | head -1 \
-      | sed -E 's/^ +#[0-9]+ 0x[0-9a-f]+ in //')
-    echo "  $(basename "$a"): ${frame:-no stack (timeout or out of memory)}"
-  done
+# The first stack frame of artifact $2 outside the sanitizer runtime and libc: nasdata's
+# code (Sources/...) or a C library such as libhdf5.
+locate_crash() {
+  local frame
+  frame=$("$WORK/fuzz-$1" "$2" 2>&1 | grep -E '^ +#[0-9]+ 0x' \
+    | grep -vE 'compiler-rt|libc\.so|libFuzzer|asan_|sanitizer_|LLVMFuzzer|libswiftCore|libstdc' | head -1 \
+    | sed -E 's/^ +#[0-9]+ 0x[0-9a-f]+ in //')
+  echo "${frame:-no stack (timeout or out of memory)}"
 }
 
 case "${1:-}" in
