@@ -201,3 +201,13 @@ final class IsolatedCheckTests: XCTestCase {
         XCTAssertEqual(r, inProcess)
     }
 }
+
+/// Crashes found by fuzzing (Tools/fuzz.sh) stay found.
+final class FuzzRegressionTests: XCTestCase {
+    func testHDF5FileThatCrashedLibhdf5UnderASanIsAFailedLine() throws {
+        let path = Repository.fixtures("verify/content").appendingPathComponent("fuzz-hdf5-crash-1.h5").path
+        let r = try XCTUnwrap(Verifier(jobs: 1, showProgress: false).verify(paths: [path]).first)
+        XCTAssertEqual(r.outcome, .failed, r.detail)
+        XCTAssertTrue(r.detail.contains("cannot list the members"), r.detail)
+    }
+}

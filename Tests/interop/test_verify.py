@@ -140,3 +140,11 @@ def test_foreign_hdf5_with_missing_filter_is_unchecked_and_strict_fails(nasdata,
     report = json.loads(proc.stdout)["files"][0]
     assert report["result"] == "unchecked" and "lzf (32000)" in report["detail"], report
     assert nasdata("verify", "--strict", path, check=False).returncode == 1
+
+
+def test_hdf5_file_that_crashed_libhdf5_under_asan_fails_in_the_isolated_child(nasdata, tmp_path):
+    path = tmp_path / "x.h5"
+    path.write_bytes((FIXTURES / "verify" / "content" / "fuzz-hdf5-crash-1.h5").read_bytes())
+    proc = nasdata("verify", "--json", path, check=False)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert json.loads(proc.stdout)["files"][0]["result"] == "failed"
