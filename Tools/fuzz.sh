@@ -17,6 +17,8 @@ ROOT=$PWD
 WORK="${FUZZ_WORK:-/tmp/nasdata-fuzz}"
 TARGETS=(pickle checkpoint npy safetensors tar gzip bz2 hdf5 image)
 mkdir -p "$WORK/mods" "$WORK/obj"
+# Swift's own crash backtracer would report instead of libFuzzer/ASan (and confuse the triage).
+export SWIFT_BACKTRACE=enable=no
 
 HDF5_CFLAGS=$(pkg-config --cflags hdf5 2>/dev/null || echo -I/usr/include/hdf5/serial)
 HDF5_LIBS=$(pkg-config --libs-only-L hdf5 2>/dev/null || true)
@@ -152,7 +154,8 @@ run_target() {
 locate_crash() {
   local frame
   frame=$("$WORK/fuzz-$1" "$2" 2>&1 | grep -E '^ +#[0-9]+ 0x' \
-    | grep -vE 'compiler-rt|libc\.so|libFuzzer|asan_|sanitizer_|LLVMFuzzer|libswiftCore|libstdc' | head -1 \
+    | grep -vE 'compiler-rt|libc\.so|libFuzzer|asan_|sanitizer_|LLVMFuzzer|libswiftCore|libstdc|compiler-generated' \
+    | grep -E 'Sources/|Tools/fuzz|\.so' | head -1 \
     | sed -E 's/^ +#[0-9]+ 0x[0-9a-f]+ in //')
   echo "${frame:-no stack (timeout or out of memory)}"
 }

@@ -73,3 +73,23 @@ final class DamagedContainerTests: XCTestCase {
         XCTAssertEqual(try ContentVerification.checkpoint(path: PickleFixtures.path("state_dict_zip.pth")).format, .zip)
     }
 }
+
+/// Crashes libFuzzer found in nasdata's own code (Tools/fuzz.sh), kept as regression tests.
+final class FuzzFoundCrashTests: XCTestCase {
+    /// A ZIP64 end record whose 64-bit counts/offsets do not fit in Int64 trapped in
+    /// `Int64(_:)` (found by `Tools/fuzz.sh checkpoint`); now a one-line error.
+    func testZip64FieldsBeyondInt64AreAnErrorNotATrap() throws {
+        func le<T: FixedWidthInteger>(_ v: T) -> [UInt8] { withUnsafeBytes(of: v.littleEndian) { Array($0) } }
+        for (z64Offset, count) in [(UInt64(0), UInt64.max), (UInt64.max, UInt64(1)), (UInt64(0), UInt64(1) << 63)] {
+            var end64 = le(UInt32(0x0606_4B50)) + [UInt8](repeating: 0, count: 28)
+            end64 += le(count) + le(UInt64.max) + le(UInt64.max)          // entries, cd size, cd offset
+            let locator = le(UInt32(0x0706_4B50)) + le(UInt32(0)) + le(z64Offset) + le(UInt32(1))
+            let eocd = le(UInt32(0x0605_4B50)) + [UInt8](repeating: 0, count: 18)
+            let path = NSTemporaryDirectory() + "zip64-\(getpid()).pth"
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            try Data(end64 + locator + eocd).write(to: URL(fileURLWithPath: path))
+            XCTAssertThrowsError(try ZipReader(path: path)) { e in XCTAssertTrue("\(e)".contains(path), "\(e)") }
+            XCTAssertThrowsError(try ContentVerification.checkpoint(path: path))
+        }
+    }
+}
