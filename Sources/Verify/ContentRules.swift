@@ -67,7 +67,7 @@ enum ContentRules {
         let head = StructureChecks.readHead(path, count: 1024)
         guard !head.isEmpty else { return nil }
         if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) || head.starts(with: [0x50, 0x4B, 0x05, 0x06]) {
-            return (try? AnyFile.sniff(path: path)) == .torchZip && isTorchZip(path) ? .torchZip : .zip
+            return isTorchZip(path, head: head) ? .torchZip : .zip
         }
         if head.starts(with: [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]) { return .hdf5 }
         if head.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return .png }
@@ -94,9 +94,15 @@ enum ContentRules {
         StructureChecks.readHead(path, count: 8) == [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]
     }
 
-    static func isTorchZip(_ path: String) -> Bool {
-        guard let zip = try? ZipReader(path: path) else { return false }
-        return zip.entries.contains { $0.name == "data.pkl" || $0.name.hasSuffix("/data.pkl") }
+    /// A zip holding `data.pkl`: by its central directory, or (when that is lost, as in a
+    /// truncated download) by the first local header, where torch writes `<name>/data.pkl`.
+    static func isTorchZip(_ path: String, head: [UInt8]) -> Bool {
+        func isPickleEntry(_ name: String) -> Bool { name == "data.pkl" || name.hasSuffix("/data.pkl") }
+        if let zip = try? ZipReader(path: path) { return zip.entries.contains { isPickleEntry($0.name) } }
+        guard head.count >= 30 else { return false }
+        let nameLength = Int(head[26]) | Int(head[27]) << 8
+        guard head.count >= 30 + nameLength else { return false }
+        return isPickleEntry(String(decoding: head[30..<30 + nameLength], as: UTF8.self))
     }
 
     /// Checks `path` by content if it is recognised; false (report untouched) otherwise.

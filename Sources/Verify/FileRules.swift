@@ -58,17 +58,17 @@ enum FileRules {
         let known = KnownFiles.match(name: name, parentFolder: parent, size: size)
         let weightIndex = weightFileIndex(name)
         let ext = name.split(separator: ".").last.map { $0.lowercased() } ?? ""
+        // A known data name outside its folder (or of another size): claims data all the same.
+        let generic = KnownFiles.table.first(where: { $0.name == name })
 
         // Name says what the file claims to be.
         if let suffix { r.kind = suffix.kind; r.rule = suffix.rule }
         else if let known { r.kind = known.kind; r.rule = knownRule(known) }
         else if weightIndex != nil { r.kind = "NB201 weight file" }
         else if ext == "h5" || ext == "hdf5" { r.kind = "HDF5 file" }
-        else if let generic = KnownFiles.table.first(where: { $0.name == name }) { r.kind = generic.kind + " (by name)" }
+        else if let generic { r.kind = generic.kind + " (by name)" }
 
         // An HTML page under a data file's name: the classic failed download.
-        // Known data names count wherever they are (a batch name outside its folder too).
-        let generic = KnownFiles.table.first(where: { $0.name == name })
         let claimsData = suffix != nil || known != nil || generic != nil || weightIndex != nil || dataExtensions.contains(ext)
         if ext != "html", ext != "htm", let page = HTMLSniffer.sniff(path: path) {
             if claimsData {
