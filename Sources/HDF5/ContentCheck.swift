@@ -11,6 +11,13 @@ public struct ContentCheckSummary: Sendable, Equatable {
     /// Datasets not read because this libhdf5 lacks one of their filters: path and filter
     /// ("lzf (32000)"). Not damage: the content cannot be checked here.
     public var missingFilters: [MissingFilter] = []
+    /// Datasets not read because they declare far more data than the file stores (more
+    /// than `maxExpansion` times their stored bytes and over 1 GiB): sparse datasets of
+    /// unwritten chunks, or a hostile extent that would take hours to read as fill values.
+    public var notRead: [String] = []
+
+    /// The largest ratio of declared to stored bytes read (real compression stays far below).
+    public static let maxExpansion: Int64 = 1000
 
     public struct MissingFilter: Sendable, Equatable {
         public var dataset: String
@@ -143,6 +150,16 @@ extension File {
             H5Pset_chunk_cache(dapl.id, 521, max(1 << 20, min(chunkBytes * 2, 256 << 20)), 1.0)
         }
 
+        // Declared against stored size: reading a huge extent of fill values checks nothing.
+        var logical = Int64(elementSize)
+        var overflow = false
+        for d in shape where !overflow { (logical, overflow) = logical.multipliedReportingOverflow(by: Int64(d)) }
+        let storedBytes = Int64(clamping: H5Dget_storage_size(dataset.id))
+        if overflow || (logical > 1 << 30 && logical / ContentCheckSummary.maxExpansion > storedBytes) {
+            summary.notRead.append(path)
+            return
+        }
+
         let block = ContentCheckSummary.blockShape(shape: shape, chunk: chunk, elementSize: elementSize, budget: blockBytes)
         let blockElements = block.reduce(1, *)
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: blockElements * elementSize, alignment: 16)
@@ -199,7 +216,8 @@ extension ContentCheckSummary {
         var block = [Int](repeating: 1, count: shape.count)
         var inner = 1
         for d in shape.indices.reversed() {
-            if inner * shape[d] <= budgetElements {
+            let (whole, overflow) = inner.multipliedReportingOverflow(by: shape[d])
+            if !overflow && whole <= budgetElements {
                 block[d] = shape[d]
                 inner *= shape[d]
             } else {

@@ -1,6 +1,8 @@
 import XCTest
 import FixtureSupport
 import Foundation
+import HDF5
+import Tensors
 @testable import Verify
 
 /// Issue 17: every file gets a verdict. Files no name rule claims are recognised by
@@ -147,6 +149,20 @@ final class ContentRulesTests: XCTestCase {
         let r = try damaged("verify/content", "lzf.h5", as: "lzf.h5")
         XCTAssertEqual(r.outcome, .unchecked, r.detail)
         XCTAssertTrue(r.detail.contains("lzf (32000)"), r.detail)
+    }
+
+    func testHugeUnwrittenHDF5DatasetIsNotReadAsFillValues() throws {
+        let dir = try TestSupport.makeTempDir("sparse")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/sparse.h5"
+        let f = try File.create(path)
+        try f.createDataset("huge", dtype: .float32, shape: [1 << 20, 1 << 12], chunks: [1024, 1024])
+        try f.createDataset("small", tensor: Tensor(dtype: .float32, shape: [4], bytes: [UInt8](repeating: 0, count: 16)))
+        f.close()
+        let r = try verify(path)
+        XCTAssertEqual(r.outcome, .unchecked, r.detail)
+        XCTAssertTrue(r.detail.contains("/huge"), r.detail)
+        XCTAssertTrue(r.detail.contains("1 other dataset(s) read ok"), r.detail)
     }
 
     func testHTMLUnderEveryKnownNameFailsWithItsTitle() throws {
