@@ -5,6 +5,7 @@
 #
 #   Tools/fuzz.sh TARGET [seconds] [extra libFuzzer flags...]    one campaign (default 60 s)
 #   Tools/fuzz.sh --smoke [seconds]                               every target briefly (default 3 s)
+#   Tools/fuzz.sh --triage TARGET                                 where each stored crash artifact crashes
 #   Tools/fuzz.sh --list
 #
 # Targets: pickle checkpoint npy safetensors tar gzip bz2 hdf5 image.
@@ -27,7 +28,8 @@ for c in Sources/C*/; do CINCLUDES+=(-I "$c"); done
 for f in $HDF5_CFLAGS; do CINCLUDES+=(-Xcc "$f"); done
 SWIFTC=(swiftc -parse-as-library -O -g -sanitize=fuzzer,address -suppress-warnings -I "$WORK/mods" "${CINCLUDES[@]}")
 
-# Compiles Sources/$1 into $WORK/obj/$1.o + its module, unless up to date.
+# Compiles Sources/$1 into $WORK/obj/$1.o + its module, unless up to date. modules_for lists a
+# target's modules in dependency order (Package.swift's map).
 build_module() {
   local m=$1 obj="$WORK/obj/$1.o"
   if [[ -f $obj ]] && [[ -z $(find "Sources/$m" -name '*.swift' -newer "$obj" | head -1) ]]; then return; fi
@@ -39,8 +41,8 @@ build_module() {
 modules_for() {
   case $1 in
     pickle) echo Tensors Pickle ;;
-    checkpoint|npy|safetensors) echo Tensors Pickle NASDataIO Checksums TorchFormats ;;
-    tar|gzip|bz2) echo NASDataIO ;;
+    checkpoint|npy|safetensors) echo Tensors Concurrency Compression Pickle NASDataIO Checksums TorchFormats ;;
+    tar|gzip|bz2) echo Compression NASDataIO ;;
     hdf5) echo Tensors HDF5 ;;
     image) echo "" ;;
   esac
@@ -128,40 +130,52 @@ run_target() {
     -max_len="$(max_len_for "$t")" -print_final_stats=1 -artifact_prefix="$WORK/$t-" "${extra[@]}" "$@" >"$log" 2>&1
   local rc=$?
   set -e
-  local execs; execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
+  local execs; execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1 || true)
   # Fork mode prints no final stats: take its last progress line.
-  [[ -n $execs ]] || execs=$(grep -oE '^#[0-9]+' "$log" | tr -d '#' | sort -n | tail -1)
+  [[ -n $execs ]] || execs=$(grep -oE '^#[0-9]+' "$log" | tr -d '#' | sort -n | tail -1 || true)
   local artifacts; artifacts=$(find "$WORK" -maxdepth 1 -name "$t-*" -newer "$mark" -type f | sort)
-  if [[ $rc -eq 0 && -z $artifacts ]]; then
+  if [[ $rc -eq 0 && -z $artifacts ]] || { keeps_going "$t" && [[ -z $artifacts ]]; }; then
     echo "$t: ${execs:-?} executions in ${secs}s, no crash"
     return 0
   fi
   echo "$t: ${execs:-?} executions in ${secs}s (libFuzzer exit $rc); artifacts:"
+  triage "$t" $artifacts
+}
+
+# Sorts crash artifacts of target $1 (files $2...): nasdata's frames fail, C-library frames are
+# reported as known limits. `Tools/fuzz.sh --triage TARGET` re-triages every stored artifact.
+triage() {
+  local t=$1; shift
   local ours=0 a frame
-  for a in $artifacts; do
+  for a in "$@"; do
     frame=$(locate_crash "$t" "$a")
     case $frame in
       *lib*.so*) echo "  $(basename "$a"): inside a C library: $frame (known limit, verify isolates it)" ;;
       *) echo "  $(basename "$a"): $frame"; ours=1 ;;
     esac
   done
-  if [[ $rc -ne 0 ]] && ! keeps_going "$t" && [[ -z $artifacts ]]; then ours=1; fi
-  [[ $ours -eq 0 ]] || { echo "  see $log"; return 1; }
+  [[ $# -gt 0 ]] || ours=1   # a failure without an artifact: see the log
+  [[ $ours -eq 0 ]] || { echo "  see $WORK/$t.log"; return 1; }
 }
 
 # The first stack frame of artifact $2 outside the sanitizer runtime and libc: nasdata's
 # code (Sources/...) or a C library such as libhdf5.
 locate_crash() {
   local frame
-  frame=$("$WORK/fuzz-$1" "$2" 2>&1 | grep -E '^ +#[0-9]+ 0x' \
+  frame=$("$WORK/fuzz-$1" -timeout=10 -rss_limit_mb=2048 "$2" 2>&1 | grep -E '^ +#[0-9]+ 0x' \
     | grep -vE 'compiler-rt|libc\.so|libFuzzer|asan_|sanitizer_|LLVMFuzzer|libswiftCore|libstdc|compiler-generated' \
     | grep -E 'Sources/|Tools/fuzz|\.so' | head -1 \
-    | sed -E 's/^ +#[0-9]+ 0x[0-9a-f]+ in //')
+    | sed -E 's/^ +#[0-9]+ 0x[0-9a-f]+ in //' || true)
   echo "${frame:-no stack (timeout or out of memory)}"
 }
 
 case "${1:-}" in
   --list) printf '%s\n' "${TARGETS[@]}" ;;
+  --triage)
+    t=${2:?target}
+    build_target "$t"
+    # shellcheck disable=SC2046
+    triage "$t" $(find "$WORK" -maxdepth 1 \( -name "$t-crash-*" -o -name "$t-timeout-*" \) | sort) ;;
   --smoke)
     secs="${2:-3}"
     status=0
