@@ -12,8 +12,9 @@ public struct ContentCheckSummary: Sendable, Equatable {
     /// ("lzf (32000)"). Not damage: the content cannot be checked here.
     public var missingFilters: [MissingFilter] = []
     /// Datasets not read because they declare far more data than the file stores (more
-    /// than `maxExpansion` times their stored bytes and over 1 GiB): sparse datasets of
-    /// unwritten chunks, or a hostile extent that would take hours to read as fill values.
+    /// than `maxExpansion` times their stored bytes and over 1 GiB: sparse datasets of
+    /// unwritten chunks, or a hostile extent that would take hours to read as fill values),
+    /// or an element larger than the read block (a crafted type size).
     public var notRead: [String] = []
 
     /// The largest ratio of declared to stored bytes read (real compression stays far below).
@@ -142,6 +143,11 @@ extension File {
         guard mem >= 0 else { throw failure("cannot make a memory type") }
         let memType = Handle.datatype(mem)
         let elementSize = max(1, H5Tget_size(memType.id))
+        // One element larger than the block budget (a crafted type size): never allocated.
+        guard elementSize <= blockBytes else {
+            summary.notRead.append(path)
+            return
+        }
         let variable = H5Tdetect_class(memType.id, H5T_VLEN) > 0 || H5Tis_variable_str(memType.id) > 0
 
         // Chunk cache large enough for one chunk, so blocks never decompress a chunk twice.

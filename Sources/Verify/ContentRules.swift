@@ -171,7 +171,8 @@ enum ContentRules {
             let s = try file.readEveryDataset()
             if !s.notRead.isEmpty && s.missingFilters.isEmpty {
                 r.skip("\(s.notRead.count) dataset(s) declare over \(ContentCheckSummary.maxExpansion)x the bytes the file "
-                    + "stores for them (sparse or hostile), e.g. \(s.notRead[0]): not read; \(s.datasetsRead) other dataset(s) read ok")
+                    + "stores for them, or elements over 8 MB (sparse or hostile), e.g. \(s.notRead[0]): not read; "
+                    + "\(s.datasetsRead) other dataset(s) read ok")
             } else if s.missingFilters.isEmpty {
                 r.pass("\(s.datasetsRead) dataset(s) in \(s.groups) group(s), \(s.bytesRead) bytes, read through their filters")
             } else {
