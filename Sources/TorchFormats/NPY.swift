@@ -101,7 +101,9 @@ public enum NPY {
         }
         let (bytes, o) = count.multipliedReportingOverflow(by: dtype.itemSize)
         guard !o, Int64(bytes) <= f.size - dataStart else {
-            throw IOError.truncated(path: path, offset: f.size, reason: "shape \(shape) of \(descr) needs \(count * dtype.itemSize) data bytes, \(f.size - dataStart) present")
+            // (`bytes` overflowed when `o`: say so instead of computing it again.)
+            let needed = o ? "more than \(Int.max)" : "\(bytes)"
+            throw IOError.truncated(path: path, offset: f.size, reason: "shape \(shape) of \(descr) needs \(needed) data bytes, \(f.size - dataStart) present")
         }
         return Header(dtype: dtype, descr: descr, shape: shape, fortranOrder: fortranText.hasPrefix("True"),
                       dataStart: dataStart, dataBytes: bytes)

@@ -76,6 +76,18 @@ final class DamagedContainerTests: XCTestCase {
 
 /// Crashes libFuzzer found in nasdata's own code (Tools/fuzz.sh), kept as regression tests.
 final class FuzzFoundCrashTests: XCTestCase {
+    /// A `.npy` whose shape times itemsize overflows Int trapped while building the error
+    /// message (found by `Tools/fuzz.sh npy`); now the error itself.
+    func testNPYShapeWhoseByteCountOverflowsIsAnError() throws {
+        var header = "{'descr': '<f8', 'fortran_order': False, 'shape': (2305843009213693952,), }"
+        header += String(repeating: " ", count: (64 - (10 + header.utf8.count + 1) % 64) % 64) + "\n"
+        let bytes = [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.utf8.count & 0xFF), UInt8(header.utf8.count >> 8)]
+            + Array(header.utf8)
+        XCTAssertThrowsError(try NPY.readArray(bytes: bytes, name: "big.npy")) { e in
+            XCTAssertTrue("\(e)".contains("big.npy"), "\(e)")
+        }
+    }
+
     /// A ZIP64 end record whose 64-bit counts/offsets do not fit in Int64 trapped in
     /// `Int64(_:)` (found by `Tools/fuzz.sh checkpoint`); now a one-line error.
     func testZip64FieldsBeyondInt64AreAnErrorNotATrap() throws {
