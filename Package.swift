@@ -4,13 +4,14 @@
 // Module map (dependencies point downwards only; each target lists exactly the modules
 // it imports, which Tools/check-package-map.py checks as part of Tools/test.sh):
 //   C* system libraries (pkg-config)       CHDF5 CZlib CPNG CTurboJPEG COpenBLAS CCrypto
+//                      (linked by name)    CBZ2 (Debian's libbz2-dev ships no .pc file)
 //   Tensors       dtype + dense tensor, shared by every format
 //   Concurrency   the ordered worker pool, the bounded parallel map, the locked box
 //   Compression   the zlib wrapper: deflate/inflate, CRC-32, Huffman-only deflate, byte shuffle
 //   HDF5          typed layer over libhdf5 (h5py-like File/Group/Dataset/Attribute); the only
 //                 module that imports CHDF5
 //   HDF5Schema    versioned layout descriptions (Schemas/*.json) and their checker
-//   NASDataIO     atomic output, gzip/tar streams, progress reporting
+//   NASDataIO     atomic output, gzip/bz2/tar streams, progress reporting
 //   Checksums     streaming MD5/SHA-256 (OpenSSL libcrypto)
 //   Pickle        restricted unpickler (executes nothing) and a small pickler
 //   TorchFormats  torch .pth (legacy + zip), safetensors, .npy
@@ -69,13 +70,15 @@ let package = Package(
         system("CTurboJPEG", "libturbojpeg", ["libturbojpeg0-dev"]),
         system("COpenBLAS", "openblas", ["libopenblas-dev"]),
         system("CCrypto", "libcrypto", ["libssl-dev"]),
+        // No pkg-config file on Debian bookworm: the modulemap links "bz2" by name.
+        .systemLibrary(name: "CBZ2", path: "Sources/CBZ2", providers: [.apt(["libbz2-dev"])]),
 
         .target(name: "Tensors"),
         .target(name: "Concurrency"),
         .target(name: "Compression", dependencies: ["CZlib"]),
         .target(name: "HDF5", dependencies: ["CHDF5", "Tensors"]),
         .target(name: "HDF5Schema", dependencies: ["HDF5", "Tensors"]),
-        .target(name: "NASDataIO", dependencies: ["Compression", "Concurrency"]),
+        .target(name: "NASDataIO", dependencies: ["CBZ2", "Compression", "Concurrency"]),
         .target(name: "Checksums", dependencies: ["CCrypto", "Concurrency", "NASDataIO"]),
         .target(name: "Pickle", dependencies: ["Tensors"], exclude: ["README.md"]),
         .target(name: "TorchFormats", dependencies: ["Checksums", "Compression", "Concurrency", "NASDataIO", "Pickle", "Tensors"]),
@@ -85,7 +88,7 @@ let package = Package(
         .target(name: "NASDatasets", dependencies: ["CPNG", "CTurboJPEG", "Checksums", "Concurrency", "HDF5", "ImageSet", "NASBench", "NASCore", "NASDataIO", "Pickle", "TorchFormats"]),
         .target(name: "TinyNetwork", dependencies: ["COpenBLAS", "Concurrency", "NASCore", "NASDataIO", "Pickle", "Tensors", "TorchFormats"]),
         .target(name: "WeightArchive", dependencies: ["Checksums", "Compression", "Concurrency", "HDF5", "NASCore", "NASDataIO", "Pickle", "Tensors", "TorchFormats"]),
-        .target(name: "Verify", dependencies: ["Checksums", "Concurrency", "HDF5", "HDF5Schema", "ImageSet", "NASBench", "NASCore", "NASDataIO", "Pickle", "Tensors", "TorchFormats", "WeightArchive"]),
+        .target(name: "Verify", dependencies: ["Checksums", "Concurrency", "HDF5", "HDF5Schema", "ImageSet", "NASBench", "NASCore", "NASDataIO", "NASDatasets", "Pickle", "Tensors", "TorchFormats", "WeightArchive"]),
         .target(name: "Reload", dependencies: ["ImageSet", "NASCore", "NASDataIO", "Tensors", "TinyNetwork", "TorchFormats", "WeightArchive"]),
         .target(name: "SelfTest", dependencies: ["Compression", "Concurrency", "HDF5", "HDF5Schema", "NASDataIO", "Tensors"]),
         .executableTarget(name: "nasdata", dependencies: [
@@ -109,7 +112,7 @@ let package = Package(
         .testTarget(name: "NASDatasetsTests", dependencies: ["Checksums", "FixtureSupport", "HDF5", "HDF5Schema", "ImageSet", "NASDataIO", "NASDatasets", "Pickle"]),
         .testTarget(name: "TinyNetworkTests", dependencies: ["FixtureSupport", "NASBench", "NASCore", "Tensors", "TinyNetwork", "TorchFormats"]),
         .testTarget(name: "WeightArchiveTests", dependencies: ["Checksums", "Compression", "FixtureSupport", "HDF5", "HDF5Schema", "NASCore", "Tensors", "WeightArchive"]),
-        .testTarget(name: "VerifyTests", dependencies: ["Checksums", "FixtureSupport", "HDF5", "ImageSet", "NASBench", "NASCore", "NASDatasets", "Pickle", "Verify", "WeightArchive"]),
+        .testTarget(name: "VerifyTests", dependencies: ["Checksums", "FixtureSupport", "HDF5", "ImageSet", "NASBench", "NASCore", "NASDatasets", "Pickle", "Tensors", "Verify", "WeightArchive"]),
         .testTarget(name: "ReloadTests", dependencies: ["FixtureSupport", "NASCore", "Reload", "TorchFormats"]),
         .testTarget(name: "SelfTestTests", dependencies: ["SelfTest"]),
     ]

@@ -11,7 +11,7 @@
 set -euo pipefail
 
 apt_packages=(pkg-config libhdf5-dev hdf5-tools zlib1g-dev libpng-dev libturbojpeg0-dev
-              libjpeg62-turbo-dev libopenblas-dev libssl-dev
+              libjpeg62-turbo-dev libopenblas-dev libssl-dev libbz2-dev
               slurm-wlm munge time)
 missing=()
 for p in "${apt_packages[@]}"; do

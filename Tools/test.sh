@@ -10,3 +10,6 @@ swift build --build-tests
 swift test --skip-build --parallel
 export NASDATA_BIN="$(swift build --show-bin-path)/nasdata"
 "${PYTHON:-python3}" -m pytest -q Tests/interop
+# A few seconds of libFuzzer on every parser (issue 17; the first run compiles the instrumented
+# modules, a few minutes). NASDATA_SKIP_FUZZ=1 skips it.
+[[ "${NASDATA_SKIP_FUZZ:-0}" == 1 ]] || Tools/fuzz.sh --smoke "${FUZZ_SMOKE_SECONDS:-3}"

@@ -28,7 +28,8 @@ enum Dataspace {
         var dims = [hsize_t](repeating: 0, count: rank)
         var max = [hsize_t](repeating: 0, count: rank)
         H5Sget_simple_extent_dims(space, &dims, &max)
-        return (dims.map { Int($0) }, max.map { $0 == nd_H5S_UNLIMITED() ? nil : Int($0) })
+        // Clamped: a crafted file may declare extents beyond Int.max (never a real one).
+        return (dims.map { Int(clamping: $0) }, max.map { $0 == nd_H5S_UNLIMITED() ? nil : Int(clamping: $0) })
     }
 
     /// Selects the box `start ..< start + count` in `space`.

@@ -97,7 +97,7 @@ public final class File: Group, @unchecked Sendable {
         }
     }
 
-    private init(_ fid: hid_t, path: String) {
+    init(_ fid: hid_t, path: String) {
         let handle = Handle.file(fid)
         super.init(handle: handle, fileHandle: handle, filePath: path, name: "/")
     }

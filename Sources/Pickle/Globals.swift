@@ -34,7 +34,7 @@ extension Unpickler {
     func resolveGlobal(module: String, name: String) throws -> PickleValue {
         let m = Globals.normalize(module)
         let full = m + "." + name
-        guard Globals.allowed.contains(full) || options.opaqueGlobals.contains(full) else {
+        guard Globals.allowed.contains(full) || options.opaqueGlobals.contains(full) || options.allGlobalsOpaque else {
             throw fail(.refusedGlobal(full))
         }
         return .global(module: m, name: name)

@@ -19,6 +19,9 @@ public struct PickleError: Error, CustomStringConvertible, Equatable, Sendable {
         case tooDeep(Int)
         /// A declared length larger than the bytes that remain (or than a hard limit).
         case tooLarge(String)
+        /// Bytes after the pickle's STOP that no container format explains (a damaged,
+        /// concatenated or mislabelled file): their count.
+        case trailingBytes(Int64)
         /// Anything else that is not what the format requires.
         case malformed(String)
     }
@@ -44,6 +47,7 @@ public struct PickleError: Error, CustomStringConvertible, Equatable, Sendable {
         case .stackUnderflow(let op): what = "\(op): stack underflow"
         case .tooDeep(let n): what = "containers nested deeper than \(n)"
         case .tooLarge(let s): what = "declared length too large: \(s)"
+        case .trailingBytes(let n): what = "\(n) byte(s) after the pickle's STOP opcode, which no container format explains (damaged or not a single pickle)"
         case .malformed(let s): what = s
         }
         return "\(path) (byte \(offset)): \(what)"

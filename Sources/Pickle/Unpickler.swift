@@ -60,6 +60,10 @@ public final class Unpickler {
         public var maxStack = 16_000_000
         /// Extra `module.name` globals accepted as opaque `.object` values (never called).
         public var opaqueGlobals: Set<String> = []
+        /// Accept every global not on the allow-list as an opaque `.object` (still never
+        /// imported or called): for structure checks that parse any pickle to its STOP
+        /// without needing to understand its classes (`nasdata verify`).
+        public var allGlobalsOpaque = false
         /// What a memo GET of a slot the streaming hook consumed yields: nil (the default)
         /// makes it an error (`.consumedMemo`); a value (e.g. `.none`) is pushed instead, for
         /// callers that only count or skim (`nasdata inspect --stats`).
@@ -94,13 +98,29 @@ public final class Unpickler {
         self.init(reader: ByteReader(bytes: bytes, name: name), options: options)
     }
 
-    /// Reads the single pickle in `path` (bytes after its STOP are ignored).
+    /// Reads the single pickle in `path`. Bytes after its STOP are an error
+    /// (`.trailingBytes`): a file that is one pickle ends with it. Formats that place
+    /// data after a pickle (the legacy torch layout) read with `load()` and say where.
     public static func load(path: String, options: Options = Options()) throws -> PickleValue {
-        try Unpickler(path: path, options: options).load()
+        let u = try Unpickler(path: path, options: options)
+        let value = try u.load()
+        try u.expectEnd()
+        return value
     }
 
+    /// Reads the single pickle in `bytes`; bytes after its STOP are an error, as for `load(path:)`.
     public static func load(bytes: [UInt8], name: String = "<memory>", options: Options = Options()) throws -> PickleValue {
-        try Unpickler(bytes: bytes, name: name, options: options).load()
+        let u = Unpickler(bytes: bytes, name: name, options: options)
+        let value = try u.load()
+        try u.expectEnd()
+        return value
+    }
+
+    /// Throws `.trailingBytes` unless the reader is at its end (call after the last `load()`).
+    public func expectEnd() throws {
+        let left = reader.remaining
+        guard left > 0 else { return }
+        throw PickleError(path: reader.path, offset: reader.offset, reason: .trailingBytes(left))
     }
 
     /// Memo statistics of the last `load()` (slots stored, distinct interned strings, live objects).

@@ -15,16 +15,18 @@ public enum AnyFile {
     /// checkpoint is a plain pickle).
     public static func sniff(path: String) throws -> Kind {
         let f = try RandomAccessFile(path: path)
-        let head = try f.read(at: 0, count: Int(min(f.size, 16)), what: "file header")
+        let head = try f.read(at: 0, count: Int(min(f.size, 64)), what: "file header")
         if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) { return .torchZip }
         if head.starts(with: NPY.magic) { return .npy }
         if head.count >= 9, head[8] == UInt8(ascii: "{") {
             let n = readLE(head, 0, as: UInt64.self)
             if n > 1, n <= UInt64(f.size - 8) { return .safetensors }
         }
-        // torch legacy: \x80\x02 then LONG1 of 10 bytes with the magic number.
-        if head.count >= 14, head[0] == 0x80, head[2] == 0x8A, head[3] == 10,
-           Array(head[4..<14]) == TorchCheckpoint.legacyMagic {
+        // torch legacy: \x80\x02 then LONG1 of 10 bytes with the magic number, then the
+        // protocol-version pickle (1001). Either one is enough: a damaged magic number is
+        // a damaged checkpoint (the loader says so), not a plain pickle with 330 KB after it.
+        if head.first == 0x80, (head.count >= 4 && head[2] == 0x8A && head[3] == 10)
+            || containsLegacyProtocolPickle(head) {
             return .torchLegacy
         }
         guard let first = head.first else { throw IOError.malformed(path: path, offset: 0, reason: "empty file") }
@@ -34,6 +36,13 @@ public enum AnyFile {
         }
         throw IOError.malformed(path: path, offset: 0,
                                 reason: "unrecognised format (not a pickle, torch checkpoint, .npy or safetensors file)")
+    }
+
+    /// `\x80\x02 M\xe9\x03 .`: the legacy layout's second pickle (protocol version 1001).
+    static func containsLegacyProtocolPickle(_ head: [UInt8]) -> Bool {
+        let needle: [UInt8] = [0x80, 0x02, 0x4D, 0xE9, 0x03, 0x2E]
+        guard head.count >= needle.count + 1 else { return false }
+        return (1...(head.count - needle.count)).contains { Array(head[$0..<$0 + needle.count]) == needle }
     }
 
     /// The file's content as a value tree, plus safetensors metadata (empty otherwise).

@@ -31,6 +31,36 @@ public enum NPY {
     /// The format over any source of bytes: `read(offset, count, what)` returns exactly `count`
     /// bytes (callers check `size` first).
     private static func parse(size: Int64, path: String, read: (Int64, Int, String) throws -> [UInt8]) throws -> NDArray {
+        let h = try parseHeader(size: size, path: path, read: read)
+        let data = try read(h.dataStart, h.dataBytes, "npy data")
+        return NDArray(dtype: h.dtype, shape: h.shape, fortranOrder: h.fortranOrder, data: data)
+    }
+
+    /// What a `.npy` header says, and where its data lies.
+    struct Header {
+        let dtype: NumpyDType
+        let descr: String
+        let shape: [Int]
+        let fortranOrder: Bool
+        let dataStart: Int64
+        let dataBytes: Int
+    }
+
+    /// Checks a `.npy` file's structure without reading its data: magic, version, header
+    /// dict, and a size of exactly header + shape x itemsize (bytes after the array are an
+    /// error; the format defines none). Returns shape, descr and the data size.
+    public static func verify(path: String) throws -> (shape: [Int], descr: String, dataBytes: Int) {
+        let f = try RandomAccessFile(path: path)
+        let h = try parseHeader(size: f.size, path: path) { try f.read(at: $0, count: $1, what: $2) }
+        let end = h.dataStart + Int64(h.dataBytes)
+        guard f.size == end else {
+            throw IOError.malformed(path: path, offset: end,
+                                    reason: "\(f.size - end) byte(s) after the array data (shape \(h.shape) of \(h.descr) ends at byte \(end))")
+        }
+        return (h.shape, h.descr, h.dataBytes)
+    }
+
+    private static func parseHeader(size: Int64, path: String, read: (Int64, Int, String) throws -> [UInt8]) throws -> Header {
         let f = (size: size, read: read)
         let head = try f.read(0, Int(min(f.size, 12)), "npy header")
         guard head.count >= 10, Array(head[0..<6]) == magic else {
@@ -71,10 +101,12 @@ public enum NPY {
         }
         let (bytes, o) = count.multipliedReportingOverflow(by: dtype.itemSize)
         guard !o, Int64(bytes) <= f.size - dataStart else {
-            throw IOError.truncated(path: path, offset: f.size, reason: "shape \(shape) of \(descr) needs \(count * dtype.itemSize) data bytes, \(f.size - dataStart) present")
+            // (`bytes` overflowed when `o`: say so instead of computing it again.)
+            let needed = o ? "more than \(Int.max)" : "\(bytes)"
+            throw IOError.truncated(path: path, offset: f.size, reason: "shape \(shape) of \(descr) needs \(needed) data bytes, \(f.size - dataStart) present")
         }
-        let data = try f.read(dataStart, bytes, "npy data")
-        return NDArray(dtype: dtype, shape: shape, fortranOrder: fortranText.hasPrefix("True"), data: data)
+        return Header(dtype: dtype, descr: descr, shape: shape, fortranOrder: fortranText.hasPrefix("True"),
+                      dataStart: dataStart, dataBytes: bytes)
     }
 
     public static func write(_ tensor: Tensor, to path: String) throws {

@@ -29,6 +29,8 @@ public enum Safetensors {
         let entries: [(name: String, dtype: DType, shape: [Int], begin: Int, end: Int)]
         /// Absolute file offset of each tensor's data.
         let offsets: [String: Int64]
+        /// Absolute file offset of the data section (after the header).
+        let dataStart: Int64
     }
 
     /// Parses and validates the header (no tensor data read).
@@ -86,7 +88,7 @@ public enum Safetensors {
             expected = e.end
         }
         let offsets = Dictionary(entries.map { ($0.name, dataStart + Int64($0.begin)) }, uniquingKeysWith: { a, _ in a })
-        return (Index(file: f, entries: entries, offsets: offsets), metadata)
+        return (Index(file: f, entries: entries, offsets: offsets, dataStart: dataStart), metadata)
     }
 
     public static func write(_ sd: StateDict, metadata: [String: String] = [:], to path: String) throws {

@@ -108,12 +108,7 @@ public enum TorchCheckpoint {
         let source = LegacyStorages(file: file)
         let reader = try ByteReader(path: path)
         let u = Unpickler(reader: reader, options: options)
-        let magicAt = reader.offset
-        let magic = try u.load()
-        guard case .bigInt(let m) = magic, m.littleEndianBytes == legacyMagic else {
-            throw IOError.malformed(path: path, offset: magicAt,
-                                    reason: "not a torch checkpoint: first pickle is \(magic.shortDescription), not the legacy magic number")
-        }
+        try checkLegacyMagic(reader: reader, unpickler: u, path: path)
         let protoAt = reader.offset
         let proto = try u.load()
         guard proto.int == 1001 else {
@@ -156,8 +151,47 @@ public enum TorchCheckpoint {
         for key in declared.keys where table[key] == nil {
             throw IOError.malformed(path: path, offset: keysAt, reason: "storage '\(key)' is used but has no data record")
         }
+        // The layout ends with the last storage record: anything after it is damage.
+        if reader.remaining > 0 {
+            throw IOError.malformed(path: path, offset: reader.offset,
+                                    reason: "\(reader.remaining) byte(s) after the last storage record (the legacy layout ends there)")
+        }
         source.table = table
         return object
+    }
+
+    /// The legacy layout's first pickle must be the 10-byte magic number
+    /// 0x1950a86a20f9469cfc6c. A pickle holding another number there (or one that does
+    /// not parse) is a damaged checkpoint, reported as such with the offset of the
+    /// first wrong byte, as PyTorch refuses it ("Invalid magic number; corrupt file?").
+    static func checkLegacyMagic(reader: ByteReader, unpickler u: Unpickler, path: String) throws {
+        let magicAt = reader.offset
+        let magic: PickleValue
+        do { magic = try u.load() } catch let e as PickleError {
+            throw IOError.malformed(path: path, offset: e.offset,
+                                    reason: "legacy torch checkpoint with a damaged magic-number pickle: \(e.description)")
+        }
+        if case .bigInt(let m) = magic, m.littleEndianBytes == legacyMagic { return }
+        let found: [UInt8]
+        switch magic {
+        case .bigInt(let m): found = m.littleEndianBytes
+        case .int(let i): found = withUnsafeBytes(of: i.littleEndian) { Array($0) }
+        default:
+            throw IOError.malformed(path: path, offset: magicAt,
+                                    reason: "not a torch checkpoint: first pickle is \(magic.shortDescription), not the legacy magic number")
+        }
+        // Where the number's bytes differ (LONG1 payload starts 4 bytes into a protocol-2 pickle).
+        let payloadAt = magicAt + 4
+        let diff = (0..<min(found.count, legacyMagic.count)).first { found[$0] != legacyMagic[$0] } ?? min(found.count, legacyMagic.count)
+        let at = payloadAt + Int64(diff)
+        throw IOError.malformed(path: path, offset: at,
+                                reason: "legacy torch checkpoint with a damaged magic number: 0x\(hexNumber(found)), expected 0x\(hexNumber(legacyMagic)) (PyTorch: \"Invalid magic number; corrupt file?\")")
+    }
+
+    /// Little-endian bytes as a big-endian hex number.
+    static func hexNumber(_ le: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef")
+        return String(le.reversed().flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] })
     }
 
     // MARK: - Zip
@@ -190,7 +224,9 @@ public enum TorchCheckpoint {
             }
         }
         u.dictItemHandler = dictItemHandler
-        return try u.load()
+        let object = try u.load()
+        try u.expectEnd()   // data.pkl is one pickle: the entry ends with its STOP
+        return object
     }
 }
 

@@ -67,6 +67,7 @@ public struct TreeStats: Sendable {
             let u = try Unpickler(path: path, options: options)
             u.dictItemHandler = { item in stats.add(item.key); stats.add(item.value); return .drop }
             root = try u.load()
+            try u.expectEnd()
         case .npy, .safetensors:
             root = try AnyFile.load(path: path, kind: k, options: options).value
         }

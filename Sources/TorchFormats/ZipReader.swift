@@ -52,12 +52,13 @@ public final class ZipReader: @unchecked Sendable {
         if eocdAbs >= 20 {
             let loc = try file.read(at: eocdAbs - 20, count: 20, what: "zip64 locator")
             if readLE(loc, 0, as: UInt32.self) == 0x0706_4B50 {
-                let z64 = Int64(readLE(loc, 8, as: UInt64.self))
+                let z64 = Int64(bitPattern: readLE(loc, 8, as: UInt64.self))
+                guard z64 >= 0, z64 <= file.size - 56 else { throw bad(eocdAbs - 20, "zip64 end record offset \(z64) lies outside the file") }
                 let rec = try file.read(at: z64, count: 56, what: "zip64 end record")
                 guard readLE(rec, 0, as: UInt32.self) == 0x0606_4B50 else { throw bad(z64, "bad zip64 end record signature") }
-                count = Int64(readLE(rec, 32, as: UInt64.self))
-                cdSize = Int64(readLE(rec, 40, as: UInt64.self))
-                cdOffset = Int64(readLE(rec, 48, as: UInt64.self))
+                count = Int64(bitPattern: readLE(rec, 32, as: UInt64.self))
+                cdSize = Int64(bitPattern: readLE(rec, 40, as: UInt64.self))
+                cdOffset = Int64(bitPattern: readLE(rec, 48, as: UInt64.self))
             }
         }
         guard cdOffset >= 0, cdSize >= 0, cdOffset <= file.size, cdSize <= file.size - cdOffset else {
@@ -95,7 +96,7 @@ public final class ZipReader: @unchecked Sendable {
                     func next() throws -> Int64 {
                         guard q + 8 <= x + 4 + len else { throw bad(at, "short zip64 extra field in entry \(name)") }
                         defer { q += 8 }
-                        return Int64(readLE(cd, q, as: UInt64.self))
+                        return Int64(bitPattern: readLE(cd, q, as: UInt64.self))
                     }
                     if usize == 0xFFFF_FFFF { usize = try next() }
                     if csize == 0xFFFF_FFFF { csize = try next() }

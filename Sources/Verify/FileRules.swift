@@ -11,7 +11,8 @@ import Foundation
 enum FileRules {
     /// Extensions of files that should never be an HTML page.
     static let dataExtensions: Set<String> = ["pth", "pt", "pickle", "pkl", "pbz2", "gz", "tgz", "tar", "zip",
-                                              "h5", "hdf5", "npy", "npz", "safetensors", "bin", "txt", "bz2"]
+                                              "h5", "hdf5", "npy", "npz", "safetensors", "bin", "txt", "bz2",
+                                              "jpeg", "jpg", "png"]
 
     // MARK: manifest entries
 
@@ -44,7 +45,7 @@ enum FileRules {
 
     // MARK: files by name
 
-    static func check(path: String, hasher: FileHasher, hashOnly: Bool = false,
+    static func check(path: String, hasher: FileHasher, hashOnly: Bool = false, isolation: IsolatedCheck? = nil,
                       progress: @escaping (Int64) -> Void) -> FileReport {
         let name = lastComponent(path)
         let parent = parentFolder(path)
@@ -57,15 +58,18 @@ enum FileRules {
         let known = KnownFiles.match(name: name, parentFolder: parent, size: size)
         let weightIndex = weightFileIndex(name)
         let ext = name.split(separator: ".").last.map { $0.lowercased() } ?? ""
+        // A known data name outside its folder (or of another size): claims data all the same.
+        let generic = KnownFiles.table.first(where: { $0.name == name })
 
         // Name says what the file claims to be.
         if let suffix { r.kind = suffix.kind; r.rule = suffix.rule }
         else if let known { r.kind = known.kind; r.rule = knownRule(known) }
         else if weightIndex != nil { r.kind = "NB201 weight file" }
         else if ext == "h5" || ext == "hdf5" { r.kind = "HDF5 file" }
+        else if let generic { r.kind = generic.kind + " (by name)" }
 
         // An HTML page under a data file's name: the classic failed download.
-        let claimsData = suffix != nil || known != nil || weightIndex != nil || dataExtensions.contains(ext)
+        let claimsData = suffix != nil || known != nil || generic != nil || weightIndex != nil || dataExtensions.contains(ext)
         if ext != "html", ext != "htm", let page = HTMLSniffer.sniff(path: path) {
             if claimsData {
                 r.rule = "content sniff (first \(HTMLSniffer.sniffLength / 1024) KB)"
@@ -83,11 +87,20 @@ enum FileRules {
             StructureChecks.weightFile(path: path, index: index, report: &r)
             return r
         }
+        if let isolation, ext == "h5" || ext == "hdf5" || ContentRules.isHDF5(path) {
+            return isolation.run(path: path, report: r)   // libhdf5 may crash on crafted files
+        }
         if ext == "h5" || ext == "hdf5" {
             StructureChecks.hdf5(path: path, report: &r)
             return r
         }
-        if let generic = KnownFiles.table.first(where: { $0.name == name }) {
+        if ContentRules.check(path: path, ext: ext, report: &r) {
+            if let generic {
+                r.detail += " (named like \(generic.kind) \(generic.name) but not in a \(generic.folder ?? "?")/ folder: content checked only)"
+            }
+            return r
+        }
+        if let generic {
             r.skip("named like \(generic.kind) \(generic.name) but not in a \(generic.folder ?? "?")/ folder and size differs; not checked")
         } else {
             r.skip("no rule for this file")

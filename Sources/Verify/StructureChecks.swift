@@ -70,13 +70,13 @@ enum StructureChecks {
         report.rule = "schema + per-record checksums"
         let file: File
         do { file = try File.open(path) } catch {
-            report.fail("does not open as HDF5: \(error)")
+            report.fail("does not open as HDF5: \(ContentRules.oneLine(error))")
             return
         }
         defer { file.close() }
         guard let schemaName = (try? file.attribute("nasdata_schema")).flatMap({ $0?.stringValue }) else {
-            report.rule = "opens as HDF5"
-            report.skip("opens; no nasdata_schema attribute, so not a nasdata output: nothing more to check")
+            // Not a nasdata output: every dataset read through its filters.
+            ContentRules.hdf5(path: path, report: &report)
             return
         }
         let version = (try? file.attribute("nasdata_schema_version")).flatMap { $0?.intValue }

@@ -22,6 +22,11 @@ public struct Verifier: Sendable {
     /// Skip the (slow, multi-GB pickle parse) structure check of benchmark meta
     /// files and rely on their name suffix alone.
     public var hashOnly: Bool
+    /// The argv (up to the file's path) of a child process that verifies one file and
+    /// prints the `--json` document: HDF5 files are checked there, so that libhdf5
+    /// crashing on a hostile file gives one FAILED line, not a dead `verify`
+    /// (`nasdata verify` passes itself with `--in-process`). nil: in this process.
+    public var isolation: [String]?
 
     public init(jobs: Int = BoundedParallel.defaultJobs, showProgress: Bool = true, hashOnly: Bool = false) {
         self.jobs = max(1, jobs)
@@ -46,8 +51,9 @@ public struct Verifier: Sendable {
         }
         let files = collected
         let hashOnly = self.hashOnly
+        let isolation = self.isolation.map { IsolatedCheck(command: $0) }
         let reports = run(count: files.count, sizeOf: { FileWalker.size(files[$0]) }) { hasher, i, progress in
-            FileRules.check(path: files[i], hasher: hasher, hashOnly: hashOnly, progress: progress)
+            FileRules.check(path: files[i], hasher: hasher, hashOnly: hashOnly, isolation: isolation, progress: progress)
         }
         return missing + reports + absent
     }

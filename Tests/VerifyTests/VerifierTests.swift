@@ -291,13 +291,14 @@ final class VerifierTests: XCTestCase {
         XCTAssertEqual(j.outcome, .failed)
         XCTAssertTrue(j.detail.contains("does not open as HDF5"), j.detail)
 
-        // Foreign HDF5 (no nasdata_schema): opens, nothing more to check.
+        // Foreign HDF5 (no nasdata_schema): every dataset read (none here).
         let foreign = dir + "/foreign.h5"
         let g = try File.create(foreign)
         g.close()
         let fr = try one(foreign)
-        XCTAssertEqual(fr.outcome, .unchecked)
-        XCTAssertTrue(fr.detail.contains("not a nasdata output"), fr.detail)
+        XCTAssertEqual(fr.outcome, .ok)
+        XCTAssertEqual(fr.rule, "content: HDF5, every dataset read through its filters")
+        XCTAssertTrue(fr.detail.contains("0 dataset(s)"), fr.detail)
     }
 
     // MARK: bookkeeping

@@ -84,3 +84,67 @@ def test_html_page_named_as_benchmark_fails(nasdata, tmp_path):
     proc = nasdata("verify", page, check=False)
     assert proc.returncode == 1
     assert "HTML page" in proc.stdout and "Google Drive" in proc.stdout
+
+
+# Issue 17: every file gets a verdict, and every damaged one makes `verify` exit 1.
+
+def _damaged_cases(tmp_path):
+    """(name, bytes) of damaged copies of the fixtures, each under a user's own name."""
+    zip_pth = (FIXTURES / "pickle" / "state_dict_zip.pth").read_bytes()
+    legacy = (FIXTURES / "network" / "allops-c8-cifar10.legacy.pth").read_bytes()
+    page = (FIXTURES / "verify" / "gdrive-quota.html").read_bytes()
+    h5 = (FIXTURES / "verify" / "content" / "gzip-chunks.h5").read_bytes()
+
+    def flip(b, i, mask=0x01):
+        b = bytearray(b)
+        b[i] ^= mask
+        return bytes(b)
+
+    import h5py
+    with h5py.File(FIXTURES / "verify" / "content" / "gzip-chunks.h5", "r") as f:
+        info = f["weights"].id.get_chunk_info(1)
+    return [
+        ("truncated-zip.pth", zip_pth[:5000]),
+        ("bitflip-zip.pth", flip(zip_pth, len(zip_pth) // 2)),
+        ("cut-in-pickle.pth", legacy[:300]),
+        ("cut-in-storage.pth", legacy[:-1000]),
+        ("badmagic.pth", flip(legacy, 8, 0xFF)),
+        ("trailing.pkl", (FIXTURES / "pickle" / "plain_p2.pkl").read_bytes() + b"junk"),
+        ("cut.npy", (FIXTURES / "network" / "full-file.logits.npy").read_bytes()[:-4]),
+        ("flipped-chunk.h5", flip(h5, info.byte_offset + info.size // 2, 0x10)),
+        ("cut.tar.gz", (FIXTURES / "cifar" / "cifar-100-binary.tar.gz").read_bytes()[:20000]),
+        ("data_batch_1", page),
+        ("train_data_batch_1", page),
+        ("cifar-split.txt", page),
+    ]
+
+
+@pytest.mark.parametrize("index", range(12))
+def test_each_damaged_file_fails_with_exit_status_1(nasdata, tmp_path, index):
+    name, data = _damaged_cases(tmp_path)[index]
+    path = tmp_path / "elsewhere" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    proc = nasdata("verify", "--json", path, check=False)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    report = json.loads(proc.stdout)["files"][0]
+    assert report["result"] == "failed", report
+    assert str(path) in report["detail"] or "HTML page" in report["detail"] or "/weights" in report["detail"], report
+
+
+def test_foreign_hdf5_with_missing_filter_is_unchecked_and_strict_fails(nasdata, tmp_path):
+    path = tmp_path / "lzf.h5"
+    path.write_bytes((FIXTURES / "verify" / "content" / "lzf.h5").read_bytes())
+    proc = nasdata("verify", "--json", path, check=False)
+    assert proc.returncode == 0, proc.stdout
+    report = json.loads(proc.stdout)["files"][0]
+    assert report["result"] == "unchecked" and "lzf (32000)" in report["detail"], report
+    assert nasdata("verify", "--strict", path, check=False).returncode == 1
+
+
+def test_hdf5_file_that_crashed_libhdf5_under_asan_fails_in_the_isolated_child(nasdata, tmp_path):
+    path = tmp_path / "x.h5"
+    path.write_bytes((FIXTURES / "verify" / "content" / "fuzz-hdf5-crash-1.h5").read_bytes())
+    proc = nasdata("verify", "--json", path, check=False)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert json.loads(proc.stdout)["files"][0]["result"] == "failed"

@@ -1,3 +1,4 @@
+import Pickle
 // libFuzzer entry point for the restricted unpickler (built by Tools/fuzz-pickle.sh,
 // compiled together with Sources/Pickle). Any crash, hang or sanitizer report is a bug;
 // thrown PickleErrors are the expected outcome for malformed input.
