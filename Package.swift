@@ -3,10 +3,11 @@
 //
 // Module map (dependencies point downwards only):
 //   C* system libraries (pkg-config)       CHDF5 CZlib CPNG CTurboJPEG COpenBLAS CCrypto
+//                      (linked by name)    CBZ2 (Debian's libbz2-dev ships no .pc file)
 //   Tensors       dtype + dense tensor, shared by every format
 //   HDF5          typed layer over libhdf5 (h5py-like File/Group/Dataset/Attribute)
 //   HDF5Schema    versioned layout descriptions (Schemas/*.json) and their checker
-//   NASDataIO     atomic output, gzip/tar streams, progress reporting
+//   NASDataIO     atomic output, gzip/bz2/tar streams, progress reporting
 //   Checksums     streaming MD5/SHA-256 (OpenSSL libcrypto)
 //   Pickle        restricted unpickler (executes nothing) and a small pickler
 //   TorchFormats  torch .pth (legacy + zip), safetensors, .npy
@@ -57,13 +58,15 @@ let package = Package(
         system("CTurboJPEG", "libturbojpeg", ["libturbojpeg0-dev"]),
         system("COpenBLAS", "openblas", ["libopenblas-dev"]),
         system("CCrypto", "libcrypto", ["libssl-dev"]),
+        // No pkg-config file on Debian bookworm: the modulemap links "bz2" by name.
+        .systemLibrary(name: "CBZ2", path: "Sources/CBZ2", providers: [.apt(["libbz2-dev"])]),
 
         .target(name: "Tensors"),
         .target(name: "HDF5", dependencies: ["CHDF5", "CZlib", "Tensors"]),
         .target(name: "HDF5Schema", dependencies: ["HDF5"]),
-        .target(name: "NASDataIO", dependencies: ["CZlib"]),
+        .target(name: "NASDataIO", dependencies: ["CZlib", "CBZ2"]),
         .target(name: "Checksums", dependencies: ["CCrypto", "NASDataIO"]),
-        .target(name: "Pickle", dependencies: ["Tensors"], exclude: ["README.md"]),
+        .target(name: "Pickle", dependencies: ["Tensors", "NASDataIO"], exclude: ["README.md"]),
         .target(name: "TorchFormats", dependencies: ["Pickle", "Tensors", "NASDataIO", "Checksums", "CZlib"]),
         .target(name: "NASBench", dependencies: ["HDF5", "HDF5Schema", "Pickle", "TorchFormats", "Tensors", "NASDataIO", "Checksums"]),
         .target(name: "NASDatasets", dependencies: ["NASBench", "HDF5", "HDF5Schema", "Pickle", "TorchFormats", "Tensors", "NASDataIO", "Checksums", "CPNG", "CTurboJPEG", "CZlib"]),

@@ -9,7 +9,7 @@
 set -euo pipefail
 
 apt_packages=(pkg-config libhdf5-dev hdf5-tools zlib1g-dev libpng-dev libturbojpeg0-dev
-              libjpeg62-turbo-dev libopenblas-dev libssl-dev)
+              libjpeg62-turbo-dev libopenblas-dev libssl-dev libbz2-dev)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
