@@ -107,15 +107,10 @@ extension Unpickler {
             guard let loader = options.storageFromBytes else {
                 throw bad(": a storage saved inside the pickle needs the torch loader (read the file with TorchFormats)")
             }
-            do {
-                let storage = try loader(payload, "\(reader.path) (storage saved at byte \(opStart))")
-                guard case .storage = storage else { throw bad(": the embedded torch.save file holds \(storage.typeName), not a storage") }
-                return storage
-            } catch let e as PickleError {
-                throw e
-            } catch {
-                throw bad(": \(error)")
-            }
+            // Errors inside name the payload as "<file> (storage at byte N)".
+            let storage = try loader(payload, "\(reader.path) (storage at byte \(opStart))")
+            guard case .storage = storage else { throw bad(": the embedded torch.save file holds \(storage.typeName), not a storage") }
+            return storage
         case "torch._utils._rebuild_parameter":
             guard args.count >= 2, case .tensor(var t) = args[0] else { throw bad(": expected (tensor, requires_grad, ...)") }
             t.isParameter = true

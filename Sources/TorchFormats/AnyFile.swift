@@ -50,7 +50,8 @@ public enum AnyFile {
             return try Unpickler(path: path, options: o)
         case .pickleBz2:
             let bz = try Bzip2Reader(path: path, maxBytes: maxBytes)
-            return Unpickler(reader: ByteReader(stream: bz, limit: bz.maxBytes), options: o)
+            // One byte past the cap, so that the decompressor (not the parser) reports it.
+            return Unpickler(reader: ByteReader(stream: bz, limit: bz.maxBytes + 1), options: o)
         default:
             throw IOError.malformed(path: path, offset: 0, reason: "a \(kind.rawValue) file is not a plain pickle")
         }
