@@ -1,5 +1,5 @@
-/// Names and encodings of the HDF5 benchmark layout (schema `nb201-benchmark` v1, see
-/// `Schemas/nb201-benchmark.v1.json`). One place, shared by the writer and the reader.
+/// Names and encodings of the HDF5 benchmark layout (schema `nb201-benchmark` v2, see
+/// `Schemas/nb201-benchmark.v2.json`). One place, shared by the writer and the reader.
 ///
 ///     /meta_archs                 string [15625]    upstream's meta_archs, as stored
 ///     /evaluated_indexes          int64 [E]
