@@ -1,4 +1,5 @@
 import HDF5
+import NASCore
 
 /// An HDF5 benchmark written by `convert-benchmark`, opened for queries: upstream's
 /// `NASBench201API` concepts (count, arch at index, index of arch, results by index /
@@ -36,8 +37,8 @@ public final class Benchmark {
         return a.stringValue ?? a.intValue.map(String.init)
     }
 
-    /// `tss` (topology: NAS-Bench-201 or NATS tss) or `sss` (NATS size space).
-    public var searchSpace: String { info("search_space") ?? "tss" }
+    /// Topology (NAS-Bench-201 or NATS tss; every schema-v1 file) or size (NATS sss).
+    public var searchSpace: SearchSpaceKind { info("search_space").flatMap(SearchSpaceKind.init(rawValue:)) ?? .topology }
 
     /// The schedules (hp keys as the source spells them) the file holds, by epochs.
     public func scheduleKeys() throws -> [String] {
@@ -66,7 +67,7 @@ public final class Benchmark {
     /// `query_index_by_arch(str)`: exact string match; nil where upstream returns -1.
     /// Fast path: the canonical index of a well-formed string, confirmed against the file.
     public func index(of arch: String) throws -> Int? {
-        if let candidate = SearchSpace.canonical.index(of: arch), candidate < count,
+        if let candidate = searchSpace.index(of: arch), candidate < count,
            try architecture(at: candidate) == arch {
             return candidate
         }

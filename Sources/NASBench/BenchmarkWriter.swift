@@ -1,4 +1,5 @@
 import HDF5
+import NASCore
 
 /// Writes an HDF5 benchmark (layout: `BenchmarkLayout`) from ArchResults handed over one at a
 /// time, so a converter can stream a multi-GB meta file through it.
@@ -11,19 +12,17 @@ public final class BenchmarkWriter {
     /// The key each schedule has in the source (`less` / `full`, or NATS's `01`, `12`, `90`, `200`).
     private var sourceKeys: [Schedule: String] = [:]
     private var twelveEpochDatasets = Set<String>()
-    /// `tss` (topology: NAS-Bench-201 and NATS tss) or `sss` (NATS size space).
-    public let searchSpace: String
+    /// Topology (NAS-Bench-201 and NATS tss) or size (NATS sss).
+    public let searchSpace: SearchSpaceKind
     /// Architectures in the space (the length of the per-index tables).
-    public let archCount: Int
+    public var archCount: Int { searchSpace.count }
 
     /// - deflate: zlib level for the per-epoch arrays (with HDF5's shuffle filter), nil for none.
-    public init(file: File, sourcePath: String, deflate: Int? = 4, searchSpace: String = "tss",
-                archCount: Int = SearchSpace.count) throws {
+    public init(file: File, sourcePath: String, deflate: Int? = 4, searchSpace: SearchSpaceKind = .topology) throws {
         self.file = file
         self.sourcePath = sourcePath
         self.deflate = deflate
         self.searchSpace = searchSpace
-        self.archCount = archCount
     }
 
     /// Adds the results of one architecture under one schedule (`sourceKey`: its key in the
@@ -94,7 +93,7 @@ public final class BenchmarkWriter {
         try file.setAttribute("source_format", .string(sourceFormat))
         let nb201Layout = twelveEpochDatasets.subtracting(["cifar10-valid"]).isEmpty ? "v1.0" : "v1.1"
         try file.setAttribute("source_layout", .string(sourceFormat.hasPrefix("nats") ? "nats-v1.0" : nb201Layout))
-        try file.setAttribute("search_space", .string(searchSpace))
+        try file.setAttribute("search_space", .string(searchSpace.rawValue))
         try file.setAttribute("total_archs", .int(Int64(totalArchs ?? -1)))
     }
 }

@@ -1,4 +1,5 @@
 import HDF5
+import NASCore
 import NASDataIO
 import Pickle
 
@@ -10,8 +11,8 @@ import Pickle
 extension BenchmarkConverter {
     /// The space of a NATS architecture string: topology strings start with `|`, size strings
     /// are `C1:C2:C3:C4:C5`.
-    static func natsSpace(of arch: String) -> (name: String, count: Int) {
-        arch.hasPrefix("|") ? ("tss", SearchSpace.count) : ("sss", 32_768)
+    static func natsSpace(of arch: String) -> SearchSpaceKind {
+        arch.hasPrefix("|") ? .topology : .size
     }
 
     /// True for a NATS-Bench benchmark in any form (a folder, a tar, or a bz2 file); false for
@@ -31,7 +32,7 @@ extension BenchmarkConverter {
             func writerFor(_ arch: String) throws -> BenchmarkWriter {
                 if let writer { return writer }
                 let space = natsSpace(of: arch)
-                let w = try BenchmarkWriter(file: file, sourcePath: path, deflate: deflate, searchSpace: space.name, archCount: space.count)
+                let w = try BenchmarkWriter(file: file, sourcePath: path, deflate: deflate, searchSpace: space)
                 writer = w
                 return w
             }
@@ -53,12 +54,13 @@ extension BenchmarkConverter {
                 throw BenchmarkFormatError(file: path, location: "meta_archs", reason: "is empty")
             }
             let out = try writerFor(first)
-            guard natsSpace(of: first).name == out.searchSpace, meta.metaArchs.count == out.archCount else {
+            guard natsSpace(of: first) == out.searchSpace, meta.metaArchs.count == out.archCount else {
                 throw BenchmarkFormatError(file: path, location: "meta_archs", reason:
-                    "\(meta.metaArchs.count) architectures starting '\(first)', but the results are of the \(out.searchSpace) space (\(out.archCount))")
+                    "\(meta.metaArchs.count) architectures starting '\(first)', but the results are of the \(out.searchSpace.rawValue) space (\(out.archCount))")
             }
-            for (i, arch) in meta.metaArchs.enumerated() where natsSpace(of: arch).name != out.searchSpace {
-                throw BenchmarkFormatError(file: path, location: "meta_archs[\(i)]", reason: "'\(arch)' is not a \(out.searchSpace) architecture")
+            for (i, arch) in meta.metaArchs.enumerated() where out.searchSpace.index(of: arch) != i {
+                throw BenchmarkFormatError(file: path, location: "meta_archs[\(i)]",
+                                           reason: "'\(arch)' is not the \(out.searchSpace.rawValue) architecture of index \(i) (canonical order)")
             }
             try out.finish(metaArchs: meta.metaArchs, evaluatedIndexes: meta.evaluatedIndexes, totalArchs: meta.totalArchs,
                               sourceFormat: "nats-\(source.form.rawValue)")
