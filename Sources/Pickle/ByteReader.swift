@@ -84,21 +84,18 @@ public final class ByteReader {
         try refill(n)
     }
 
+    /// Keeps the unread bytes and reads up to a chunk more (from the file or the stream).
     private func refill(_ n: Int) throws {
         guard Int64(n) <= remaining else { throw error(.truncated(needed: n - Int(max(remaining, 0)))) }
-        if let stream { return try refillFromStream(stream, n) }
-        guard fd >= 0 else { throw error(.truncated(needed: n)) }
-        let keep = Array(buffer[pos...])
+        guard fd >= 0 || stream != nil else { throw error(.truncated(needed: n)) }
+        let keep = buffer.count - pos
         let absolute = offset
         let want = Int(min(Int64(max(ByteReader.chunk, n)), end - absolute))
         var fresh = [UInt8](repeating: 0, count: want)
-        fresh.replaceSubrange(0..<keep.count, with: keep)
-        var filled = keep.count
+        if keep > 0 { fresh.replaceSubrange(0..<keep, with: buffer[pos...]) }
+        var filled = keep
         while filled < want {
-            let got = fresh.withUnsafeMutableBytes { raw in
-                pread(fd, raw.baseAddress! + filled, want - filled, off_t(absolute + Int64(filled)))
-            }
-            if got < 0 && errno == EINTR { continue }
+            let got = try readMore(into: &fresh, from: filled, to: want, at: absolute + Int64(filled))
             guard got > 0 else { break }
             filled += got
         }
@@ -109,26 +106,17 @@ public final class ByteReader {
         guard filled >= n else { throw error(.truncated(needed: n - filled)) }
     }
 
-    /// Keeps the unread bytes and appends up to a chunk more from the stream.
-    private func refillFromStream(_ stream: ByteStream, _ n: Int) throws {
-        let keep = buffer.count - pos
-        let absolute = offset
-        let want = Int(min(Int64(max(ByteReader.chunk, n)), end - absolute))
-        var fresh = [UInt8](repeating: 0, count: want)
-        if keep > 0 { fresh.replaceSubrange(0..<keep, with: buffer[pos...]) }
-        var filled = keep
-        while filled < n {
-            let got = try fresh.withUnsafeMutableBytes { raw in
-                try stream.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[filled..<want]))
-            }
-            guard got > 0 else { break }
-            filled += got
+    /// One read into `bytes[from..<to]`: the stream's next bytes, or the file's at `offset`;
+    /// 0 at the end (or on a read error of the file, reported as truncation by the caller).
+    private func readMore(into bytes: inout [UInt8], from: Int, to: Int, at offset: Int64) throws -> Int {
+        if let stream {
+            return try bytes.withUnsafeMutableBytes { try stream.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[from..<to])) }
         }
-        fresh.removeSubrange(filled...)
-        buffer = fresh
-        bufferStart = absolute
-        pos = 0
-        guard filled >= n else { throw error(.truncated(needed: n - filled)) }
+        while true {
+            let got = bytes.withUnsafeMutableBytes { raw in pread(fd, raw.baseAddress! + from, to - from, off_t(offset)) }
+            if got < 0 && errno == EINTR { continue }
+            return max(got, 0)
+        }
     }
 
     /// A large payload from the stream, read a chunk at a time (the array grows with
