@@ -80,7 +80,7 @@ let package = Package(
         .target(name: "HDF5Schema", dependencies: ["HDF5", "Tensors"]),
         .target(name: "NASDataIO", dependencies: ["CBZ2", "Compression", "Concurrency"]),
         .target(name: "Checksums", dependencies: ["CCrypto", "Concurrency", "NASDataIO"]),
-        .target(name: "Pickle", dependencies: ["Tensors"], exclude: ["README.md"]),
+        .target(name: "Pickle", dependencies: ["NASDataIO", "Tensors"], exclude: ["README.md"]),
         .target(name: "TorchFormats", dependencies: ["Checksums", "Compression", "Concurrency", "NASDataIO", "Pickle", "Tensors"]),
         .target(name: "NASCore", dependencies: ["Tensors"]),
         .target(name: "NASBench", dependencies: ["HDF5", "NASCore", "NASDataIO", "Pickle", "Tensors", "TorchFormats"]),

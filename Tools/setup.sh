@@ -58,7 +58,7 @@ fi
 # their dependency pins: xautodl pins numpy <= 1.19, which no longer builds; both work
 # with current numpy and torch).
 if [ -z "$(missing_modules torch:torch)" ]; then
-  mapfile -t need_upstream < <(missing_modules xautodl:xautodl nas_201_api:nas-bench-201)
+  mapfile -t need_upstream < <(missing_modules xautodl:xautodl nas_201_api:nas-bench-201 nats_bench:nats_bench)
   if ((${#need_upstream[@]})); then
     echo "setup: installing ${need_upstream[*]} (without dependency pins)" >&2
     pip_install --no-deps "${need_upstream[@]}"

@@ -23,7 +23,7 @@ public final class Benchmark {
                 "not a nasdata benchmark (nasdata_schema is \(schema.map { "'\($0)'" } ?? "missing"), expected '\(BenchmarkLayout.schemaName)')")
         }
         let version = try file.attribute("nasdata_schema_version")?.intValue
-        guard version == BenchmarkLayout.schemaVersion else {
+        guard let version, BenchmarkLayout.readableVersions.contains(version) else {
             throw BenchmarkFormatError(file: path, location: "/", reason:
                 "benchmark layout version \(version.map(String.init) ?? "missing") is not supported (this nasdata reads \(BenchmarkLayout.schemaVersion))")
         }
@@ -35,6 +35,15 @@ public final class Benchmark {
     public func info(_ name: String) -> String? {
         guard let a = try? file.attribute(name) else { return nil }
         return a.stringValue ?? a.intValue.map(String.init)
+    }
+
+    /// Topology (NAS-Bench-201 or NATS tss; every schema-v1 file) or size (NATS sss).
+    public var searchSpace: SearchSpaceKind { info("search_space").flatMap(SearchSpaceKind.init(rawValue:)) ?? .topology }
+
+    /// The schedules (hp keys as the source spells them) the file holds, by epochs.
+    public func scheduleKeys() throws -> [String] {
+        try file.memberNames().filter { name in (try? file.openGroup(name).attribute("epochs")) != nil }
+            .sorted { (Int($0) ?? 0) < (Int($1) ?? 0) }
     }
 
     /// Number of architectures (`len(api)`).
@@ -58,7 +67,7 @@ public final class Benchmark {
     /// `query_index_by_arch(str)`: exact string match; nil where upstream returns -1.
     /// Fast path: the canonical index of a well-formed string, confirmed against the file.
     public func index(of arch: String) throws -> Int? {
-        if let candidate = SearchSpace.canonical.index(of: arch), candidate < count,
+        if let candidate = searchSpace.index(of: arch), candidate < count,
            try architecture(at: candidate) == arch {
             return candidate
         }
@@ -81,7 +90,8 @@ public final class Benchmark {
 
     /// `query_meta_info_by_index(index, hp)`: every run of `index` under `schedule`.
     public func results(index: Int, schedule: Schedule) throws -> ArchResults {
-        guard (0..<SearchSpace.count).contains(index) else { throw QueryError.indexOutOfRange(index) }
+        guard (0..<count).contains(index) else { throw QueryError.indexOutOfRange(index) }
+        guard try file.exists(schedule.rawValue) else { throw QueryError.noSuchSchedule(schedule.rawValue) }
         let archs = try file.openGroup("\(schedule.rawValue)/archs")
         let row = try archs.openDataset("row_of_index").read(as: Int64.self, start: [index], count: [1])[0]
         guard row >= 0 else { throw QueryError.notEvaluated(index: index) }

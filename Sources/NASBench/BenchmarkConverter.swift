@@ -68,7 +68,7 @@ public enum BenchmarkConverter {
                                            reason: "\(arch2infos.count) entries but \(written[schedule]?.count ?? 0) '\(schedule.fileKey)' results")
             }
             try writer.finish(metaArchs: metaArchs, evaluatedIndexes: evaluated, totalArchs: root["total_archs"].int,
-                              sourceFormat: format.rawValue)
+                              sourceFormat: format.rawValue, schedules: Schedule.nasBench201)
             return Summary(source: metaFile, sourceFormat: format.rawValue, output: output, metaArchs: metaArchs.count,
                            evaluated: evaluated.count, runs: runs)
         }

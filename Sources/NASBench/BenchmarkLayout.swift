@@ -1,5 +1,5 @@
-/// Names and encodings of the HDF5 benchmark layout (schema `nb201-benchmark` v1, see
-/// `Schemas/nb201-benchmark.v1.json`). One place, shared by the writer and the reader.
+/// Names and encodings of the HDF5 benchmark layout (schema `nb201-benchmark` v2, see
+/// `Schemas/nb201-benchmark.v2.json`). One place, shared by the writer and the reader.
 ///
 ///     /meta_archs                 string [15625]    upstream's meta_archs, as stored
 ///     /evaluated_indexes          int64 [E]
@@ -18,7 +18,11 @@
 /// entries the source dicts had, so a round trip restores every dict bit for bit.
 public enum BenchmarkLayout {
     public static let schemaName = "nb201-benchmark"
-    public static let schemaVersion: Int64 = 1
+    /// 2: NATS-Bench (root `search_space` tss|sss; hp groups named by the source's keys, any
+    /// epoch count; per-index tables as long as the space; size-space arch_config columns).
+    /// Version 1 files (NAS-Bench-201 only) are still read.
+    public static let schemaVersion: Int64 = 2
+    public static let readableVersions: Set<Int64> = [1, 2]
 
     /// Evaluation set names, in the column order of the layout.
     public static let evaluationSets = ["x-valid", "x-test", "ori-test"]

@@ -14,9 +14,9 @@ public enum QueryError: Error, Equatable, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .indexOutOfRange(let i): return "architecture index \(i) is outside 0..<15625"
+        case .indexOutOfRange(let i): return "architecture index \(i) is outside the benchmark's search space"
         case .notEvaluated(let i): return "architecture \(i) has no results in this benchmark"
-        case .noSuchSchedule(let hp): return "no training schedule '\(hp)' (use 12 or 200)"
+        case .noSuchSchedule(let hp): return "no training schedule '\(hp)' in this benchmark (NAS-Bench-201 / NATS tss: 12, 200; NATS sss: 01, 12, 90)"
         case let .noSuchDataset(i, d, available):
             return "architecture \(i) has no results on '\(d)' (it has: \(available.joined(separator: ", ")))"
         case let .noSuchSeed(i, d, s, available):

@@ -2,14 +2,24 @@ import NASCore
 import Tensors
 
 /// `arch_config` of a trial: what upstream's `get_net_config` turns into the network config.
+/// Topology-space runs (NAS-Bench-201, NATS tss) hold `channel`, `num_cells`, `arch_str`,
+/// `class_num`; size-space runs (NATS sss) hold `name` (`infer.shape.tiny`), `channels`,
+/// `arch_str`, `genotype` (the fixed cell) and `class_num`, and have no `channel` /
+/// `num_cells` (-1 here).
 public struct ArchConfig: Equatable, Sendable {
     public var channel: Int
     public var numCells: Int
     public var archString: String
     public var classCount: Int
+    /// Size space only: the network's name, `C1:C2:C3:C4:C5` and the fixed cell's string.
+    public var name: String?
+    public var channels: String?
+    public var genotype: String?
 
-    public init(channel: Int, numCells: Int, archString: String, classCount: Int) {
+    public init(channel: Int, numCells: Int, archString: String, classCount: Int,
+                name: String? = nil, channels: String? = nil, genotype: String? = nil) {
         self.channel = channel; self.numCells = numCells; self.archString = archString; self.classCount = classCount
+        self.name = name; self.channels = channels; self.genotype = genotype
     }
 }
 

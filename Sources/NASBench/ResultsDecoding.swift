@@ -73,10 +73,20 @@ extension ResultsCount {
         guard epochs > 0, epochs <= 100_000 else { throw d.error("'epochs' is \(epochs)") }
         let config = v["arch_config"]
         guard config.dict != nil else { throw d.error("'arch_config' is \(config.typeName), not a dict") }
-        let archConfig = ArchConfig(channel: try d.int(config, "channel", in: "arch_config"),
+        let archConfig: ArchConfig
+        if config["channels"].isNone {
+            archConfig = ArchConfig(channel: try d.int(config, "channel", in: "arch_config"),
                                     numCells: try d.int(config, "num_cells", in: "arch_config"),
                                     archString: try d.string(config, "arch_str", in: "arch_config"),
                                     classCount: try d.int(config, "class_num", in: "arch_config"))
+        } else {  // NATS size space
+            archConfig = ArchConfig(channel: -1, numCells: -1,
+                                    archString: try d.string(config, "arch_str", in: "arch_config"),
+                                    classCount: try d.int(config, "class_num", in: "arch_config"),
+                                    name: try d.string(config, "name", in: "arch_config"),
+                                    channels: try d.string(config, "channels", in: "arch_config"),
+                                    genotype: try d.string(config, "genotype", in: "arch_config"))
+        }
         let seed: SeedField
         switch v["seed"] {
         case .string(let s): seed = .string(s)

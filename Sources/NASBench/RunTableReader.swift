@@ -59,6 +59,11 @@ final class RunTableReader {
         let params = try doubles("params", r), flop = try doubles("flop", r)
         let seedFields = try strings("seed_field", r), archStrs = try strings("arch_str", r)
         let evalNames = try strings("eval_names", r)
+        // Schema v1 files have no size-space arch_config columns.
+        let hasConfig = try group.exists("config_name")
+        let configNames = hasConfig ? try strings("config_name", r) : [], channelStrs = hasConfig ? try strings("channels", r) : []
+        let genotypes = hasConfig ? try strings("genotype", r) : []
+        func optional(_ column: [String], _ i: Int) -> String? { column.isEmpty || column[i].isEmpty ? nil : column[i] }
         let dicts = try column("train/dicts").read(as: UInt8.self, start: [r.lowerBound], count: [r.count])
         let trainMask = try mask("train/present", r)
         var train: [String: [Double]] = [:]
@@ -91,7 +96,8 @@ final class RunTableReader {
             let result = ResultsCount(
                 dataset: dataset, seed: seed, epochs: Int(epochCounts[i]), params: params[i], flop: flop[i],
                 archConfig: ArchConfig(channel: Int(channel[i]), numCells: Int(cells[i]), archString: archStrs[i],
-                                       classCount: Int(classes[i])),
+                                       classCount: Int(classes[i]), name: optional(configNames, i),
+                                       channels: optional(channelStrs, i), genotype: optional(genotypes, i)),
                 latency: latency,
                 trainAcc1: series(train["acc1"]!, trainMask, BenchmarkLayout.TrainBit.acc1),
                 trainAcc5: dicts[i] & BenchmarkLayout.TrainDictBit.acc5 != 0

@@ -12,8 +12,10 @@ final class RunTableWriter {
     private let deflate: Int?
     private var rows = 0
     private var latencyValues = 0
-    private var rowStart = [Int64](repeating: -1, count: SearchSpace.count)
-    private var rowCount = [Int64](repeating: 0, count: SearchSpace.count)
+    /// Architectures in the search space (15,625 topology cells, 32,768 size configurations).
+    let archCount: Int
+    private var rowStart: [Int64]
+    private var rowCount: [Int64]
     private var pending = Batch()
     private static let batchRows = 512
 
@@ -43,14 +45,18 @@ final class RunTableWriter {
     static let intColumns = ["arch_index", "seed", "epochs", "channel", "num_cells", "class_num",
                              "latency_start", "latency_count", "final/arch_index", "final/seed"]
     static let doubleColumns = ["params", "flop"] + BenchmarkLayout.finalColumns.map { "final/\($0)" }
-    static let stringColumns = ["seed_field", "arch_str", "eval_names"]
+    /// `config_name`, `channels`, `genotype`: the size space's arch_config ("" where absent; schema v2).
+    static let stringColumns = ["seed_field", "arch_str", "eval_names", "config_name", "channels", "genotype"]
     static var matrixColumns: [String] {
         ["train/acc1", "train/loss", "train/acc5", "train/time"]
             + BenchmarkLayout.evaluationSets.flatMap { ["eval/\($0)/acc1", "eval/\($0)/loss", "eval/\($0)/time"] }
     }
     static var maskColumns: [String] { ["train/present"] + BenchmarkLayout.evaluationSets.map { "eval/\($0)/present" } }
 
-    init(group: Group, dataset: String, epochs: Int, deflate: Int?) throws {
+    init(group: Group, dataset: String, epochs: Int, deflate: Int?, archCount: Int = SearchSpace.count) throws {
+        self.archCount = archCount
+        rowStart = [Int64](repeating: -1, count: archCount)
+        rowCount = [Int64](repeating: 0, count: archCount)
         self.group = group
         self.dataset = dataset
         self.epochs = epochs
@@ -77,8 +83,8 @@ final class RunTableWriter {
 
     /// Appends the runs of one architecture (rows in seed order).
     func append(archIndex: Int, runs: [(seed: Int, result: ResultsCount)], file: String) throws {
-        guard (0..<SearchSpace.count).contains(archIndex) else {
-            throw BenchmarkFormatError(file: file, location: "arch \(archIndex)", reason: "arch_index outside 0..<15625")
+        guard (0..<archCount).contains(archIndex) else {
+            throw BenchmarkFormatError(file: file, location: "arch \(archIndex)", reason: "arch_index outside 0..<\(archCount)")
         }
         guard rowStart[archIndex] < 0 else {
             throw BenchmarkFormatError(file: file, location: "arch \(archIndex)",
@@ -115,6 +121,8 @@ final class RunTableWriter {
         }
         pending.string("arch_str", r.archConfig.archString)
         pending.string("eval_names", r.evalNames.joined(separator: ","))
+        pending.string("config_name", r.archConfig.name ?? ""); pending.string("channels", r.archConfig.channels ?? "")
+        pending.string("genotype", r.archConfig.genotype ?? "")
         if let latency = r.latency {
             pending.int("latency_start", latencyValues + pending.latencyValues.count)
             pending.int("latency_count", latency.count)
@@ -189,8 +197,8 @@ final class RunTableWriter {
     @discardableResult
     func finish() throws -> Int {
         try flush()
-        try group.createDataset("row_start", dtype: .int64, shape: [SearchSpace.count]).write(rowStart)
-        try group.createDataset("row_count", dtype: .int64, shape: [SearchSpace.count]).write(rowCount)
+        try group.createDataset("row_start", dtype: .int64, shape: [archCount]).write(rowStart)
+        try group.createDataset("row_count", dtype: .int64, shape: [archCount]).write(rowCount)
         try group.setAttribute("rows", .int(Int64(rows)))
         return rows
     }

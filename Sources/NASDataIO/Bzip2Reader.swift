@@ -47,10 +47,11 @@ public final class Bzip2Reader: ByteStream {
     public init(_ source: ByteStream, maxBytes: Int64, inputBufferSize: Int = 1 << 18) throws {
         self.source = source
         self.maxBytes = maxBytes
-        self.input = .allocate(byteCount: inputBufferSize, alignment: 16)
+        // At least a stream's 3-byte magic must fit.
+        self.input = .allocate(byteCount: max(inputBufferSize, 4), alignment: 16)
         self.bz = .allocate(capacity: 1)
         bz.initialize(to: bz_stream())
-        guard try refill(), bz.pointee.avail_in >= 3 else {
+        guard try refill(), try fillMagic() else {
             throw IOError.truncated(path: source.path, offset: source.offset, reason: "too short to be a bz2 file")
         }
         try checkMagic()
@@ -109,24 +110,37 @@ public final class Bzip2Reader: ByteStream {
     /// After one stream's end: another stream follows, or the end of the file.
     private func startNextStream() throws -> Bool {
         if bz.pointee.avail_in == 0, try !refill() { return false }
-        // The next stream's magic may straddle the input buffer's end.
-        if bz.pointee.avail_in < 3 {
-            let have = Array(UnsafeRawBufferPointer(start: bz.pointee.next_in, count: Int(bz.pointee.avail_in)))
-            let got = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: input[have.count...]))
-            input.copyBytes(from: have)
-            bz.pointee.next_in = input.baseAddress!.assumingMemoryBound(to: CChar.self)
-            bz.pointee.avail_in = UInt32(have.count + got)
-        }
+        _ = try fillMagic()
         try checkMagic(after: true)
         BZ2_bzDecompressEnd(bz)
         initialized = false
         let (next, avail) = (bz.pointee.next_in, bz.pointee.avail_in)
+        let (out, room) = (bz.pointee.next_out, bz.pointee.avail_out)
         bz.pointee = bz_stream()
         bz.pointee.next_in = next
         bz.pointee.avail_in = avail
+        bz.pointee.next_out = out
+        bz.pointee.avail_out = room
         try startStream()
         atStreamBoundary = false
         return true
+    }
+
+    /// Moves the unread input to the buffer's start and reads until 3 bytes (a stream's
+    /// magic) are there, or the source ends; true if they are. The magic may straddle reads.
+    private func fillMagic() throws -> Bool {
+        guard bz.pointee.avail_in < 3 else { return true }
+        var have = Int(bz.pointee.avail_in)
+        let pending = UnsafeRawPointer(bz.pointee.next_in!)
+        for i in 0..<have { input[i] = pending.load(fromByteOffset: i, as: UInt8.self) }  // at most 2 bytes, may overlap
+        while have < 3 {
+            let got = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: input[have...]))
+            if got == 0 { break }
+            have += got
+        }
+        bz.pointee.next_in = input.baseAddress!.assumingMemoryBound(to: CChar.self)
+        bz.pointee.avail_in = UInt32(have)
+        return have >= 3
     }
 
     private func checkMagic(after: Bool = false) throws {

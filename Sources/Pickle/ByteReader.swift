@@ -3,16 +3,21 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import NASDataIO
 
-/// Sequential reader over a file (buffered, 1 MiB reads) or an in-memory byte array.
+/// Sequential reader over a file (buffered, 1 MiB reads), an in-memory byte array, or
+/// a forward-only `ByteStream` (a bz2 or gzip decompressor).
 ///
 /// It knows its total length, so a declared length can be checked against the bytes
 /// that remain *before* anything is allocated, and every error carries the absolute
 /// byte offset. A window (`start`, `end`) restricts reading to part of a file, e.g.
-/// one stored zip entry.
+/// one stored zip entry. A stream's length is not known: its `end` is the most it may
+/// deliver (the decompressor's cap), and large payloads are read piece by piece, so
+/// a declared length the stream does not hold never becomes one big allocation.
 public final class ByteReader {
     public let path: String
     private let fd: Int32
+    private let stream: ByteStream?
     private var buffer: [UInt8]
     private var pos = 0               // index into buffer
     private var bufferStart: Int64    // absolute offset of buffer[0]
@@ -35,6 +40,7 @@ public final class ByteReader {
         let size = Int64(st.st_size)
         self.path = path
         self.fd = fd
+        self.stream = nil
         self.end = min(end ?? size, size)
         self.bufferStart = start
         self.buffer = []
@@ -44,9 +50,21 @@ public final class ByteReader {
     public init(bytes: [UInt8], name: String = "<memory>") {
         self.path = name
         self.fd = -1
+        self.stream = nil
         self.buffer = bytes
         self.bufferStart = 0
         self.end = Int64(bytes.count)
+    }
+
+    /// Reads `stream` front to back, at most `limit` bytes (offsets count from the
+    /// stream's current position, which is normally its start).
+    public init(stream: ByteStream, limit: Int64) {
+        self.path = stream.path
+        self.fd = -1
+        self.stream = stream
+        self.buffer = []
+        self.bufferStart = stream.offset
+        self.end = stream.offset + max(limit, 0)
     }
 
     deinit { if fd >= 0 { close(fd) } }
@@ -66,20 +84,18 @@ public final class ByteReader {
         try refill(n)
     }
 
+    /// Keeps the unread bytes and reads up to a chunk more (from the file or the stream).
     private func refill(_ n: Int) throws {
         guard Int64(n) <= remaining else { throw error(.truncated(needed: n - Int(max(remaining, 0)))) }
-        guard fd >= 0 else { throw error(.truncated(needed: n)) }
-        let keep = Array(buffer[pos...])
+        guard fd >= 0 || stream != nil else { throw error(.truncated(needed: n)) }
+        let keep = buffer.count - pos
         let absolute = offset
         let want = Int(min(Int64(max(ByteReader.chunk, n)), end - absolute))
         var fresh = [UInt8](repeating: 0, count: want)
-        fresh.replaceSubrange(0..<keep.count, with: keep)
-        var filled = keep.count
+        if keep > 0 { fresh.replaceSubrange(0..<keep, with: buffer[pos...]) }
+        var filled = keep
         while filled < want {
-            let got = fresh.withUnsafeMutableBytes { raw in
-                pread(fd, raw.baseAddress! + filled, want - filled, off_t(absolute + Int64(filled)))
-            }
-            if got < 0 && errno == EINTR { continue }
+            let got = try readMore(into: &fresh, from: filled, to: want, at: absolute + Int64(filled))
             guard got > 0 else { break }
             filled += got
         }
@@ -88,6 +104,41 @@ public final class ByteReader {
         bufferStart = absolute
         pos = 0
         guard filled >= n else { throw error(.truncated(needed: n - filled)) }
+    }
+
+    /// One read into `bytes[from..<to]`: the stream's next bytes, or the file's at `offset`;
+    /// 0 at the end (or on a read error of the file, reported as truncation by the caller).
+    private func readMore(into bytes: inout [UInt8], from: Int, to: Int, at offset: Int64) throws -> Int {
+        if let stream {
+            return try bytes.withUnsafeMutableBytes { try stream.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[from..<to])) }
+        }
+        while true {
+            let got = bytes.withUnsafeMutableBytes { raw in pread(fd, raw.baseAddress! + from, to - from, off_t(offset)) }
+            if got < 0 && errno == EINTR { continue }
+            return max(got, 0)
+        }
+    }
+
+    /// A large payload from the stream, read a chunk at a time (the array grows with
+    /// the bytes that really arrive, not with the declared length).
+    private func streamBytes(_ stream: ByteStream, _ n: Int) throws -> [UInt8] {
+        let have = buffer.count - pos
+        var out = Array(buffer[pos...])
+        let absolute = offset
+        buffer = []
+        bufferStart = absolute + Int64(have)
+        pos = 0
+        var scratch = [UInt8](repeating: 0, count: ByteReader.chunk)
+        while out.count < n {
+            let want = min(ByteReader.chunk, n - out.count)
+            let got = try scratch.withUnsafeMutableBytes { raw in
+                try stream.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[0..<want]))
+            }
+            guard got > 0 else { throw error(.truncated(needed: n - out.count), at: absolute + Int64(out.count)) }
+            out.append(contentsOf: scratch[0..<got])
+            bufferStart += Int64(got)
+        }
+        return out
     }
 
     @inline(__always) public func byte() throws -> UInt8 {
@@ -103,6 +154,7 @@ public final class ByteReader {
         guard Int64(n) <= remaining else {
             throw error(.tooLarge("\(n) bytes declared, \(max(remaining, 0)) remain"))
         }
+        if let stream, n > ByteReader.chunk { return try streamBytes(stream, n) }
         // In memory (fd < 0) the buffer holds everything: slice it. (Discarding it, as the
         // file path below does, lost the rest of an in-memory pickle after a > 1 MiB string.)
         if n <= ByteReader.chunk || fd < 0 {
@@ -151,6 +203,7 @@ public final class ByteReader {
         let inBuffer = Int64(buffer.count - pos)
         if n <= inBuffer { pos += Int(n); return }
         let target = offset + n
+        if let stream { try stream.skip(n - inBuffer) }
         buffer = []
         bufferStart = target
         pos = 0

@@ -12,7 +12,7 @@ public enum Globals {
             "collections.OrderedDict", "builtins.set", "builtins.frozenset", "builtins.dict", "builtins.list",
             "builtins.bytearray", "builtins.bytes", "_codecs.encode",
             "torch._utils._rebuild_tensor_v2", "torch._utils._rebuild_tensor", "torch._utils._rebuild_parameter",
-            "torch.Size", "torch.storage.UntypedStorage", "torch.UntypedStorage",
+            "torch.Size", "torch.storage.UntypedStorage", "torch.UntypedStorage", "torch.storage._load_from_bytes",
             "numpy.ndarray", "numpy.dtype",
         ]
         for d in DType.allCases { s.insert("torch." + d.torchStorageName) }
@@ -100,6 +100,17 @@ extension Unpickler {
                                 requiresGrad: args.count > 4 ? (args[4].bool ?? false) : false)
             if let why = t.validate() { throw bad(": \(why)") }
             return .tensor(t)
+        case "torch.storage._load_from_bytes":
+            // pickle.dumps of a tensor: its storage is a complete legacy torch.save file,
+            // parsed (never executed) by the loader TorchFormats installs.
+            guard args.count == 1, case .bytes(let payload) = args[0] else { throw bad(": expected one bytes argument") }
+            guard let loader = options.storageFromBytes else {
+                throw bad(": a storage saved inside the pickle needs the torch loader (read the file with TorchFormats)")
+            }
+            // Errors inside name the payload as "<file> (storage at byte N)".
+            let storage = try loader(payload, "\(reader.path) (storage at byte \(opStart))")
+            guard case .storage = storage else { throw bad(": the embedded torch.save file holds \(storage.typeName), not a storage") }
+            return storage
         case "torch._utils._rebuild_parameter":
             guard args.count >= 2, case .tensor(var t) = args[0] else { throw bad(": expected (tensor, requires_grad, ...)") }
             t.isParameter = true

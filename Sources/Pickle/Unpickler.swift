@@ -68,6 +68,11 @@ public final class Unpickler {
         /// makes it an error (`.consumedMemo`); a value (e.g. `.none`) is pushed instead, for
         /// callers that only count or skim (`nasdata inspect --stats`).
         public var consumedMemoPlaceholder: PickleValue?
+        /// Reads the argument of `torch.storage._load_from_bytes` (a complete legacy
+        /// `torch.save` file holding one storage, named by the second argument in errors)
+        /// into a `.storage`. TorchFormats sets it (`TorchCheckpoint.pickleOptions`); without
+        /// it such a pickle is refused.
+        public var storageFromBytes: (@Sendable ([UInt8], String) throws -> PickleValue)?
         public init() {}
     }
 

@@ -4,11 +4,13 @@ import Tensors
 
 /// Opens any file format this module reads as one `PickleValue` tree, for tools that
 /// show or compare files (`nasdata inspect`): torch checkpoints (legacy, zip), plain
-/// pickles, `.npy` (an `.ndarray`) and safetensors (an ordered dict of lazily read
-/// `.tensor`s plus its metadata).
+/// pickles, bz2-compressed pickles (NATS-Bench's `.pickle.pbz2`, decompressed as they
+/// are parsed), `.npy` (an `.ndarray`) and safetensors (an ordered dict of lazily read
+/// `.tensor`s plus its metadata). Pickled tensors (`torch.storage._load_from_bytes`)
+/// are read in plain and compressed pickles alike.
 public enum AnyFile {
     public enum Kind: String, Sendable {
-        case torchLegacy = "torch-legacy", torchZip = "torch-zip", pickle, npy, safetensors
+        case torchLegacy = "torch-legacy", torchZip = "torch-zip", pickle, pickleBz2 = "pickle-bz2", npy, safetensors
     }
 
     /// Recognises the format from the first bytes (a pickle that is not a torch legacy
@@ -18,6 +20,7 @@ public enum AnyFile {
         let head = try f.read(at: 0, count: Int(min(f.size, 64)), what: "file header")
         if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) { return .torchZip }
         if head.starts(with: NPY.magic) { return .npy }
+        if head.starts(with: [0x42, 0x5A, 0x68]) { return .pickleBz2 }  // "BZh": bzip2
         if head.count >= 9, head[8] == UInt8(ascii: "{") {
             let n = readLE(head, 0, as: UInt64.self)
             if n > 1, n <= UInt64(f.size - 8) { return .safetensors }
@@ -45,15 +48,35 @@ public enum AnyFile {
         return (1...(head.count - needle.count)).contains { Array(head[$0..<$0 + needle.count]) == needle }
     }
 
+    /// An unpickler over a plain (`.pickle`) or bz2-compressed (`.pickleBz2`) pickle file,
+    /// with pickled tensors enabled. The bz2 stream is decompressed as it is read, at most
+    /// `maxBytes` (default `Bzip2Reader.defaultCap` of the file's size).
+    public static func unpickler(path: String, kind: Kind, options: Unpickler.Options = Unpickler.Options(),
+                                 maxBytes: Int64? = nil) throws -> Unpickler {
+        let o = TorchCheckpoint.pickleOptions(options)
+        switch kind {
+        case .pickle:
+            return try Unpickler(path: path, options: o)
+        case .pickleBz2:
+            let bz = try Bzip2Reader(path: path, maxBytes: maxBytes)
+            // One byte past the cap, so that the decompressor (not the parser) reports it.
+            return Unpickler(reader: ByteReader(stream: bz, limit: bz.maxBytes + 1), options: o)
+        default:
+            throw IOError.malformed(path: path, offset: 0, reason: "a \(kind.rawValue) file is not a plain pickle")
+        }
+    }
+
     /// The file's content as a value tree, plus safetensors metadata (empty otherwise).
-    public static func load(path: String, kind: Kind? = nil, options: Unpickler.Options = Unpickler.Options())
+    /// `maxBytes` caps the decompressed size of a bz2 pickle.
+    public static func load(path: String, kind: Kind? = nil, options: Unpickler.Options = Unpickler.Options(),
+                            maxBytes: Int64? = nil)
         throws -> (kind: Kind, value: PickleValue, metadata: [String: String]) {
         let k = try kind ?? sniff(path: path)
         switch k {
         case .torchLegacy, .torchZip:
             return (k, try TorchCheckpoint.load(path: path, options: options), [:])
-        case .pickle:
-            return (k, try Unpickler.load(path: path, options: options), [:])
+        case .pickle, .pickleBz2:
+            return (k, try unpickler(path: path, kind: k, options: options, maxBytes: maxBytes).load(), [:])
         case .npy:
             return (k, .ndarray(try NPY.readArray(path: path)), [:])
         case .safetensors:

@@ -104,9 +104,40 @@ public enum TorchCheckpoint {
 
     static func loadLegacy(path: String, options: Unpickler.Options,
                            dictItemHandler: ((Unpickler.DictItem) throws -> Unpickler.DictItemAction)?) throws -> PickleValue {
-        let file = try RandomAccessFile(path: path)
-        let source = LegacyStorages(file: file)
-        let reader = try ByteReader(path: path)
+        let source = LegacyStorages(.file(try RandomAccessFile(path: path)))
+        return try parseLegacy(reader: try ByteReader(path: path), source: source,
+                               options: pickleOptions(options), dictItemHandler: dictItemHandler)
+    }
+
+    /// The storage inside a legacy `torch.save` file held in memory: what
+    /// `torch.storage._load_from_bytes` receives when a tensor is pickled with Python's
+    /// `pickle` (NATS-Bench's `-full` archives). Its bytes stay in memory with it.
+    /// Such a file cannot nest another one (`_load_from_bytes` inside is refused).
+    public static func storage(fromLegacyBytes bytes: [UInt8], name: String) throws -> PickleValue {
+        let source = LegacyStorages(.memory(bytes, name: name))
+        var options = Unpickler.Options()
+        options.storageFromBytes = nil
+        let object = try parseLegacy(reader: ByteReader(bytes: bytes, name: name), source: source,
+                                     options: options, dictItemHandler: nil)
+        guard case .storage = object else {
+            throw IOError.malformed(path: name, offset: nil,
+                                    reason: "the torch.save file inside the pickle holds \(object.typeName), not a storage")
+        }
+        return object
+    }
+
+    /// `options` with `storageFromBytes` set, so that pickles holding tensors saved with
+    /// Python's `pickle` (storages as `torch.storage._load_from_bytes`) can be read.
+    public static func pickleOptions(_ options: Unpickler.Options = Unpickler.Options()) -> Unpickler.Options {
+        var o = options
+        if o.storageFromBytes == nil { o.storageFromBytes = { try storage(fromLegacyBytes: $0, name: $1) } }
+        return o
+    }
+
+    /// Parses a legacy checkpoint from `reader`; `source` learns where each storage's bytes are.
+    static func parseLegacy(reader: ByteReader, source: LegacyStorages, options: Unpickler.Options,
+                            dictItemHandler: ((Unpickler.DictItem) throws -> Unpickler.DictItemAction)?) throws -> PickleValue {
+        let path = reader.path
         let u = Unpickler(reader: reader, options: options)
         try checkLegacyMagic(reader: reader, unpickler: u, path: path)
         let protoAt = reader.offset
@@ -213,7 +244,7 @@ public enum TorchCheckpoint {
         try zip.verifyCRC(pkl)
         let start = try zip.storedDataOffset(pkl)
         let source = ZipStorages(zip: zip, prefix: prefix)
-        let u = Unpickler(reader: try ByteReader(path: path, start: start, end: start + pkl.size), options: options)
+        let u = Unpickler(reader: try ByteReader(path: path, start: start, end: start + pkl.size), options: pickleOptions(options))
         u.persistentLoad = storageResolver(path: path, source: source) { key, dtype, numel in
             guard let e = zip.entry(prefix + "data/" + key) else {
                 throw IOError.malformed(path: path, offset: nil, reason: "storage '\(key)' has no entry \(prefix)data/\(key)")
@@ -230,22 +261,41 @@ public enum TorchCheckpoint {
     }
 }
 
-/// Storage bytes of a legacy checkpoint: offsets of the trailing records.
+/// Storage bytes of a legacy checkpoint: offsets of the trailing records, in a file or
+/// in memory (a checkpoint embedded in a pickle).
 final class LegacyStorages: StorageSource, @unchecked Sendable {
-    let file: RandomAccessFile
+    enum Backing {
+        case file(RandomAccessFile)
+        case memory([UInt8], name: String)
+    }
+    let backing: Backing
     /// Filled once after the key list is scanned, before `load` returns; read-only after.
     var table: [String: (offset: Int64, byteCount: Int64)] = [:]
-    init(file: RandomAccessFile) { self.file = file }
+    init(_ backing: Backing) { self.backing = backing }
+
+    var path: String {
+        switch backing {
+        case .file(let f): return f.path
+        case .memory(_, let name): return name
+        }
+    }
 
     func read(_ storage: TorchStorage, byteOffset: Int, byteCount: Int) throws -> [UInt8] {
         guard let rec = table[storage.key] else {
-            throw IOError.malformed(path: file.path, offset: nil, reason: "storage '\(storage.key)' has no data record")
+            throw IOError.malformed(path: path, offset: nil, reason: "storage '\(storage.key)' has no data record")
         }
         guard byteOffset >= 0, byteCount >= 0, Int64(byteOffset) + Int64(byteCount) <= rec.byteCount else {
-            throw IOError.malformed(path: file.path, offset: rec.offset,
+            throw IOError.malformed(path: path, offset: rec.offset,
                                     reason: "read of \(byteCount) bytes at \(byteOffset) is outside storage '\(storage.key)' (\(rec.byteCount) bytes)")
         }
-        return try file.read(at: rec.offset + Int64(byteOffset), count: byteCount, what: "storage '\(storage.key)'")
+        let start = rec.offset + Int64(byteOffset)
+        switch backing {
+        case .file(let f):
+            return try f.read(at: start, count: byteCount, what: "storage '\(storage.key)'")
+        case .memory(let bytes, _):
+            // The record was bounds-checked against the bytes when the table was built.
+            return Array(bytes[Int(start)..<Int(start) + byteCount])
+        }
     }
 }
 

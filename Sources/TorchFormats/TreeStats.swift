@@ -52,7 +52,8 @@ public struct TreeStats: Sendable {
     /// Loads `path` streaming, counting every value and dropping every dict item. A later
     /// reference to a dropped value (shared objects) counts as one `None`.
     public static func gather(path: String, kind: AnyFile.Kind? = nil,
-                              options: Unpickler.Options = Unpickler.Options()) throws -> (AnyFile.Kind, TreeStats) {
+                              options: Unpickler.Options = Unpickler.Options(),
+                              maxBytes: Int64? = nil) throws -> (AnyFile.Kind, TreeStats) {
         var stats = TreeStats()
         var options = options
         options.consumedMemoPlaceholder = PickleValue.none
@@ -63,8 +64,8 @@ public struct TreeStats: Sendable {
             root = try TorchCheckpoint.load(path: path, options: options) { item in
                 stats.add(item.key); stats.add(item.value); return .drop
             }
-        case .pickle:
-            let u = try Unpickler(path: path, options: options)
+        case .pickle, .pickleBz2:
+            let u = try AnyFile.unpickler(path: path, kind: k, options: options, maxBytes: maxBytes)
             u.dictItemHandler = { item in stats.add(item.key); stats.add(item.value); return .drop }
             root = try u.load()
             try u.expectEnd()

@@ -3,16 +3,21 @@ import Foundation
 import NASBench
 import NASCore
 
-/// `nasdata archs`: the 15,625 architecture strings in canonical (benchmark index) order,
-/// regenerated from CPython's seeded shuffle without reading any benchmark file.
+/// `nasdata archs`: the 15,625 topology cells (regenerated from CPython's seeded shuffle) or
+/// the 32,768 size-space channel strings, in canonical (benchmark index) order, without reading
+/// any benchmark file.
 struct Archs: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print the 15,625 NAS-Bench-201 architectures in benchmark-index order.",
+        abstract: "Print the architectures of a search space in benchmark-index order (15,625 tss cells, 32,768 sss sizes).",
         discussion: """
         One string a line; line N (from 0) is the architecture with index N, exactly as upstream's \
         meta_archs lists it. With --index each line starts with the index and a tab. \
-        --lookup STR prints the index of one architecture (exit 1 if it is not one of them).
+        --lookup STR prints the index of one architecture (exit 1 if it is not one of them). \
+        --space sss lists NATS-Bench's size space (C1:C2:C3:C4:C5, in itertools.product order).
         """)
+
+    @Option(name: .long, help: "Search space: tss (topology, NAS-Bench-201's cells; default) or sss (NATS size space).")
+    var space: SearchSpaceKind = .topology
 
     @Flag(name: .long, help: "Prefix each line with its index and a tab.")
     var index = false
@@ -24,26 +29,28 @@ struct Archs: ParsableCommand {
     var json = false
 
     func run() throws {
-        let space = SearchSpace.canonical
         if let lookup {
             do {
-                _ = try Architecture(lookup)
-            } catch let error as ArchitectureParseError {
-                throw ValidationError(error.description)
+                if space == .topology { _ = try Architecture(lookup) } else { _ = try ChannelSizes(lookup) }
+            } catch {
+                throw ValidationError("\(error)")
             }
             guard let found = space.index(of: lookup) else { throw ExitCode(1) }
             print(json ? "{\"index\": \(found), \"arch\": \"\(lookup)\"}" : "\(found)")
             return
         }
         var out = ""
+        let strings = (0..<space.count).map { space.architectureString(at: $0)! }
         if json {
-            out = "[\n" + space.architectures.enumerated().map { "  {\"index\": \($0.offset), \"arch\": \"\($0.element)\"}" }
+            out = "[\n" + strings.enumerated().map { "  {\"index\": \($0.offset), \"arch\": \"\($0.element)\"}" }
                 .joined(separator: ",\n") + "\n]\n"
         } else if index {
-            for (i, arch) in space.architectures.enumerated() { out += "\(i)\t\(arch)\n" }
+            for (i, arch) in strings.enumerated() { out += "\(i)\t\(arch)\n" }
         } else {
             out = space.listing()
         }
         FileHandle.standardOutput.write(out.data(using: .utf8)!)
     }
 }
+
+extension SearchSpaceKind: ExpressibleByArgument {}

@@ -34,11 +34,11 @@ struct Best: ParsableCommand {
     @Flag(help: "Print JSON on standard output.")
     var json = false
 
-    func validate() throws { _ = try file.schedule() }
+    func validate() throws { try file.validateSchedule() }
 
     func run() throws {
-        let schedule = try file.schedule()
         let bench = try file.open()
+        let schedule = try file.schedule(of: bench)
         do {
             guard let best = try bench.findBest(dataset: dataset, set: metric, schedule: schedule,
                                                 maxFlops: maxFlops, maxParams: maxParams, epoch: epoch) else {

@@ -7,12 +7,15 @@ import NASDataIO
 struct ConvertBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "convert-benchmark",
-        abstract: "Convert a NAS-Bench-201 meta file (.pth, legacy or zip) into an HDF5 benchmark.",
+        abstract: "Convert a NAS-Bench-201 meta file (.pth) or a NATS-Bench benchmark (.pickle.pbz2, -simple folder or .tar) into an HDF5 benchmark.",
         discussion: """
             Streams the pickle: each architecture's results are converted and dropped as soon as they \
             are read, so memory stays far below the input size. Every number is kept bit for bit; the \
-            layout is Schemas/nb201-benchmark.v1.json (check it with `nasdata check-schema OUT.h5`). \
-            The output appears only when complete.
+            layout is Schemas/nb201-benchmark.v2.json (check it with `nasdata check-schema OUT.h5`). \
+            NATS-Bench's topology (tss) and size (sss) benchmarks are read in each form they are \
+            published in: the single NATS-*-v1_0-*.pickle.pbz2, the -simple folder (meta.pickle.pbz2 \
+            plus one file an architecture; a -full folder works too, its weights are skipped) or its \
+            .tar; hp groups keep the files' keys (01, 12, 90, 200). The output appears only when complete.
             """)
 
     @Argument(help: "The meta file, e.g. NAS-Bench-201-v1_1-096897.pth.")
@@ -27,6 +30,9 @@ struct ConvertBenchmark: ParsableCommand {
     @Flag(help: "Print a JSON summary on standard output.")
     var json = false
 
+    @Option(name: .customLong("max-bytes"), help: "NATS-Bench: most bytes one .pickle.pbz2 may decompress to (default 1000x its size + 64 MiB).")
+    var maxBytes: Int64?
+
     func validate() throws {
         guard (-1...9).contains(deflate) else { throw ValidationError("--deflate must be -1 or 0...9") }
     }
@@ -35,8 +41,13 @@ struct ConvertBenchmark: ParsableCommand {
         let progress = Progress("convert-benchmark", unit: "archs")
         let summary: BenchmarkConverter.Summary
         do {
-            summary = try BenchmarkConverter.convert(metaFile: input, to: output, deflate: deflate < 0 ? nil : deflate,
-                                                     progress: progress)
+            if try BenchmarkConverter.isNATS(input) {
+                summary = try BenchmarkConverter.convertNATS(source: input, to: output, deflate: deflate < 0 ? nil : deflate,
+                                                             maxBytes: maxBytes, progress: progress)
+            } else {
+                summary = try BenchmarkConverter.convert(metaFile: input, to: output, deflate: deflate < 0 ? nil : deflate,
+                                                         progress: progress)
+            }
         } catch {
             progress.finish()
             printError("nasdata convert-benchmark: \(error)")

@@ -9,7 +9,7 @@ import TorchFormats
 /// zip), `.npy` or safetensors file, read without executing anything.
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show the object tree of a pickle, .pth (legacy or zip), .npy or safetensors file.",
+        abstract: "Show the object tree of a pickle (plain or bz2: .pickle.pbz2), .pth (legacy or zip), .npy or safetensors file.",
         discussion: """
         Nothing in the file is executed: classes are resolved from an allow-list and anything else is \
         refused with the file and byte offset. --json prints {file, format, metadata, tensors, tree}; \
@@ -18,7 +18,9 @@ struct Inspect: ParsableCommand {
         to one entry (keys separated by '/', ints as numbers, tuples as (cifar10,777)), e.g. \
         --select "full/all_results/(cifar10,777)/net_state_dict"; --export writes the selected state \
         dict or tensor as .pth (torch zip), .safetensors or .npy, or any plain value as a protocol-2 \
-        pickle (.pkl; tensors become numpy arrays).
+        pickle (.pkl; tensors become numpy arrays). bz2-compressed pickles (NATS-Bench's .pickle.pbz2) \
+        are decompressed as they are parsed, at most --max-bytes (default 1000x the file's size + 64 MiB, \
+        against bz2 bombs); tensors pickled with Python's pickle (torch.storage._load_from_bytes) are read.
         """)
 
     @Argument(help: "The file to inspect.")
@@ -48,9 +50,13 @@ struct Inspect: ParsableCommand {
     @Flag(name: .customLong("verify-crc"), help: "Check the CRC-32 of every entry of a zip checkpoint first.")
     var verifyCRC = false
 
+    @Option(name: .customLong("max-bytes"), help: "Most bytes a bz2 pickle may decompress to (default 1000x its size + 64 MiB).")
+    var maxBytes: Int64?
+
     func validate() throws {
         if let depth, depth < 0 { throw ValidationError("--depth must be >= 0") }
         if items < 0 { throw ValidationError("--items must be >= 0") }
+        if let maxBytes, maxBytes < 0 { throw ValidationError("--max-bytes must be >= 0") }
         if let export, !(export.hasSuffix(".pth") || export.hasSuffix(".pt") || export.hasSuffix(".safetensors") || export.hasSuffix(".npy") || export.hasSuffix(".pkl")) {
             throw ValidationError("--export must end in .pth, .pt, .safetensors, .npy or .pkl")
         }
@@ -62,7 +68,7 @@ struct Inspect: ParsableCommand {
         if verifyCRC { try TorchCheckpoint.verifyChecksums(path: file) }
         if stats {
             if select != nil || export != nil { throw ValidationError("--stats cannot be combined with --select or --export") }
-            let (kind, s) = try TreeStats.gather(path: file, options: options)
+            let (kind, s) = try TreeStats.gather(path: file, options: options, maxBytes: maxBytes)
             let counts = s.nodes.keys.sorted().map { (name: $0, count: s.nodes[$0]!) }
             if json {
                 print("{\"file\": \(JSONString.quote(file)), \"format\": \"\(kind.rawValue)\", \"nodes\": {"
@@ -76,7 +82,7 @@ struct Inspect: ParsableCommand {
             }
             return
         }
-        let (kind, root, metadata) = try AnyFile.load(path: file, options: options)
+        let (kind, root, metadata) = try AnyFile.load(path: file, options: options, maxBytes: maxBytes)
         var value = root
         if let select {
             value = try root.value(at: Inspect.parsePath(select), in: file)

@@ -9,11 +9,21 @@ struct BenchmarkFileOptions: ParsableArguments {
     @Argument(help: "The HDF5 benchmark written by convert-benchmark.")
     var benchmark: String
 
-    @Option(name: .customLong("hp"), help: "Training schedule: 12 or 200 epochs (upstream's hp; its Python API defaults to 12).")
-    var hp: String = "200"
+    @Option(name: .customLong("hp"), help: """
+        Training schedule as the files spell it (upstream's hp): 12 or 200 (NAS-Bench-201, NATS tss), \
+        01 (or 1), 12 or 90 (NATS sss). Default: the space's full schedule, 200 or 90 (upstream's Python API defaults to 12).
+        """)
+    var hp: String?
 
-    func schedule() throws -> Schedule {
-        guard let s = Schedule(rawValue: hp) else { throw ValidationError("--hp must be 12 or 200, not '\(hp)'") }
+    /// Checks --hp's spelling (before the file is opened).
+    func validateSchedule() throws {
+        if let hp, Schedule(rawValue: hp) == nil { throw ValidationError("--hp must be an epoch count such as 01, 12, 90 or 200, not '\(hp)'") }
+    }
+
+    /// --hp, or the full schedule of the benchmark's search space.
+    func schedule(of bench: Benchmark) throws -> Schedule {
+        guard let hp else { return bench.searchSpace.fullSchedule }
+        guard let s = Schedule(rawValue: hp) else { throw ValidationError("--hp must be an epoch count such as 01, 12, 90 or 200, not '\(hp)'") }
         return s
     }
 
@@ -38,10 +48,10 @@ struct Query: ParsableCommand {
 
     @OptionGroup var file: BenchmarkFileOptions
 
-    @Option(help: "Architecture index (0..15624).")
+    @Option(help: "Architecture index (0..15624 topology, 0..32767 size space).")
     var index: Int?
 
-    @Option(help: "Architecture string, e.g. '|nor_conv_3x3~0|+|none~0|nor_conv_3x3~1|+|skip_connect~0|none~1|nor_conv_3x3~2|'.")
+    @Option(help: "Architecture string, e.g. '|nor_conv_3x3~0|+|none~0|nor_conv_3x3~1|+|skip_connect~0|none~1|nor_conv_3x3~2|' or (size space) '8:16:24:32:40'.")
     var arch: String?
 
     @Option(help: "Data set: cifar10-valid, cifar10, cifar100 or ImageNet16-120.")
@@ -61,17 +71,18 @@ struct Query: ParsableCommand {
         if let dataset, NB201Dataset(name: dataset) == nil {
             throw ValidationError("unknown data set '\(dataset)' (use cifar10-valid, cifar10, cifar100 or ImageNet16-120)")
         }
-        _ = try file.schedule()
+        try file.validateSchedule()
     }
 
     func run() throws {
-        let schedule = try file.schedule()
         let bench = try file.open()
+        let schedule = try file.schedule(of: bench)
         do {
             let resolved: Int
             if let index { resolved = index } else {
                 guard let found = try bench.index(of: arch!) else {
-                    if case .some(let e) = Result(catching: { try Architecture(arch!) }).failureValue {
+                    let parse: () throws -> Void = bench.searchSpace == .topology ? { _ = try Architecture(arch!) } : { _ = try ChannelSizes(arch!) }
+                    if case .some(let e) = Result(catching: parse).failureValue {
                         printError("nasdata query: \(e)")
                         throw ExitCode(1)
                     }

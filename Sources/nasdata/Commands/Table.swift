@@ -11,7 +11,7 @@ struct Table: ParsableCommand {
         discussion: """
             Columns: index, arch, seeds, flops (M), params (M), latency (s), train_acc1, train_loss, \
             x-valid_acc1, x-valid_loss, x-test_acc1, x-test_loss, ori-test_acc1, ori-test_loss. All \
-            15,625 architectures are listed; empty fields mean not evaluated or not recorded by every seed. \
+            architectures of the space (15,625 or 32,768) are listed; empty fields mean not evaluated or not recorded by every seed. \
             Numbers are printed in shortest round-trip form.
             """)
 
@@ -27,15 +27,15 @@ struct Table: ParsableCommand {
     var json = false
 
     func validate() throws {
-        _ = try file.schedule()
+        try file.validateSchedule()
         if NB201Dataset(name: dataset) == nil {
             throw ValidationError("unknown data set '\(dataset)' (use cifar10-valid, cifar10, cifar100 or ImageNet16-120)")
         }
     }
 
     func run() throws {
-        let schedule = try file.schedule()
         let bench = try file.open()
+        let schedule = try file.schedule(of: bench)
         let rows: Int
         do { rows = try bench.exportTable(dataset: dataset, schedule: schedule, to: output) } catch {
             printError("nasdata table: \(error)")

@@ -1,0 +1,212 @@
+import Foundation
+import NASDataIO
+import Pickle
+import TorchFormats
+
+/// The forms NATS-Bench's benchmark files come in, read one architecture at a time:
+///
+/// - a single file `NATS-tss-v1_0-3ffb9.pickle.pbz2` (`{meta_archs, total_archs, arch2infos,
+///   evaluated_indexes}`, arch2infos = {index: {hp: ArchResults dict}}), streamed: each
+///   ArchResults dict is handed over and dropped as soon as it is complete;
+/// - a `-simple` (or `-full`) folder: `meta.pickle.pbz2` plus one `{index:06d}.pickle.pbz2`
+///   a architecture (`OrderedDict{hp: ArchResults dict}`);
+/// - the same folder as a tar (`...-simple.tar`), read member by member without unpacking.
+///
+/// Every file is a bz2 stream of a protocol-4 pickle, decompressed as it is parsed (capped at
+/// `maxBytes` or `Bzip2Reader.defaultCap`). Nothing scales with the number of architectures
+/// except the list of strings and indexes.
+public struct NATSSource: Sendable {
+    public enum Form: String, Sendable { case singleFile = "single-file", folder, tar }
+
+    /// One architecture's results under one schedule, as the file holds them.
+    public struct Item {
+        public let index: Int
+        /// The hp key as the file spells it (`01`, `12`, `90`, `200`).
+        public let hp: String
+        /// The ArchResults dict (`ArchResults.state_dict()`).
+        public let results: PickleValue
+        /// The file it came from (a member of a tar as `tar:member`), for errors.
+        public let file: String
+        /// Python-style location of `results` in that file.
+        public let location: String
+    }
+
+    /// What the source says besides the results.
+    public struct Meta: Sendable {
+        public var metaArchs: [String]
+        public var totalArchs: Int?
+        /// The single file's `evaluated_indexes` (sorted); for a folder or tar, the indexes of
+        /// its per-architecture files.
+        public var evaluatedIndexes: [Int]
+    }
+
+    public let path: String
+    public let form: Form
+    public let maxBytes: Int64?
+
+    /// Recognises the form: a directory is a folder, a file starting with "BZh" a single file,
+    /// anything else must be a tar.
+    public init(path: String, maxBytes: Int64? = nil) throws {
+        self.path = path
+        self.maxBytes = maxBytes
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            form = .folder
+        } else {
+            let f = try FileByteStream(path: path)
+            var head = [UInt8](repeating: 0, count: 3)
+            let got = try head.withUnsafeMutableBytes { try f.read(into: $0) }
+            form = got == 3 && head == [0x42, 0x5A, 0x68] ? .singleFile : .tar
+        }
+    }
+
+    /// Calls `body` for every (architecture, hp) in the source's order; returns the meta data.
+    public func forEach(_ body: (Item) throws -> Void) throws -> Meta {
+        switch form {
+        case .singleFile: return try readSingleFile(body)
+        case .folder: return try readFolder(body)
+        case .tar: return try readTar(body)
+        }
+    }
+
+    // MARK: - Single file
+
+    private func readSingleFile(_ body: (Item) throws -> Void) throws -> Meta {
+        let u = try AnyFile.unpickler(path: path, kind: .pickleBz2, maxBytes: maxBytes)
+        // arch2infos = {index: {hp: ArchResults}}: take each ArchResults as its hp dict receives it.
+        let path = self.path
+        let root = try withoutActuallyEscaping(body) { body in
+            u.dictItemHandler = { item in
+                guard case .string(let hp) = item.key, item.value["all_results"].dict != nil,
+                      let index = item.value["arch_index"].int else { return .keep }
+                try body(Item(index: index, hp: hp, results: item.value, file: path,
+                              location: "arch2infos[\(index)]['\(hp)']"))
+                return .drop
+            }
+            defer { u.dictItemHandler = nil }
+            return try u.load()
+        }
+        let meta = try NATSSource.meta(root, file: path)
+        guard let arch2infos = root["arch2infos"].dict else {
+            throw BenchmarkFormatError(file: path, location: "top-level dict", reason: "no 'arch2infos' dict")
+        }
+        for (key, value) in arch2infos.items {
+            guard let index = key.int else {
+                throw BenchmarkFormatError(file: path, location: "arch2infos", reason: "key \(key.shortDescription) is not an int")
+            }
+            guard let hps = value.dict, hps.count == 0 else {
+                throw BenchmarkFormatError(file: path, location: "arch2infos[\(index)]",
+                                           reason: "is \(value.typeName), not a dict of hp -> ArchResults")
+            }
+        }
+        return meta
+    }
+
+    static func meta(_ root: PickleValue, file: String) throws -> Meta {
+        let at = "top-level dict"
+        guard root.dict != nil else { throw BenchmarkFormatError(file: file, location: at, reason: "the file holds \(root.typeName), not a dict") }
+        guard let list = root["meta_archs"].list else { throw BenchmarkFormatError(file: file, location: at, reason: "no 'meta_archs' list") }
+        let archs = try list.enumerated().map { i, v -> String in
+            guard let s = v.string else { throw BenchmarkFormatError(file: file, location: "meta_archs[\(i)]", reason: "is \(v.typeName), not str") }
+            return s
+        }
+        var evaluated: [Int] = []
+        if !root["evaluated_indexes"].isNone {
+            guard let items = root["evaluated_indexes"].list else {
+                throw BenchmarkFormatError(file: file, location: at, reason: "'evaluated_indexes' is \(root["evaluated_indexes"].typeName)")
+            }
+            evaluated = try items.map { v -> Int in
+                guard let i = v.int else { throw BenchmarkFormatError(file: file, location: "evaluated_indexes", reason: "holds \(v.typeName)") }
+                return i
+            }
+        }
+        return Meta(metaArchs: archs, totalArchs: root["total_archs"].int, evaluatedIndexes: evaluated.sorted())
+    }
+
+    // MARK: - Folder and tar
+
+    /// `{index:06d}.pickle.pbz2` -> index (any number of digits >= 6, as upstream formats).
+    static func index(ofMember name: String) -> Int? {
+        let base = name.split(separator: "/").last.map(String.init) ?? name
+        guard base.hasSuffix(".pickle.pbz2") else { return nil }
+        let stem = base.dropLast(".pickle.pbz2".count)
+        guard stem.count >= 6, stem.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        return Int(stem)
+    }
+
+    /// One per-architecture file: `OrderedDict{hp: ArchResults}`, whose index must be the name's.
+    static func perArchitecture(_ root: PickleValue, index: Int, file: String, _ body: (Item) throws -> Void) throws {
+        guard let hps = root.dict else {
+            throw BenchmarkFormatError(file: file, location: "top level", reason: "holds \(root.typeName), not a dict of hp -> ArchResults")
+        }
+        for (key, value) in hps.items {
+            guard let hp = key.string else {
+                throw BenchmarkFormatError(file: file, location: "top level", reason: "key \(key.shortDescription) is not an hp string")
+            }
+            guard let stored = value["arch_index"].int, stored == index else {
+                throw BenchmarkFormatError(file: file, location: "['\(hp)']['arch_index']",
+                                           reason: "is \(value["arch_index"].shortDescription), but the file is named for index \(index)")
+            }
+            try body(Item(index: index, hp: hp, results: value, file: file, location: "['\(hp)']"))
+        }
+    }
+
+    private func readFolder(_ body: (Item) throws -> Void) throws -> Meta {
+        let names: [String]
+        do { names = try FileManager.default.contentsOfDirectory(atPath: path) } catch {
+            throw IOError.system(operation: "list", path: path, errno: EACCES)
+        }
+        let metaPath = path + "/meta.pickle.pbz2"
+        guard names.contains("meta.pickle.pbz2") else {
+            throw BenchmarkFormatError(file: path, location: "folder", reason: "no meta.pickle.pbz2 (not a NATS-Bench -simple or -full folder)")
+        }
+        var meta = try NATSSource.meta(AnyFile.load(path: metaPath, kind: .pickleBz2, maxBytes: maxBytes).value, file: metaPath)
+        let files = names.compactMap { name in NATSSource.index(ofMember: name).map { (index: $0, name: name) } }
+            .sorted { $0.index < $1.index }
+        for (index, name) in files {
+            let file = path + "/" + name
+            let root = try AnyFile.load(path: file, kind: .pickleBz2, maxBytes: maxBytes).value
+            try NATSSource.perArchitecture(root, index: index, file: file, body)
+        }
+        meta.evaluatedIndexes = files.map(\.index)
+        return meta
+    }
+
+    private func readTar(_ body: (Item) throws -> Void) throws -> Meta {
+        let tar = try TarReader(path: path)
+        var meta: Meta?
+        var indexes: [Int] = []
+        while let entry = try tar.next() {
+            guard entry.isFile else { continue }
+            let base = entry.name.split(separator: "/").last.map(String.init) ?? entry.name
+            let index = NATSSource.index(ofMember: entry.name)
+            guard base == "meta.pickle.pbz2" || index != nil else { continue }
+            let file = "\(path):\(entry.name)"
+            let bz = try Bzip2Reader(NamedStream(tar.contents, name: file),
+                                     maxBytes: maxBytes ?? Bzip2Reader.defaultCap(compressedSize: entry.size))
+            let u = Unpickler(reader: ByteReader(stream: bz, limit: bz.maxBytes + 1), options: TorchCheckpoint.pickleOptions())
+            let root = try u.load()
+            if let index {
+                try NATSSource.perArchitecture(root, index: index, file: file, body)
+                indexes.append(index)
+            } else {
+                meta = try NATSSource.meta(root, file: file)
+            }
+        }
+        guard var found = meta else {
+            throw BenchmarkFormatError(file: path, location: "tar", reason: "no meta.pickle.pbz2 member (not a NATS-Bench -simple tar)")
+        }
+        found.evaluatedIndexes = indexes.sorted()
+        return found
+    }
+}
+
+/// A stream that reports another name in errors (a tar member as `archive.tar:member`).
+final class NamedStream: ByteStream {
+    let base: ByteStream
+    let path: String
+    init(_ base: ByteStream, name: String) { self.base = base; self.path = name }
+    var offset: Int64 { base.offset }
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int { try base.read(into: buffer) }
+    func skip(_ count: Int64) throws { try base.skip(count) }
+}
