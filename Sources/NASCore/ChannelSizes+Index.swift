@@ -1,26 +1,9 @@
-/// NATS-Bench's canonical order of the size space: `itertools.product(choices, repeat=5)`, the
-/// first stage's width most significant (index = sum over stages of (C/8 - 1) * 8^(4 - stage)).
+/// Lookups in NATS-Bench's canonical order of the size space (`ChannelSizes.init?(index:)` and
+/// `index`: `itertools.product(choices, repeat=5)`, the first stage's width most significant).
 /// Checked against the authors' 32,768-entry `meta_archs` (Tests/Fixtures/nats): the listing's
 /// sha256 is 5f44ac682201a4932904284a4b8e05a2e6f884481c009e1aa655ae7bd378b1df. Lookup by string
 /// is exact, as upstream's `query_index_by_arch` (a miss is upstream's -1).
 extension ChannelSizes {
-    /// The candidate at benchmark index `index`, nil outside 0..<32768.
-    public init?(index: Int) {
-        guard (0..<ChannelSizes.count).contains(index) else { return nil }
-        var rest = index
-        var channels = [Int](repeating: 0, count: ChannelSizes.stageCount)
-        for stage in (0..<ChannelSizes.stageCount).reversed() {
-            channels[stage] = ChannelSizes.choices[rest % ChannelSizes.choices.count]
-            rest /= ChannelSizes.choices.count
-        }
-        self.init(channels: channels)
-    }
-
-    /// This candidate's benchmark index.
-    public var index: Int {
-        channels.reduce(0) { $0 * ChannelSizes.choices.count + (ChannelSizes.choices.firstIndex(of: $1) ?? 0) }
-    }
-
     /// The index of a `C1:C2:C3:C4:C5` string, or nil when it is not exactly one of the 32,768.
     public static func index(of string: String) -> Int? {
         guard let sizes = try? ChannelSizes(string), sizes.description == string else { return nil }

@@ -81,6 +81,7 @@ enum ContentRules {
             case .safetensors: return .safetensors
             case .torchLegacy: return .torchLegacy
             case .torchZip: return .torchZip
+            case .pickleBz2: return .bzip2  // not reached: "BZh" is recognised above
             case .pickle:
                 // Binary pickles by content; text-protocol ones only under a pickle's name.
                 if head[0] == 0x80, head.count > 1, (2...5).contains(head[1]) { return .pickle }

@@ -52,5 +52,3 @@ struct Archs: ParsableCommand {
         FileHandle.standardOutput.write(out.data(using: .utf8)!)
     }
 }
-
-extension SearchSpaceKind: ExpressibleByArgument {}
