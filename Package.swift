@@ -3,6 +3,8 @@
 //
 // Module map (dependencies point downwards only):
 //   C* system libraries (pkg-config)       CHDF5 CZlib CPNG CTurboJPEG COpenBLAS CCrypto
+//   EmbeddedFiles files built into the executable (Schemas/*.json, Data/nb201-splits), from the
+//                 C table CEmbeddedFiles that Tools/embed-resources.py generates
 //   Tensors       dtype + dense tensor, shared by every format
 //   HDF5          typed layer over libhdf5 (h5py-like File/Group/Dataset/Attribute)
 //   HDF5Schema    versioned layout descriptions (Schemas/*.json) and their checker
@@ -25,7 +27,7 @@ func system(_ name: String, _ pkgConfig: String, _ apt: [String]) -> Target {
 // Test targets may use any library module (fixtures often cross modules); listing
 // them once keeps Package.swift from conflicting every time a test needs one more.
 let libraryModules: [Target.Dependency] = [
-    "Tensors", "HDF5", "HDF5Schema", "NASDataIO", "Checksums", "Pickle", "TorchFormats",
+    "EmbeddedFiles", "Tensors", "HDF5", "HDF5Schema", "NASDataIO", "Checksums", "Pickle", "TorchFormats",
     "NASBench", "NASDatasets", "TinyNetwork", "WeightArchive", "Verify",
 ]
 
@@ -34,6 +36,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "nasdata", targets: ["nasdata"]),
+        .library(name: "EmbeddedFiles", targets: ["EmbeddedFiles"]),
         .library(name: "Tensors", targets: ["Tensors"]),
         .library(name: "HDF5", targets: ["HDF5"]),
         .library(name: "HDF5Schema", targets: ["HDF5Schema"]),
@@ -58,15 +61,18 @@ let package = Package(
         system("COpenBLAS", "openblas", ["libopenblas-dev"]),
         system("CCrypto", "libcrypto", ["libssl-dev"]),
 
+        // Generated data, not a C library: Tools/embed-resources.py writes embedded_files.c.
+        .target(name: "CEmbeddedFiles"),
+        .target(name: "EmbeddedFiles", dependencies: ["CEmbeddedFiles"]),
         .target(name: "Tensors"),
         .target(name: "HDF5", dependencies: ["CHDF5", "CZlib", "Tensors"]),
-        .target(name: "HDF5Schema", dependencies: ["HDF5"]),
+        .target(name: "HDF5Schema", dependencies: ["HDF5", "EmbeddedFiles"]),
         .target(name: "NASDataIO", dependencies: ["CZlib"]),
         .target(name: "Checksums", dependencies: ["CCrypto", "NASDataIO"]),
         .target(name: "Pickle", dependencies: ["Tensors"], exclude: ["README.md"]),
         .target(name: "TorchFormats", dependencies: ["Pickle", "Tensors", "NASDataIO", "Checksums", "CZlib"]),
         .target(name: "NASBench", dependencies: ["HDF5", "HDF5Schema", "Pickle", "TorchFormats", "Tensors", "NASDataIO", "Checksums"]),
-        .target(name: "NASDatasets", dependencies: ["NASBench", "HDF5", "HDF5Schema", "Pickle", "TorchFormats", "Tensors", "NASDataIO", "Checksums", "CPNG", "CTurboJPEG", "CZlib"]),
+        .target(name: "NASDatasets", dependencies: ["EmbeddedFiles", "NASBench", "HDF5", "HDF5Schema", "Pickle", "TorchFormats", "Tensors", "NASDataIO", "Checksums", "CPNG", "CTurboJPEG", "CZlib"]),
         .target(name: "TinyNetwork", dependencies: ["NASBench", "Tensors", "TorchFormats", "Pickle", "NASDataIO", "COpenBLAS"]),
         .target(name: "WeightArchive", dependencies: ["NASBench", "HDF5", "HDF5Schema", "TorchFormats", "Pickle", "Tensors", "NASDataIO", "Checksums", "CZlib", "CHDF5"]),
         .target(name: "Verify", dependencies: ["NASBench", "NASDatasets", "WeightArchive", "TinyNetwork", "HDF5", "HDF5Schema", "TorchFormats", "Pickle", "NASDataIO", "Checksums"]),
@@ -78,6 +84,7 @@ let package = Package(
 
         // Locates Tests/Fixtures for every test target; not a product.
         .target(name: "FixtureSupport", path: "Tests/FixtureSupport"),
+        .testTarget(name: "EmbeddedFilesTests", dependencies: libraryModules + ["FixtureSupport"]),
         .testTarget(name: "TensorsTests", dependencies: libraryModules + ["FixtureSupport"]),
         .testTarget(name: "HDF5Tests", dependencies: libraryModules + ["FixtureSupport"]),
         .testTarget(name: "NASDataIOTests", dependencies: libraryModules + ["FixtureSupport"]),

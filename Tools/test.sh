@@ -1,11 +1,50 @@
 #!/usr/bin/env bash
 # The test command (README, and .ci/run): installs what is missing, builds, then runs
 # the Swift test suite and the interop tests (h5py / safetensors / torch read what
-# nasdata writes) against the freshly built `nasdata` binary.
+# nasdata writes).
+#
+#  1. debug build of every target, tests included, and the release build of the product with
+#     the Swift runtime linked statically (--static-swift-stdlib): a compiler warning from a
+#     project file in either build log fails the run (dependencies' warnings do not count;
+#     an incremental build only shows the files it recompiled, CI's clean build shows all);
+#  2. the embedded copies of Schemas/ and Data/nb201-splits/ are current;
+#  3. the Swift tests;
+#  4. the whole interop suite against the release binary COPIED ALONE to an empty temporary
+#     folder (no Schemas/, no sources, no Swift runtime beside it): what a user installs;
+#  5. one summary line per suite and a total: `N passed, N failed, N skipped`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+ROOT="$(pwd)"
 Tools/setup.sh
-swift build --build-tests
-swift test --skip-build --parallel
-export NASDATA_BIN="$(swift build --show-bin-path)/nasdata"
-"${PYTHON:-python3}" -m pytest -q Tests/interop
+LOGS="$(mktemp -d "${TMPDIR:-/tmp}/nasdata-test.XXXXXX")"
+trap 'rm -rf "$LOGS"' EXIT
+PY="${PYTHON:-python3}"
+
+"$PY" Tools/embed-resources.py --check
+
+swift build --build-tests 2>&1 | tee "$LOGS/build-debug.log"
+swift build -c release --static-swift-stdlib --product nasdata 2>&1 | tee "$LOGS/build-release.log"
+warnings=$(grep -hE "^$ROOT/(Sources|Tests|Tools|Package\.swift)[^:]*:[0-9]+:([0-9]+:)? warning:" \
+           "$LOGS"/build-*.log | sort -u || true)
+if [ -n "$warnings" ]; then
+  printf '%s\n' "$warnings" >&2
+  echo "test.sh: $(printf '%s\n' "$warnings" | wc -l) compiler warning(s) from project files (above): fix them" >&2
+  exit 1
+fi
+
+status=0
+swift test --skip-build 2>&1 | tee "$LOGS/swift.log" || status=1
+
+# The product as a user gets it: one file, copied alone, run from elsewhere.
+BIN="$LOGS/bin/nasdata"
+mkdir -p "$LOGS/bin"
+cp "$(swift build -c release --show-bin-path)/nasdata" "$BIN"
+if ldd "$BIN" | grep -q 'libswift\|libFoundation\|libdispatch'; then
+  ldd "$BIN" >&2; echo "test.sh: the release binary links the Swift runtime dynamically" >&2; exit 1
+fi
+(unset NASDATA_SCHEMAS; cd "$LOGS" && NASDATA_BIN="$BIN" "$PY" -m pytest -q -p no:cacheprovider \
+   --rootdir "$ROOT" --junitxml "$LOGS/interop.xml" "$ROOT/Tests/interop") || status=1
+
+echo
+"$PY" Tools/test-summary.py swift="$LOGS/swift.log" "interop (copied release binary)=$LOGS/interop.xml" || status=1
+exit $status

@@ -24,7 +24,7 @@ final class KillResumeTests: XCTestCase {
         p.arguments = args
         p.standardOutput = FileHandle.nullDevice
         let errFile = NSTemporaryDirectory() + "nasdata-kill-stderr-\(getpid())"
-        FileManager.default.createFile(atPath: errFile, contents: nil)
+        XCTAssertTrue(FileManager.default.createFile(atPath: errFile, contents: nil))
         defer { unlink(errFile) }
         p.standardError = FileHandle(forWritingAtPath: errFile)
         defer { lastError = (try? String(contentsOfFile: errFile, encoding: .utf8)) ?? "" }

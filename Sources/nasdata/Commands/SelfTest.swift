@@ -70,7 +70,7 @@ struct SelfTest: ParsableCommand {
             for d in deviations { printError("  \(d)") }
             throw SelfTestFailure(message: "\(deviations.count) schema deviation(s)")
         }
-        print("  schemas: \(sample.path) conforms to nasdata-selftest v1, \(sample.targetPath) to nasdata-selftest-target v1 (\(library.directory))")
+        print("  schemas: \(sample.path) conforms to nasdata-selftest v1, \(sample.targetPath) to nasdata-selftest-target v1 (\(library.directory ?? "schemas built into nasdata"))")
         print("selftest: OK")
     }
 }
