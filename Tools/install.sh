@@ -48,12 +48,12 @@ trap 'rm -rf "$staging"' EXIT
 for shell in bash zsh fish; do
   "$built" --generate-completion-script "$shell" > "$staging/completion.$shell"
 done
-# The man page: swift-argument-parser's generate-manual, run on the binary just built (the
-# package plugin `swift package generate-manual` does the same but rebuilds the whole package
-# without --static-swift-stdlib first; running the tool directly reuses this build).
-swift build -c release --product generate-manual >&2
-"$(swift build -c release --show-bin-path)/generate-manual" "$built" --single-page \
-    --output-directory "$staging" --section 1 --authors "the nasdata authors" >&2
+# The man page: swift-argument-parser's manual generator (the tool behind its `swift package
+# generate-manual` plugin, which would first rebuild the whole package without
+# --static-swift-stdlib), built on its own and run on the binary just built.
+swift build --product generate-manual >&2
+"$(swift build --show-bin-path)/generate-manual" "$built" --output-directory "$staging" \
+    --section 1 --authors "the nasdata authors" >&2
 
 install -d "$root/bin" "$root/share/man/man1" "$root/share/bash-completion/completions" \
            "$root/share/zsh/site-functions" "$root/share/fish/vendor_completions.d"
