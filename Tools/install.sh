@@ -57,7 +57,7 @@ swift build --product generate-manual >&2
 
 install -d "$root/bin" "$root/share/man/man1" "$root/share/bash-completion/completions" \
            "$root/share/zsh/site-functions" "$root/share/fish/vendor_completions.d"
-install -m 755 "$built" "$root/bin/nasdata"
+install -m 755 -s "$built" "$root/bin/nasdata"
 install -m 644 "$staging/nasdata.1" "$root/share/man/man1/nasdata.1"
 install -m 644 "$staging/completion.bash" "$root/share/bash-completion/completions/nasdata"
 install -m 644 "$staging/completion.zsh" "$root/share/zsh/site-functions/_nasdata"

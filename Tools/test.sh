@@ -9,8 +9,9 @@
 #     an incremental build only shows the files it recompiled, CI's clean build shows all);
 #  2. the embedded copies of Schemas/ and Data/nb201-splits/ are current;
 #  3. the Swift tests;
-#  4. the whole interop suite against the release binary COPIED ALONE to an empty temporary
-#     folder (no Schemas/, no sources, no Swift runtime beside it): what a user installs;
+#  4. Tools/install.sh into an empty temporary prefix, and the whole interop suite against that
+#     installed binary (alone in bin/: no Schemas/, no sources, no Swift runtime beside it),
+#     run from another folder; then --uninstall;
 #  5. one summary line per suite and a total: `N passed, N failed, N skipped`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,15 +36,25 @@ fi
 status=0
 swift test --skip-build 2>&1 | tee "$LOGS/swift.log" || status=1
 
-# The product as a user gets it: one file, copied alone, run from elsewhere.
-BIN="$LOGS/bin/nasdata"
-mkdir -p "$LOGS/bin"
-cp "$(swift build -c release --show-bin-path)/nasdata" "$BIN"
+# The product as a user gets it: Tools/install.sh into an empty prefix (the binary alone in
+# bin/, man page, completions), the whole interop suite run against that copy from elsewhere,
+# then --uninstall must leave nothing behind.
+PREFIX_DIR="$LOGS/prefix"
+PREFIX="$PREFIX_DIR" Tools/install.sh > "$LOGS/install.log"
+BIN="$PREFIX_DIR/bin/nasdata"
+[ "$(ls "$PREFIX_DIR/bin")" = nasdata ] && [ -s "$PREFIX_DIR/share/man/man1/nasdata.1" ] \
+  && grep -q "build-cifar" "$PREFIX_DIR/share/bash-completion/completions/nasdata" \
+  && [ -s "$PREFIX_DIR/share/zsh/site-functions/_nasdata" ] && [ -s "$PREFIX_DIR/share/fish/vendor_completions.d/nasdata.fish" ] \
+  || { cat "$LOGS/install.log" >&2; echo "test.sh: Tools/install.sh did not install everything" >&2; exit 1; }
 if ldd "$BIN" | grep -q 'libswift\|libFoundation\|libdispatch'; then
   ldd "$BIN" >&2; echo "test.sh: the release binary links the Swift runtime dynamically" >&2; exit 1
 fi
 (unset NASDATA_SCHEMAS; cd "$LOGS" && NASDATA_BIN="$BIN" "$PY" -m pytest -q -p no:cacheprovider \
    --rootdir "$ROOT" --junitxml "$LOGS/interop.xml" "$ROOT/Tests/interop") || status=1
+PREFIX="$PREFIX_DIR" Tools/install.sh --uninstall > /dev/null
+if [ -n "$(find "$PREFIX_DIR" -type f)" ]; then
+  find "$PREFIX_DIR" -type f >&2; echo "test.sh: install.sh --uninstall left files behind" >&2; status=1
+fi
 
 echo
 "$PY" Tools/test-summary.py swift="$LOGS/swift.log" "interop (copied release binary)=$LOGS/interop.xml" || status=1

@@ -75,7 +75,7 @@ def test_finetune_evaluates_like_nasdata_then_lowers_the_training_loss(data, nas
     proc = subprocess.run([sys.executable, PYDIR / "finetune.py", "--weights", tmp_path / "net.pth",
                            "--config", tmp_path / "net.json", "--data", data, "--dataset", "cifar10-valid",
                            "--eval-set", "ori-test", "--epochs", "1", "--batch-size", "64", "--lr", "0.1",
-                           "--workers", "2", "-o", tmp_path / "tuned.pth", "--json"],
+                           "--workers", "2", "--threads", "1", "-o", tmp_path / "tuned.pth", "--json"],
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)

@@ -14,8 +14,10 @@
    decay 5e-4, batch 256, initial learning rate 0.1 (`--lr`), cosine schedule over the epochs
    (as xautodl's CosineAnnealingLR: one rate per epoch, lr_e = lr (1 + cos(pi e / epochs)) / 2),
    NB201's augmentation (random flip, padded random crop), `--workers` DataLoader processes.
-4. Reports the training-set loss before and after (network in eval mode, no augmentation, so
-   the two numbers are comparable), evaluates again and saves the weights (`-o`).
+4. Reports the training loss over the training set before and after (train-mode batch
+   statistics, as the optimiser sees it, but no augmentation, no update and the running
+   statistics left untouched, so the two numbers are comparable), evaluates again and saves
+   the weights (`-o`).
 
 `--json` prints the whole report as one JSON object.
 """
@@ -59,6 +61,22 @@ def evaluate(net, data, batch_size, workers):
     return {"images": n, "correct": correct, "accuracy": 100.0 * correct / max(n, 1), "loss": loss / max(n, 1)}
 
 
+def training_loss(net, data, batch_size, workers):
+    """Mean cross-entropy over `data` in train mode (batch statistics), changing nothing: the
+    BatchNorm running statistics are restored afterwards."""
+    saved = {k: v.clone() for k, v in net.state_dict().items()}
+    loader = torch.utils.data.DataLoader(data, batch_size=batch_size, shuffle=False, num_workers=workers)
+    net.train()
+    total, n = 0.0, 0
+    with torch.no_grad():
+        for x, y in loader:
+            _, logits = net(x)
+            total += torch.nn.functional.cross_entropy(logits, y, reduction="sum").item()
+            n += len(y)
+    net.load_state_dict(saved)
+    return total / max(n, 1)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--weights", required=True, help="net.pth exported by nasdata reload")
@@ -72,11 +90,14 @@ def main(argv=None):
     ap.add_argument("--lr", type=float, default=0.1, help="initial learning rate (NB201: 0.1)")
     ap.add_argument("--workers", type=int, default=2, help="DataLoader worker processes")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--threads", type=int, help="torch threads (default: torch's choice)")
     ap.add_argument("-o", "--output", help="write the fine-tuned state dict here (.pth)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
 
     torch.manual_seed(args.seed)
+    if args.threads:
+        torch.set_num_threads(args.threads)
     net, config = build_network(args.config, args.weights)
     train = NASDataSet(args.data, f"{args.dataset}/{args.train_set}", train=True, seed=args.seed)
     train_plain = NASDataSet(args.data, f"{args.dataset}/{args.train_set}")
@@ -91,7 +112,7 @@ def main(argv=None):
                          "epochs": args.epochs, "workers": args.workers}}
     say = (lambda *a: None) if args.json else print
     report["before"] = evaluate(net, test, args.batch_size, args.workers)
-    report["train_loss_before"] = evaluate(net, train_plain, args.batch_size, args.workers)["loss"]
+    report["train_loss_before"] = training_loss(net, train_plain, args.batch_size, args.workers)
     b = report["before"]
     say(f"before: {args.dataset}/{args.eval_set} ({b['images']} images): accuracy {b['accuracy']:.2f}%, loss {b['loss']:.4f}")
 
@@ -119,7 +140,7 @@ def main(argv=None):
         epochs.append({"epoch": epoch, "lr": lr, "train_loss": total / max(n, 1)})
         say(f"epoch {epoch}: lr {lr:.4f}, training loss {total / max(n, 1):.4f} ({n} images)")
     report["epochs"], report["steps"], report["train_seconds"] = epochs, steps, time.time() - start
-    report["train_loss_after"] = evaluate(net, train_plain, args.batch_size, args.workers)["loss"]
+    report["train_loss_after"] = training_loss(net, train_plain, args.batch_size, args.workers)
     report["after"] = evaluate(net, test, args.batch_size, args.workers)
     a = report["after"]
     say(f"training-set loss {report['train_loss_before']:.4f} -> {report['train_loss_after']:.4f} ({steps} steps)")
