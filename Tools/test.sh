@@ -22,6 +22,7 @@ trap 'rm -rf "$LOGS"' EXIT
 PY="${PYTHON:-python3}"
 
 "$PY" Tools/embed-resources.py --check
+"$PY" Tools/check-package-map.py
 
 swift build --build-tests 2>&1 | tee "$LOGS/build-debug.log"
 swift build -c release --static-swift-stdlib --product nasdata 2>&1 | tee "$LOGS/build-release.log"
@@ -57,5 +58,5 @@ if [ -n "$(find "$PREFIX_DIR" -type f)" ]; then
 fi
 
 echo
-"$PY" Tools/test-summary.py swift="$LOGS/swift.log" "interop (copied release binary)=$LOGS/interop.xml" || status=1
+"$PY" Tools/test-summary.py swift="$LOGS/swift.log" "interop (installed release binary)=$LOGS/interop.xml" || status=1
 exit $status
