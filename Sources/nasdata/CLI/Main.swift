@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HDF5
 import NASDataIO
+import WeightArchive
 
 /// nasdata's entry point: parses, runs, and turns every error into the one format and the one
 /// exit-status table (`ExitStatus`):
@@ -45,15 +46,23 @@ extension NASData {
             // A command that already printed its outcome (verify's table, a schema's deviations)
             // and only sets the status.
             Foundation.exit(code.rawValue)
-        case let failure as CLIError:
+        case let failure as CommandFailure:
             fail(failure.status, prefix(path) + oneLine(failure.description))
         case let validation as ValidationError:
             fail(.usage, prefix(path) + oneLine(validation.message), usage: usageString(for: command))
         case let hdf5 as HDF5Error:
             let message = verbose ? "\(hdf5)" : HDF5Error(hdf5.kind, file: hdf5.file, object: hdf5.object, hdf5.message).description
             fail(.badInput, prefix(path) + userPaths(message))
+        case let pack as PackError:
+            fail(.cannotWrite, prefix(path) + userPaths("\(pack)"))
+        case let archive as ArchiveError:
+            switch archive {
+            case .runNotFound: fail(.problemFound, prefix(path) + userPaths("\(archive)"))
+            case .invalidArgument: fail(.usage, prefix(path) + "\(archive)", usage: usageString(for: command))
+            default: fail(.badInput, prefix(path) + userPaths(oneLine("\(archive)", verbose: verbose)))
+            }
         case let io as IOError:
-            if case let .system(operation, _, code) = io, writes(operation) || [ENOSPC, EROFS, EDQUOT].contains(code) {
+            if case let .system(operation, _, code) = io, writes(operation) || [ENOSPC, EROFS, EDQUOT, EFBIG].contains(code) {
                 fail(.cannotWrite, prefix(path) + userPaths("\(io)"))
             }
             fail(.badInput, prefix(path) + userPaths("\(io)"))

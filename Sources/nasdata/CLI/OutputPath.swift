@@ -9,7 +9,7 @@ enum OutputPath {
         let ext = (path as NSString).pathExtension.lowercased()
         guard extensions.contains(ext) else {
             let allowed = extensions.map { "." + $0 }.joined(separator: ", ")
-            throw CLIError(.usage, "\(option) \(path): this command writes \(format); give a file name ending in \(allowed)")
+            throw CommandFailure(.usage, "\(option) \(path): this command writes \(format); give a file name ending in \(allowed)")
         }
         try checkWritable(path)
     }
@@ -21,14 +21,14 @@ enum OutputPath {
         if dir.isEmpty { dir = "." }
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir) else {
-            throw CLIError(.cannotWrite, "cannot write \(path): the folder \(dir) does not exist")
+            throw CommandFailure(.cannotWrite, "cannot write \(path): the folder \(dir) does not exist")
         }
-        guard isDir.boolValue else { throw CLIError(.cannotWrite, "cannot write \(path): \(dir) is not a folder") }
+        guard isDir.boolValue else { throw CommandFailure(.cannotWrite, "cannot write \(path): \(dir) is not a folder") }
         guard access(dir, W_OK) == 0 else {
-            throw CLIError(.cannotWrite, "cannot write \(path): the folder \(dir) is not writable (\(String(cString: strerror(errno))))")
+            throw CommandFailure(.cannotWrite, "cannot write \(path): the folder \(dir) is not writable (\(String(cString: strerror(errno))))")
         }
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
-            throw CLIError(.cannotWrite, "cannot write \(path): it is a folder")
+            throw CommandFailure(.cannotWrite, "cannot write \(path): it is a folder")
         }
     }
 }

@@ -31,7 +31,7 @@ struct Archs: ParsableCommand {
             } catch let error as ArchitectureParseError {
                 throw ValidationError(error.description)
             }
-            guard let found = space.index(of: lookup) else { throw ExitCode(1) }
+            guard let found = space.index(of: lookup) else { throw ExitStatus.problemFound.code }
             print(json ? "{\"index\": \(found), \"arch\": \"\(lookup)\"}" : "\(found)")
             return
         }

@@ -57,11 +57,6 @@ struct BuildCifar: ParsableCommand {
         if cifar10 == nil && cifar100 == nil { throw ValidationError("give --cifar10 PATH and/or --cifar100 PATH") }
         if chunk < 1 { throw ValidationError("--chunk must be at least 1") }
         if noSplits, splits != nil { throw ValidationError("give --splits DIR or --no-splits, not both") }
-        let dir = (output as NSString).deletingLastPathComponent
-        var isDir: ObjCBool = false
-        if !dir.isEmpty, !FileManager.default.fileExists(atPath: dir, isDirectory: &isDir) || !isDir.boolValue {
-            throw ValidationError("cannot write \(output): the directory \(dir) does not exist")
-        }
     }
 
     /// Batch buffers of 6-155 MB are allocated and freed again and again; glibc gives
@@ -82,6 +77,7 @@ struct BuildCifar: ParsableCommand {
     }
 
     func run() throws {
+        try OutputPath.check(output, writes: ["h5", "hdf5"], format: "HDF5")
         var options = CIFARBuildOptions(cifar10: cifar10, cifar100: cifar100,
                                         splits: noSplits ? .none : splits.map { .directory($0) } ?? .official,
                                         allowUnverified: allowUnverified)

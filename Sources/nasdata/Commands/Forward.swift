@@ -61,6 +61,10 @@ struct Forward: ParsableCommand {
 
     @OptionGroup var compute: ComputeOptions
 
+    @Flag(name: .customLong("ignore-metadata"),
+          help: "Use --weights even when their metadata records another architecture or class count.")
+    var ignoreMetadata = false
+
     @Flag(name: .long, help: "Print a JSON summary (shape, timing, arg-max labels).")
     var json = false
 
@@ -75,6 +79,8 @@ struct Forward: ParsableCommand {
     }
 
     func run() throws {
+        try OutputPath.check(output, writes: ["npy"], format: ".npy arrays")
+        if let features { try OutputPath.check(features, option: "--features", writes: ["npy"], format: ".npy arrays") }
         BLASKernelSelection.restartWithFasterKernelsIfNeeded()
         let (architecture, index) = try parseArchitecture(arch)
         let source = weights ?? archive!
@@ -82,6 +88,9 @@ struct Forward: ParsableCommand {
         var classes = self.classes ?? 0
         do {
             if let weights {
+                if !ignoreMetadata {
+                    try WeightsFile.checkMetadata(path: weights, architecture: architecture, index: index, classes: classes)
+                }
                 stateDict = try WeightsFile.load(path: weights)
             } else {
                 let run = try ArchiveRunLoader.load(path: source, architecture: architecture, index: index,
@@ -109,7 +118,7 @@ struct Forward: ParsableCommand {
         let pass: ForwardPass
         do {
             pass = try ForwardPass(network: network, height: h, width: w, microBatch: compute.microBatch,
-                                   threads: compute.threads)
+                                   threads: compute.threadCount)
         } catch { throw CommandFailure("\(input): \(error)") }
         let pixels = images.dtype == .float32 ? images.scalars(as: Float.self) : images.floatValues()
         var logits = [Float](repeating: 0, count: b * classes)
@@ -140,7 +149,7 @@ struct Forward: ParsableCommand {
         if json {
             let summary: [String: Any] = [
                 "images": b, "height": h, "width": w, "classes": classes, "arch": architecture.description,
-                "arch_index": index.map { $0 as Any } ?? NSNull(), "threads": compute.threads,
+                "arch_index": index.map { $0 as Any } ?? NSNull(), "threads": compute.threadCount,
                 "micro_batch": compute.microBatch, "repeat": `repeat`, "seconds": seconds,
                 "images_per_second": rate, "blas_core": BLASKernelSelection.coreName, "argmax": labels,
                 "output": output, "warnings": network.warnings,
@@ -149,7 +158,7 @@ struct Forward: ParsableCommand {
             print(String(decoding: data, as: UTF8.self))
         } else {
             print("forward: \(b) image(s) \(h)x\(w) -> logits [\(b), \(classes)] in \(String(format: "%.3f", seconds)) s "
-                  + "(\(String(format: "%.1f", rate)) images/s, \(compute.threads) thread(s), OpenBLAS \(BLASKernelSelection.coreName))")
+                  + "(\(String(format: "%.1f", rate)) images/s, \(compute.threadCount) thread(s), OpenBLAS \(BLASKernelSelection.coreName))")
             print("arg-max: " + labels.prefix(32).map(String.init).joined(separator: " ") + (labels.count > 32 ? " ..." : ""))
             print("wrote \(output)" + (features.map { " and \($0)" } ?? ""))
         }

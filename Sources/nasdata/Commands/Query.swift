@@ -18,10 +18,7 @@ struct BenchmarkFileOptions: ParsableArguments {
     }
 
     func open() throws -> Benchmark {
-        do { return try Benchmark(path: benchmark) } catch {
-            printError("nasdata: \(error)")
-            throw ExitCode(1)
-        }
+        try Benchmark(path: benchmark)
     }
 }
 
@@ -72,18 +69,15 @@ struct Query: ParsableCommand {
             if let index { resolved = index } else {
                 guard let found = try bench.index(of: arch!) else {
                     if case .some(let e) = Result(catching: { try Architecture(arch!) }).failureValue {
-                        printError("nasdata query: \(e)")
-                        throw ExitCode(1)
+                        throw ValidationError("--arch: \(e)")
                     }
-                    printError("nasdata query: architecture not in the benchmark (upstream: -1): \(arch!)")
-                    throw ExitCode(1)
+                    throw CommandFailure(.problemFound, "architecture not in the benchmark (upstream: -1): \(arch!)")
                 }
                 resolved = found
             }
             try answer(bench: bench, index: resolved, schedule: schedule)
         } catch let e as QueryError {
-            printError("nasdata query: \(e)")
-            throw ExitCode(1)
+            throw e.commandFailure
         }
     }
 
@@ -122,6 +116,17 @@ struct Query: ParsableCommand {
                                    ("hp", .string(schedule.rawValue)), ("datasets", .array(blocks))]))
         } else {
             print(text.joined(separator: "\n"))
+        }
+    }
+}
+
+extension QueryError {
+    /// A value no benchmark has (an index past 15,624, an unknown metric or epoch) is a usage
+    /// error; a record this benchmark lacks is a lookup miss (exit status 1).
+    var commandFailure: Error {
+        switch self {
+        case .indexOutOfRange, .unknownMetric, .epochOutOfRange, .noSuchSchedule: return ValidationError("\(self)")
+        default: return CommandFailure(.problemFound, "\(self)")
         }
     }
 }
