@@ -166,3 +166,19 @@ def test_exit_statuses_are_documented_once_in_help_and_readme(nasdata):
     for code in ("0", "1", "2", "64", "74"):
         assert re.search(rf"^\| {code} \|", readme, re.M), code
     assert "74" in nasdata("--help").stdout
+
+
+def test_forward_refuses_weights_whose_metadata_records_another_network(nasdata, tmp_path):
+    net = FIXTURES / "network"
+    nasdata("reload", "--full-file", net / "013444-FULL.pth", "--arch", "13444", "--dataset", "cifar10-valid",
+            "-o", tmp_path / "w.safetensors")
+    args = ["forward", "--weights", tmp_path / "w.safetensors", "--classes", "10",
+            "--input", net / "full-file.input.npy", "-o", tmp_path / "l.npy"]
+    # Architecture 25's cells have the same parameter keys: only the metadata tells them apart.
+    proc = nasdata(*args, "--arch", "25", check=False)
+    assert proc.returncode == 2, proc.stderr
+    line = one_error_line(proc, "forward")
+    assert "13444" in line and "25" in line and "--ignore-metadata" in line, line
+    assert not (tmp_path / "l.npy").exists()
+    assert nasdata(*args, "--arch", "25", "--ignore-metadata").returncode == 0
+    assert nasdata(*args, "--arch", "13444").returncode == 0

@@ -136,7 +136,7 @@ def test_job_arrays_with_a_requeued_task_equal_one_process_runs(slurm, tmp_path,
     in16_ids = run(TOOLS / "slurm" / "submit-imagenet16.sh", "--shards", IN16_SHARDS, "--shard-dir", in16,
                    "-o", merged16, "--cpus", 1, "--ilsvrc", TREE, "--class-map", TREE / "devkit" / "map_clsloc.txt",
                    "--val-labels", TREE / "devkit" / "ILSVRC2015_clsloc_validation_ground_truth.txt",
-                   "--", *IN16_ARGS, env=env).stdout.split()
+                   "--no-splits", "--", *IN16_ARGS, env=env).stdout.split()
     array, merge = pack_ids
     task = f"{array}_{PREEMPTED}"
 

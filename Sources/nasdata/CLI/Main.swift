@@ -47,7 +47,7 @@ extension NASData {
             // and only sets the status.
             Foundation.exit(code.rawValue)
         case let failure as CommandFailure:
-            fail(failure.status, prefix(path) + oneLine(failure.description))
+            fail(failure.status, prefix(path) + userPaths(failure.description))
         case let validation as ValidationError:
             fail(.usage, prefix(path) + oneLine(validation.message), usage: usageString(for: command))
         case let hdf5 as HDF5Error:
@@ -59,7 +59,7 @@ extension NASData {
             switch archive {
             case .runNotFound: fail(.problemFound, prefix(path) + userPaths("\(archive)"))
             case .invalidArgument: fail(.usage, prefix(path) + "\(archive)", usage: usageString(for: command))
-            default: fail(.badInput, prefix(path) + userPaths(oneLine("\(archive)", verbose: verbose)))
+            default: fail(.badInput, prefix(path) + userPaths("\(archive)"))
             }
         case let io as IOError:
             if case let .system(operation, _, code) = io, writes(operation) || [ENOSPC, EROFS, EDQUOT, EFBIG].contains(code) {
@@ -67,8 +67,10 @@ extension NASData {
             }
             fail(.badInput, prefix(path) + userPaths("\(io)"))
         default:
+            // nasdata's own messages: the first line says what is wrong; a few carry a report
+            // after it (a strict load's missing / unexpected / mis-shaped keys), kept whole.
             if exitCode(for: error) == .success { exit(withError: error) }
-            fail(.badInput, prefix(path) + userPaths(oneLine("\(error)", verbose: verbose)))
+            fail(.badInput, prefix(path) + userPaths("\(error)"))
         }
     }
 
