@@ -7,7 +7,7 @@ loader over a plain in-memory numpy array.
 nasdata builds a synthetic CIFAR-10 (`--images` training images) with `build-cifar --no-splits`;
 then one epoch of `DataLoader(batch_size=256, shuffle=True, num_workers=W)` is timed over
 `cifar10/train`, for
-  - NASDataSet (h5py file opened lazily in each worker, one h5py read per batch), and
+  - NASDataSet (h5py file opened lazily in each worker, a batch read in index order), and
   - an in-memory Dataset: the whole uint8 array loaded into RAM first (what the README's old
     recipe amounted to), same transform code,
 both without augmentation (plain reads) and with NB201's training augmentation. Prints images/s,

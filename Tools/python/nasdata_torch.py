@@ -8,8 +8,8 @@
 The HDF5 file is opened lazily, once per process: the object the DataLoader pickles into its
 workers holds only the path, and each worker opens its own h5py handle on first use (an h5py
 handle opened in the parent and shared with forked workers breaks or corrupts reads). A batch
-is read with one h5py selection (`__getitems__`, which torch's DataLoader uses when present),
-not one read per image.
+(`__getitems__`, which torch's DataLoader uses when present) is read in increasing index order
+through a 32 MiB chunk cache.
 
 Transforms follow NAS-Bench-201's training code (xautodl's `get_datasets`): the image scaled to
 0..1, for training a random horizontal flip and a random crop of the original size from the
@@ -87,15 +87,14 @@ class NASDataSet(torch.utils.data.Dataset):
         return self._transform(images[i]), int(labels[i])
 
     def __getitems__(self, indices):
-        """A whole batch with one selection per dataset (h5py wants increasing indices)."""
+        """A whole batch, read image by image in increasing index order (neighbours share the
+        chunk cache). Measured: h5py's fancy selection `images[sorted_list]` takes ~30x longer
+        for a batch of 256 than 256 single-image reads."""
         images, labels = self._open()
-        order = np.argsort(indices, kind="stable")
-        wanted = np.asarray(indices)[order]
-        unique, inverse = np.unique(wanted, return_inverse=True)
-        block, lab = images[unique.tolist()], labels[unique.tolist()]
         out = [None] * len(indices)
-        for pos, k in zip(order, inverse):
-            out[pos] = (self._transform(block[k]), int(lab[k]))
+        for pos in np.argsort(indices, kind="stable"):
+            i = int(indices[pos])
+            out[pos] = (self._transform(images[i]), int(labels[i]))
         return out
 
 
