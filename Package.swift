@@ -5,6 +5,8 @@
 // it imports, which Tools/check-package-map.py checks as part of Tools/test.sh):
 //   C* system libraries (pkg-config)       CHDF5 CZlib CPNG CTurboJPEG COpenBLAS CCrypto
 //                      (linked by name)    CBZ2 (Debian's libbz2-dev ships no .pc file)
+//   EmbeddedFiles files built into the executable (Schemas/*.json, Data/nb201-splits), from the
+//                 C table CEmbeddedFiles that Tools/embed-resources.py generates
 //   Tensors       dtype + dense tensor, shared by every format
 //   Concurrency   the ordered worker pool, the bounded parallel map, the locked box
 //   Compression   the zlib wrapper: deflate/inflate, CRC-32, Huffman-only deflate, byte shuffle
@@ -41,6 +43,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "nasdata", targets: ["nasdata"]),
+        .library(name: "EmbeddedFiles", targets: ["EmbeddedFiles"]),
         .library(name: "Tensors", targets: ["Tensors"]),
         .library(name: "Concurrency", targets: ["Concurrency"]),
         .library(name: "Compression", targets: ["Compression"]),
@@ -73,11 +76,14 @@ let package = Package(
         // No pkg-config file on Debian bookworm: the modulemap links "bz2" by name.
         .systemLibrary(name: "CBZ2", path: "Sources/CBZ2", providers: [.apt(["libbz2-dev"])]),
 
+        // Generated data, not a C library: Tools/embed-resources.py writes embedded_files.c.
+        .target(name: "CEmbeddedFiles"),
+        .target(name: "EmbeddedFiles", dependencies: ["CEmbeddedFiles"]),
         .target(name: "Tensors"),
         .target(name: "Concurrency"),
         .target(name: "Compression", dependencies: ["CZlib"]),
         .target(name: "HDF5", dependencies: ["CHDF5", "Tensors"]),
-        .target(name: "HDF5Schema", dependencies: ["HDF5", "Tensors"]),
+        .target(name: "HDF5Schema", dependencies: ["EmbeddedFiles", "HDF5", "Tensors"]),
         .target(name: "NASDataIO", dependencies: ["CBZ2", "Compression", "Concurrency"]),
         .target(name: "Checksums", dependencies: ["CCrypto", "Concurrency", "NASDataIO"]),
         .target(name: "Pickle", dependencies: ["NASDataIO", "Tensors"], exclude: ["README.md"]),
@@ -85,7 +91,7 @@ let package = Package(
         .target(name: "NASCore", dependencies: ["Tensors"]),
         .target(name: "NASBench", dependencies: ["HDF5", "NASCore", "NASDataIO", "Pickle", "Tensors", "TorchFormats"]),
         .target(name: "ImageSet", dependencies: ["Checksums", "HDF5", "NASDataIO"]),
-        .target(name: "NASDatasets", dependencies: ["CPNG", "CTurboJPEG", "Checksums", "Concurrency", "HDF5", "ImageSet", "NASBench", "NASCore", "NASDataIO", "Pickle", "TorchFormats"]),
+        .target(name: "NASDatasets", dependencies: ["CPNG", "CTurboJPEG", "Checksums", "EmbeddedFiles", "Concurrency", "HDF5", "ImageSet", "NASBench", "NASCore", "NASDataIO", "Pickle", "TorchFormats"]),
         .target(name: "TinyNetwork", dependencies: ["COpenBLAS", "Concurrency", "NASCore", "NASDataIO", "Pickle", "Tensors", "TorchFormats"]),
         .target(name: "WeightArchive", dependencies: ["Checksums", "Compression", "Concurrency", "HDF5", "NASCore", "NASDataIO", "Pickle", "Tensors", "TorchFormats"]),
         .target(name: "Verify", dependencies: ["Checksums", "Concurrency", "HDF5", "HDF5Schema", "ImageSet", "NASBench", "NASCore", "NASDataIO", "NASDatasets", "Pickle", "Tensors", "TorchFormats", "WeightArchive"]),
@@ -98,6 +104,7 @@ let package = Package(
 
         // Locates Tests/Fixtures for every test target; not a product.
         .target(name: "FixtureSupport", path: "Tests/FixtureSupport"),
+        .testTarget(name: "EmbeddedFilesTests", dependencies: ["EmbeddedFiles", "FixtureSupport", "HDF5Schema", "NASDatasets"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "ConcurrencyTests", dependencies: ["Concurrency"]),
         .testTarget(name: "CompressionTests", dependencies: ["Compression", "FixtureSupport", "HDF5"]),

@@ -177,7 +177,7 @@ def time_turbojpeg_decode(paths):
 
 def time_nasdata(binary, out, *extra):
     cmd = [binary, "build-imagenet16", "--ilsvrc", str(BENCH), "--class-map", str(BENCH / "devkit" / "map_clsloc.txt"),
-           "--val-labels", str(BENCH / "devkit" / "gt.txt"), "--classes", str(CLASSES), "-o", str(out), *extra]
+           "--val-labels", str(BENCH / "devkit" / "gt.txt"), "--classes", str(CLASSES), "--no-splits", "-o", str(out), *extra]
     t = Clock()
     subprocess.run(cmd, check=True, capture_output=True)
     return t.stop()

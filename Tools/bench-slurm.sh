@@ -111,9 +111,9 @@ if [ -n "${IN16_TREE:-}" ]; then
   classes=${IN16_CLASSES:-10}
   src=(--ilsvrc "$IN16_TREE" --class-map "$IN16_TREE/devkit/map_clsloc.txt" --val-labels "$IN16_TREE/devkit/gt.txt")
   compare build-imagenet16 "$WORK/in16" "$WORK/in16-one.h5" -- \
-    "$NASDATA" build-imagenet16 "${src[@]}" --classes "$classes" -o "$WORK/in16-one.h5" -- \
+    "$NASDATA" build-imagenet16 "${src[@]}" --classes "$classes" --no-splits -o "$WORK/in16-one.h5" -- \
     Tools/slurm/submit-imagenet16.sh --shards "$TASKS" --cpus 1 --shard-dir "$WORK/in16" -o "$WORK/in16.h5" \
-      "${src[@]}" -- --classes "$classes"
+      "${src[@]}" --no-splits -- --classes "$classes"
   echo "  ($(find "$IN16_TREE" -name '*.JPEG' | wc -l) JPEGs)"
 fi
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -30,14 +30,14 @@ mkdir -p "$DIR/m"; ln -f "$FILE" "$DIR/m/"
 : > "$DIR/t_md5"; : > "$DIR/t_nmd5"; : > "$DIR/t_sha"; : > "$DIR/t_nsha"
 for _ in $(seq "$REPS"); do
   secs md5sum "$FILE" >> "$DIR/t_md5"
-  secs "$NASDATA" verify --hash-only --jobs 1 "$FILE" >> "$DIR/t_nmd5"
+  secs "$NASDATA" verify --hash-only --threads 1 "$FILE" >> "$DIR/t_nmd5"
   secs sha256sum "$FILE" >> "$DIR/t_sha"
-  secs "$NASDATA" manifest "$DIR/m" -o "$DIR/m.sha256" --jobs 1 >> "$DIR/t_nsha"
+  secs "$NASDATA" manifest "$DIR/m" -o "$DIR/m.sha256" --threads 1 >> "$DIR/t_nsha"
 done
 # Parallel hashing: two files (hard links of the same data), one worker vs two.
 mkdir -p "$DIR/two"; ln -f "$FILE" "$DIR/two/a"; ln -f "$FILE" "$DIR/two/b"
-t_j1=$(secs "$NASDATA" manifest "$DIR/two" -o "$DIR/two.sha256" --jobs 1)
-t_j2=$(secs "$NASDATA" manifest "$DIR/two" -o "$DIR/two.sha256" --jobs 2)
+t_j1=$(secs "$NASDATA" manifest "$DIR/two" -o "$DIR/two.sha256" --threads 1)
+t_j2=$(secs "$NASDATA" manifest "$DIR/two" -o "$DIR/two.sha256" --threads 2)
 t_md5=$(median < "$DIR/t_md5"); t_nmd5=$(median < "$DIR/t_nmd5")
 t_sha=$(median < "$DIR/t_sha"); t_nsha=$(median < "$DIR/t_nsha")
 "$NASDATA" verify --hash-only "$FILE" | tail -1
@@ -51,5 +51,5 @@ row "sha256sum" "$t_sha"
 row "nasdata manifest (sha256)" "$t_nsha"
 printf "ratio md5:    nasdata/md5sum speed    = %.3f\n" "$(echo "$t_md5 / $t_nmd5" | bc -l)"
 printf "ratio sha256: nasdata/sha256sum speed = %.3f\n" "$(echo "$t_sha / $t_nsha" | bc -l)"
-printf "manifest of 2 such files: --jobs 1 %.2f s, --jobs 2 %.2f s (speed-up %.2fx on %s cores)\n" \
+printf "manifest of 2 such files: --threads 1 %.2f s, --threads 2 %.2f s (speed-up %.2fx on %s cores)\n" \
   "$t_j1" "$t_j2" "$(echo "$t_j1 / $t_j2" | bc -l)" "$(nproc)"

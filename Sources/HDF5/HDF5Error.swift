@@ -84,6 +84,6 @@ enum ErrorStack {
     static func message(_ id: hid_t) -> String {
         var buffer = [CChar](repeating: 0, count: 256)
         let n = H5Eget_msg(id, nil, &buffer, buffer.count)
-        return n > 0 ? String(cString: buffer) : "?"
+        return n > 0 ? String(nulTerminated: buffer) : "?"
     }
 }

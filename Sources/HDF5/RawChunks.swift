@@ -32,7 +32,7 @@ extension Dataset {
             var name = [CChar](repeating: 0, count: 64)
             var config: UInt32 = 0
             let filter = H5Pget_filter2(dcpl.id, UInt32(index), &flags, &nValues, &values, name.count, &name, &config)
-            layout.filters.append(String(cString: name))
+            layout.filters.append(String(nulTerminated: name))
             if filter == H5Z_FILTER_SHUFFLE { layout.shuffle = true }
             if filter == H5Z_FILTER_DEFLATE { layout.deflate = nValues > 0 ? Int(values[0]) : 6 }
         }

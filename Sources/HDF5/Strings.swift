@@ -93,3 +93,10 @@ enum StringCodec {
         }
     }
 }
+
+extension String {
+    /// The text of a C buffer up to its first NUL (libhdf5 fills fixed-size `char` buffers).
+    init(nulTerminated buffer: [CChar]) {
+        self.init(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}

@@ -1,16 +1,36 @@
 import Foundation
+import EmbeddedFiles
 import HDF5
 
-/// The `Schemas/` directory: finds schemas by name and version.
+/// The layout schemas (`Schemas/<name>.v<version>.json`): finds them by name and version.
 ///
-/// Located as: `$NASDATA_SCHEMAS` if set, else the first `Schemas` folder found
-/// walking up from the running executable's directory (the binary lives in
-/// `<repo>/.build/...`). Files are named `<name>.v<version>.json`.
+/// By default (`locate()`) they are the copies built into the executable (module
+/// EmbeddedFiles, generated from the repository's `Schemas/`), so a `nasdata` binary
+/// copied anywhere checks exactly what the one in `.build/` does. `$NASDATA_SCHEMAS`
+/// (or `init(directory:)`) reads them from a folder instead, for schemas being edited.
 public struct SchemaLibrary: Sendable {
-    public let directory: String
+    public enum Source: Sendable, Equatable {
+        case directory(String)
+        /// The schemas built into the executable.
+        case embedded
+    }
 
-    public init(directory: String) { self.directory = directory }
+    public let source: Source
 
+    /// The folder schemas are read from; nil for the embedded ones.
+    public var directory: String? {
+        if case .directory(let dir) = source { return dir }
+        return nil
+    }
+
+    public init(directory: String) { source = .directory(directory) }
+
+    /// The schemas built into the executable.
+    public static let embedded = SchemaLibrary(source: .embedded)
+
+    private init(source: Source) { self.source = source }
+
+    /// `$NASDATA_SCHEMAS` if set, else the embedded schemas.
     public static func locate(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> SchemaLibrary {
         if let dir = environment["NASDATA_SCHEMAS"], !dir.isEmpty {
             guard isDirectory(dir) else {
@@ -18,22 +38,19 @@ public struct SchemaLibrary: Sendable {
             }
             return SchemaLibrary(directory: dir)
         }
-        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-            ?? Bundle.main.executablePath ?? CommandLine.arguments[0]
-        var dir = URL(fileURLWithPath: executable).deletingLastPathComponent().standardizedFileURL
-        while true {
-            let candidate = dir.appendingPathComponent("Schemas").path
-            if isDirectory(candidate) { return SchemaLibrary(directory: candidate) }
-            if dir.path == "/" || dir.path.isEmpty { break }
-            dir.deleteLastPathComponent()
-        }
-        throw SchemaError(file: executable, location: "",
-                          message: "no Schemas directory found above the executable; set NASDATA_SCHEMAS or pass --schema-file")
+        return .embedded
     }
+
+    /// Where the schemas come from, for messages.
+    private var origin: String { directory ?? "the schemas built into nasdata" }
 
     /// Every schema file present, as (name, version), sorted.
     public func available() -> [(name: String, version: Int)] {
-        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        let files: [String]
+        switch source {
+        case .directory(let dir): files = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+        case .embedded: files = EmbeddedFiles.names(in: "Schemas")
+        }
         return files.compactMap(Self.parseFileName).sorted { ($0.name, $0.version) < ($1.name, $1.version) }
     }
 
@@ -45,14 +62,25 @@ public struct SchemaLibrary: Sendable {
         let versions = available().filter { $0.name == name }.map(\.version)
         guard let chosen = version ?? versions.max() else {
             let known = Set(available().map(\.name)).sorted().joined(separator: ", ")
-            throw SchemaError(file: directory, location: "", message: "no schema named \"\(name)\" (available: \(known))")
+            throw SchemaError(file: origin, location: "", message: "no schema named \"\(name)\" (available: \(known))")
         }
         guard versions.contains(chosen) else {
-            throw SchemaError(file: directory, location: "",
+            throw SchemaError(file: origin, location: "",
                               message: "schema \"\(name)\" has no version \(chosen) (available: \(versions.sorted().map(String.init).joined(separator: ", ")))")
         }
-        let path = directory + "/\(name).v\(chosen).json"
-        let schema = try Schema.load(file: path)
+        let fileName = "\(name).v\(chosen).json"
+        let path: String, schema: Schema
+        switch source {
+        case .directory(let dir):
+            path = dir + "/" + fileName
+            schema = try Schema.load(file: path)
+        case .embedded:
+            path = "Schemas/\(fileName) (built into nasdata)"
+            guard let bytes = EmbeddedFiles.bytes("Schemas/" + fileName) else {
+                throw SchemaError(file: path, location: "", message: "missing from the embedded files")
+            }
+            schema = try Schema.parse(Data(bytes), file: path)
+        }
         guard schema.name == name, schema.version == chosen else {
             throw SchemaError(file: path, location: "", message: "declares \(schema.name) v\(schema.version), but its file name says \(name) v\(chosen)")
         }

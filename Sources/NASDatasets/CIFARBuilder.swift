@@ -8,9 +8,10 @@ import ImageSet
 public struct CIFARBuildOptions: Sendable {
     public var cifar10: String?
     public var cifar100: String?
-    /// Folder with `cifar-split.txt` / `cifar100-test-split.txt`; nil: regenerate the
-    /// CIFAR-10 split (CIFAR-100's test split has no known seed and needs the file).
-    public var splitsDirectory: String?
+    /// Where `cifar-split.txt` / `cifar100-test-split.txt` come from (default: the official
+    /// files built into nasdata); `.none`: regenerate the CIFAR-10 split over the input's
+    /// size (CIFAR-100's test split has no known seed and needs the file).
+    public var splits: SplitSource
     /// Build from inputs whose checksum differs from the published original's.
     public var allowUnverified = false
     public var chunkImages = ImageSetLayout.defaultChunkImages
@@ -35,10 +36,10 @@ public struct CIFARBuildOptions: Sendable {
         }
     }
 
-    public init(cifar10: String? = nil, cifar100: String? = nil, splitsDirectory: String? = nil, allowUnverified: Bool = false) {
+    public init(cifar10: String? = nil, cifar100: String? = nil, splits: SplitSource = .official, allowUnverified: Bool = false) {
         self.cifar10 = cifar10
         self.cifar100 = cifar100
-        self.splitsDirectory = splitsDirectory
+        self.splits = splits
         self.allowUnverified = allowUnverified
     }
 }
@@ -80,14 +81,12 @@ public enum CIFARBuilder {
         for (variant, path) in [(CIFARVariant.cifar10, options.cifar10), (.cifar100, options.cifar100)] {
             guard let path else { continue }
             let original = try CIFAROriginal(path: path, variant: variant)
-            var split: CIFARSplits.Loaded?
-            if let dir = options.splitsDirectory {
-                split = try variant == .cifar10
-                    ? CIFARSplits.load(directory: dir, name: CIFARSplits.cifar10File, keys: ["train", "valid"], allowUnverified: options.allowUnverified)
-                    : CIFARSplits.load(directory: dir, name: CIFARSplits.cifar100File, keys: ["xvalid", "xtest"], allowUnverified: options.allowUnverified)
-            } else if variant == .cifar100 {
+            let split = try variant == .cifar10
+                ? CIFARSplits.load(from: options.splits, name: CIFARSplits.cifar10File, keys: ["train", "valid"], allowUnverified: options.allowUnverified)
+                : CIFARSplits.load(from: options.splits, name: CIFARSplits.cifar100File, keys: ["xvalid", "xtest"], allowUnverified: options.allowUnverified)
+            if split == nil, variant == .cifar100 {
                 throw IOError.malformed(path: path, offset: nil,
-                                        reason: "CIFAR-100's x-valid/x-test split comes from \(CIFARSplits.cifar100File) (no seed is known to regenerate it): pass --splits DIR")
+                                        reason: "CIFAR-100's x-valid/x-test split comes from \(CIFARSplits.cifar100File) (no seed is known to regenerate it): leave out --no-splits, or pass --splits DIR")
             }
             jobs.append((original, split))
         }
@@ -165,15 +164,16 @@ public enum CIFARBuilder {
             let split = loaded?.split ?? CIFARSplits.regenerateCIFAR10(count: trainTotal)
             let provenance = loaded?.provenance ?? "regenerated: CPython random.seed(1021) shuffle of range(\(trainTotal))"
             guard split.total == trainTotal else {
-                throw IOError.malformed(path: loaded.map { _ in options.splitsDirectory! + "/" + CIFARSplits.cifar10File } ?? "split",
-                                        offset: nil, reason: "indexes \(split.total) records but \(original.path) has \(trainTotal) training images")
+                throw IOError.malformed(path: loaded?.path ?? "split",
+                                        offset: nil, reason: "indexes \(split.total) records but \(original.path) has \(trainTotal) training images"
+                                            + " (not the official CIFAR-10? --no-splits regenerates the split for its size)")
             }
             report.splits.append("cifar10: \(provenance)")
             plan = CIFARBuildPlan.cifar10(split: split, splitSource: loaded == nil ? "regenerated-seed-1021" : CIFARSplits.cifar10File)
         case .cifar100:
             let split = loaded!.split
             guard split.total == testTotal else {
-                throw IOError.malformed(path: options.splitsDirectory! + "/" + CIFARSplits.cifar100File, offset: nil,
+                throw IOError.malformed(path: loaded!.path, offset: nil,
                                         reason: "indexes \(split.total) records but \(original.path) has \(testTotal) test images")
             }
             report.splits.append("cifar100: \(loaded!.provenance)")

@@ -24,17 +24,17 @@ public enum CIFARSplits {
     /// A split loaded for a build, with where it came from.
     public struct Loaded: Sendable {
         public let split: SplitFile
-        /// `cifar-split.txt (official, sha256 verified)`, `regenerated (seed 1021)`, ...
+        /// The file, for messages (`cifar-split.txt (official, built into nasdata)` or a path).
+        public let path: String
+        /// `<path> (official, sha256 verified)`, `<path> (unverified: ...)`.
         public let provenance: String
         public let verified: Bool
     }
 
-    /// Reads `name` from `directory`, checks its SHA-256 against the official file's
-    /// (mismatch: error unless `allowUnverified`) and its keys.
-    public static func load(directory: String, name: String, keys: [String], allowUnverified: Bool) throws -> Loaded {
-        let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
-        let stream = try FileByteStream(path: path)
-        let bytes = try stream.readToEnd(limit: SplitFile.maxFileSize)
+    /// Reads `name` from `source` (nil for `.none`), checks its SHA-256 against the
+    /// official file's (mismatch: error unless `allowUnverified`) and its keys.
+    public static func load(from source: SplitSource, name: String, keys: [String], allowUnverified: Bool) throws -> Loaded? {
+        guard let (bytes, path) = try source.read(name) else { return nil }
         let sha = SHA256.hash(bytes).hex
         var verified = false
         if let known = KnownOriginals.splitFiles[name]?.sha256 {
@@ -49,6 +49,7 @@ public enum CIFARSplits {
             throw IOError.malformed(path: path, offset: nil,
                                     reason: "keys are \(split.lists.map(\.key)), expected \(keys) for \(name)")
         }
-        return Loaded(split: split, provenance: "\(path) (\(verified ? "official, sha256 verified" : "unverified: not the official file"))", verified: verified)
+        return Loaded(split: split, path: path,
+                      provenance: "\(path) (\(verified ? "sha256 verified" : "unverified: not the official file"))", verified: verified)
     }
 }

@@ -11,8 +11,9 @@ public struct ImageNet16ILSVRCOptions: Sendable {
     /// The devkit ground truth (not needed when `val/` has class folders).
     public var valLabels: String?
     public var classes = 120
-    /// Directory holding `imagenet-16-120-test-split.txt`; nil: no x-valid / x-test.
-    public var splitsDirectory: String?
+    /// Where `imagenet-16-120-test-split.txt` comes from (default: the official file built
+    /// into nasdata); `.none`: no x-valid / x-test.
+    public var splits = SplitSource.official
     /// Accept a split file whose checksum is not the published one.
     public var allowUnverified = false
     /// Shard `k` of `n` (k from 0 to n-1): only the labels of that shard, no x-valid / x-test.
@@ -42,18 +43,18 @@ public enum ImageNet16Build {
     public static let splitFileName = "imagenet-16-120-test-split.txt"
 
     /// Reads and checks the official x-valid / x-test split (MD5 against the published one).
-    public static func loadSplit(directory: String, allowUnverified: Bool) throws -> (xvalid: [Int], xtest: [Int], note: String) {
-        let path = directory + "/" + splitFileName
-        let split = try SplitFile.read(path: path)
+    public static func loadSplit(from source: SplitSource, allowUnverified: Bool) throws -> (xvalid: [Int], xtest: [Int], note: String)? {
+        guard let (bytes, path) = try source.read(splitFileName) else { return nil }
+        let split = try SplitFile.parse(bytes, path: path)
         guard let xvalid = split["xvalid"], let xtest = split["xtest"] else {
             throw IOError.malformed(path: path, offset: nil, reason: "has keys \(split.lists.map(\.key)), expected xvalid and xtest")
         }
-        let md5 = try FileHasher.hash(path: path, algorithms: [.md5]).md5!.hex
+        let md5 = MD5.hash(bytes).hex
         let known = KnownOriginals.splitFiles[splitFileName]!.md5
-        var note = "\(splitFileName): verified (published MD5)"
+        var note = "\(path): verified (published MD5)"
         if md5 != known {
             guard allowUnverified else { throw ChecksumMismatch(path: path, algorithm: "MD5", expected: known, actual: md5) }
-            note = "\(splitFileName): unverified (MD5 \(md5) is not the published \(known); allowed)"
+            note = "\(path): unverified (MD5 \(md5) is not the published \(known); allowed)"
         }
         return (xvalid, xtest, note)
     }
@@ -73,8 +74,8 @@ public enum ImageNet16Build {
             labels = range
         }
         var split: (xvalid: [Int], xtest: [Int], note: String)?
-        if let dir = options.splitsDirectory, options.shard == nil {
-            split = try loadSplit(directory: dir, allowUnverified: options.allowUnverified)
+        if options.shard == nil {
+            split = try loadSplit(from: options.splits, allowUnverified: options.allowUnverified)
         }
         let builder = ILSVRCImageNet16Builder(tree: tree, options: options.downsample, labels: labels)
         builder.keepGoing = options.keepGoing
@@ -124,7 +125,7 @@ public enum ImageNet16Build {
 
     /// Concatenates shard files (any order on the command line; sorted by their label
     /// ranges, which must tile 1...classes) into one file, adding x-valid / x-test.
-    public static func merge(shards: [String], output: String, splitsDirectory: String?, allowUnverified: Bool) throws -> ImageNet16BuildReport {
+    public static func merge(shards: [String], output: String, splits: SplitSource, allowUnverified: Bool) throws -> ImageNet16BuildReport {
         let start = Date()
         struct Shard { let path: String; let file: File; let group: Group; let labels: ClosedRange<Int>; let n: Int }
         var parts: [Shard] = []
@@ -160,8 +161,7 @@ public enum ImageNet16Build {
         guard expectedNext == classes + 1 else {
             throw IOError.malformed(path: parts.last!.path, offset: nil, reason: "shards end at label \(expectedNext - 1), expected \(classes): a shard is missing")
         }
-        var split: (xvalid: [Int], xtest: [Int], note: String)?
-        if let dir = splitsDirectory { split = try loadSplit(directory: dir, allowUnverified: allowUnverified) }
+        let split = try loadSplit(from: splits, allowUnverified: allowUnverified)
         let valTotal = try parts.reduce(0) { $0 + (try ImageSetReader(file: $1.file, set: name + "/ori-test").count) }
         if let split, split.xvalid.count + split.xtest.count != valTotal {
             throw ImageNet16BuildError.splitMismatch(splitTotal: split.xvalid.count + split.xtest.count, valCount: valTotal)

@@ -19,7 +19,7 @@ extension ImageNet16Build {
     /// `allowUnverified`, the counts must be the published ones.
     /// One batch file is in memory at a time. Record indices: the row in the concatenated
     /// train batches, or in `val_data`.
-    public static func fromDownsampled(directory: String, output: String, splitsDirectory: String?, allowUnverified: Bool,
+    public static func fromDownsampled(directory: String, output: String, splits: SplitSource, allowUnverified: Bool,
                                        classMap: String? = nil, classes: Int = 120) throws -> ImageNet16BuildReport {
         let start = Date()
         let dir = directory.hasSuffix("/") && directory.count > 1 ? String(directory.dropLast()) : directory
@@ -37,8 +37,7 @@ extension ImageNet16Build {
         } else {
             entries = (1...classes).map { ILSVRCClassMap.Entry(wnid: "", label: $0, name: "label \($0)") }
         }
-        var split: (xvalid: [Int], xtest: [Int], note: String)?
-        if let s = splitsDirectory { split = try loadSplit(directory: s, allowUnverified: allowUnverified) }
+        let split = try loadSplit(from: splits, allowUnverified: allowUnverified)
 
         var report = ImageNet16BuildReport(output: output, dataset: ImageNet16Layout.datasetName(classes: classes))
         if let split { report.notes.append(split.note) }

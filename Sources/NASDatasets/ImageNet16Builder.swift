@@ -58,7 +58,7 @@ public enum ImageNet16BuildError: Error, CustomStringConvertible {
         switch self {
         case let .imageFailed(f): return "\(f.message) (use --keep-going to skip and list such images)"
         case let .splitMismatch(s, v):
-            return "the split file indexes \(s) validation images but \(v) were built; the official imagenet-16-120-test-split.txt needs all 6,000 validation images of labels 1...120"
+            return "the split file indexes \(s) validation images but \(v) were built; the official imagenet-16-120-test-split.txt needs all 6,000 validation images of labels 1...120 (for other inputs, build with --no-splits)"
         case let .noImages(what): return "no images found: \(what)"
         }
     }

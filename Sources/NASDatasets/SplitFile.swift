@@ -1,3 +1,4 @@
+import EmbeddedFiles
 import Foundation
 import NASDataIO
 
@@ -33,12 +34,16 @@ public struct SplitFile: Sendable, Equatable {
     public static let maxFileSize = 64 << 20
 
     public static func read(path: String) throws -> SplitFile {
+        try parse(readBytes(path: path), path: path)
+    }
+
+    /// The bytes of the file at `path`, refused when larger than `maxFileSize`.
+    static func readBytes(path: String) throws -> [UInt8] {
         let stream = try FileByteStream(path: path)
         guard stream.size <= Int64(maxFileSize) else {
             throw IOError.malformed(path: path, offset: nil, reason: "\(stream.size) bytes is too large for a split file")
         }
-        let bytes = try stream.readToEnd(limit: maxFileSize)
-        return try parse(bytes, path: path)
+        return try stream.readToEnd(limit: maxFileSize)
     }
 
     public static func parse(_ bytes: [UInt8], path: String) throws -> SplitFile {
@@ -102,5 +107,32 @@ public struct SplitFile: Sendable, Equatable {
             lines.append("  \(k) : [\(t), [" + indices.map { "\"\($0)\"" }.joined(separator: ", ") + "]]")
         }
         return Array(("{\n" + lines.joined(separator: ",\n") + "\n}").utf8)
+    }
+}
+
+/// Where a build takes NAS-Bench-201's split files from.
+public enum SplitSource: Sendable, Equatable {
+    /// The official files built into nasdata (`Data/nb201-splits`, module EmbeddedFiles).
+    case official
+    /// A folder holding files of the official names: a variant, checked against the
+    /// official checksums (a mismatch is an error unless the build allows unverified input).
+    case directory(String)
+    /// No split files, for inputs that are not the official data sets.
+    case none
+
+    /// The split file `name`: its bytes and how to name it in messages; nil for `.none`.
+    public func read(_ name: String) throws -> (bytes: [UInt8], path: String)? {
+        switch self {
+        case .none:
+            return nil
+        case .official:
+            guard let bytes = EmbeddedFiles.bytes(EmbeddedFiles.officialSplitsFolder + "/" + name) else {
+                throw IOError.malformed(path: name, offset: nil, reason: "not one of the official split files built into nasdata")
+            }
+            return (bytes, "\(name) (official, built into nasdata)")
+        case .directory(let directory):
+            let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
+            return (try SplitFile.readBytes(path: path), path)
+        }
     }
 }

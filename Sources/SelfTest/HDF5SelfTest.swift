@@ -26,7 +26,7 @@ public enum HDF5SelfTest {
         let library = try schemas ?? SchemaLibrary.locate()
         let deviations = try sample.checkSchemas(library)
         if !deviations.isEmpty { return Report(lines: lines, deviations: deviations.map { "\($0)" }) }
-        lines.append("  schemas: \(sample.path) conforms to nasdata-selftest v1, \(sample.targetPath) to nasdata-selftest-target v1 (\(library.directory))")
+        lines.append("  schemas: \(sample.path) conforms to nasdata-selftest v1, \(sample.targetPath) to nasdata-selftest-target v1 (\(library.directory ?? "schemas built into nasdata"))")
         lines.append("selftest: OK")
         return Report(lines: lines, deviations: [])
     }

@@ -29,7 +29,7 @@ struct SelfTestSample {
     static let int32s: [Int32] = (0..<24).map { Int32($0 * 1_000_003 % 2_000_000_000) - 1_000_000_000 }
     static let int64s: [Int64] = [Int64.min, -1, 0, 1, 1 << 53 + 1, Int64.max]
     static let float16Bits: [UInt8] = [0x00, 0x3C, 0x00, 0xC0, 0x00, 0x7C, 0x01, 0x00]  // 1, -2, inf, smallest subnormal
-    static let float32s: [Float] = [0, -0.0, 1.5, -3.25, .pi, 1e-38, 3.4e38, .infinity, -.infinity, 0.1, 1e-45, 7, 8, 9, 10]
+    static let float32s: [Float] = [0, -0.0, 1.5, -3.25, .pi, 1e-38, 3.4e38, .infinity, -.infinity, 0.1, .leastNonzeroMagnitude, 7, 8, 9, 10]
     static let float64s: [Double] = [0, .pi, -.pi, 1e-300, 1e300, .infinity, 0.1]
     static let bools: [UInt8] = [1, 0, 0, 1, 1]
     static let names = ["cifar10", "cifar100", "ImageNet16-120", "", "ünïcödé ✓", "a \"quoted\" name"]

@@ -1,3 +1,4 @@
+import NASCore
 import NASDataIO
 import Pickle
 import Tensors
@@ -52,3 +53,31 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+
+/// What a weights file records about the network it is for, against what the user asked.
+extension WeightsFile {
+    /// Refuses weights whose recorded architecture or class count (safetensors metadata as
+    /// `nasdata reload` and `archive extract` write it: `arch_str`, `arch_index`, `num_classes`)
+    /// differs from the requested one, naming both. The cells of every NB201 architecture share
+    /// parameter keys and shapes, so a strict load alone cannot tell them apart. Torch `.pth`
+    /// files record nothing and pass.
+    public static func checkMetadata(path: String, architecture: SelectedArchitecture, classes: Int?) throws {
+        guard try format(of: path) == .safetensors else { return }
+        let metadata = try Safetensors.metadata(path: path)
+        var problems: [String] = []
+        if let recorded = metadata["arch_str"], recorded != architecture.description {
+            let theirIndex = metadata["arch_index"].map { " (index \($0))" } ?? ""
+            problems.append("architecture \(recorded)\(theirIndex), not the requested \(architecture.label)")
+        } else if let recorded = metadata["arch_index"].flatMap(Int.init), recorded != architecture.index {
+            problems.append("architecture index \(recorded), not the requested \(architecture.index)")
+        }
+        if let recorded = metadata["num_classes"].flatMap(Int.init), let classes, recorded != classes {
+            problems.append("\(recorded) classes, not the requested \(classes)")
+        }
+        guard problems.isEmpty else {
+            throw IOError.malformed(path: path, offset: nil,
+                                    reason: "its metadata records " + problems.joined(separator: " and ")
+                                        + " (--ignore-metadata to use these weights anyway)")
+        }
+    }
+}

@@ -33,6 +33,11 @@ public enum Safetensors {
         let dataStart: Int64
     }
 
+    /// The file's `__metadata__` (header only; no tensor data read).
+    public static func metadata(path: String) throws -> [String: String] {
+        try index(path: path).metadata
+    }
+
     /// Parses and validates the header (no tensor data read).
     static func index(path: String) throws -> (Index, metadata: [String: String]) {
         let f = try RandomAccessFile(path: path)

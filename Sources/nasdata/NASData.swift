@@ -7,6 +7,8 @@ struct NASData: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nasdata",
         abstract: "The data side of NAS-Bench-201: build, pack, verify, query and reload, checked and boring.",
+        discussion: "Exit status (every subcommand):\n" + ExitStatus.table
+            + "\nErrors are one line on stderr naming the file; --verbose adds library details.",
         version: "0.1.0",
         subcommands: [
             // Data sets

@@ -7,17 +7,8 @@ import NASDataIO
 final class FileHasherTests: XCTestCase {
     static var repoRoot: URL { Repository.root }
 
-    /// `<repo>/../shared/data/nb201-splits`; from a git worktree nested one level
-    /// deeper the same folder is found by walking further up.
-    static var splitsDir: String {
-        var dir = repoRoot
-        while dir.path != "/" {
-            dir.deleteLastPathComponent()
-            let candidate = dir.appendingPathComponent("shared/data/nb201-splits").path
-            if FileManager.default.fileExists(atPath: candidate) { return candidate }
-        }
-        return repoRoot.appendingPathComponent("../shared/data/nb201-splits").standardized.path
-    }
+    /// The official split files, kept in the repository.
+    static var splitsDir: String { Repository.officialSplits.path }
 
     var tmp: String!
 

@@ -18,9 +18,8 @@ public enum Repository {
         root.appendingPathComponent("Tests/Fixtures/\(area)")
     }
 
-    /// The official split files beside the checkout (`<repo>/../shared/data/nb201-splits`),
-    /// as CI lays them out.
-    public static var sharedSplits: URL {
-        root.deletingLastPathComponent().appendingPathComponent("shared/data/nb201-splits")
+    /// The official split files (`Data/nb201-splits`, the source of nasdata's built-in copy).
+    public static var officialSplits: URL {
+        root.appendingPathComponent("Data/nb201-splits")
     }
 }

@@ -20,7 +20,7 @@ final class BadInputTests: XCTestCase {
             XCTAssertEqual((error as? HDF5Error)?.kind, .notHDF5)
             XCTAssertTrue("\(error)".contains(path))
         }
-        FileManager.default.createFile(atPath: dir.file("empty.h5"), contents: Data())
+        XCTAssertTrue(FileManager.default.createFile(atPath: dir.file("empty.h5"), contents: Data()))
         XCTAssertThrowsError(try File.open(dir.file("empty.h5"))) { XCTAssertEqual(($0 as? HDF5Error)?.kind, .notHDF5) }
     }
 

@@ -5,15 +5,6 @@ import FixtureSupport
 enum FixturePaths {
     static var repoRoot: URL { Repository.root }
     static var fixtures: URL { repoRoot.appendingPathComponent("Tests/Fixtures/nasbench") }
-    /// The shared official split files beside the repository (`<repo>/../shared/data/nb201-splits`);
-    /// a git worktree sits one level deeper, so the nearest ancestor holding `shared/` wins.
-    static var splits: URL {
-        var dir = repoRoot
-        while dir.path != "/" {
-            dir.deleteLastPathComponent()
-            let candidate = dir.appendingPathComponent("shared/data/nb201-splits")
-            if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
-        }
-        return repoRoot.appendingPathComponent("../shared/data/nb201-splits").standardizedFileURL
-    }
+    /// The official split files, kept in the repository (`Data/nb201-splits`).
+    static var splits: URL { Repository.officialSplits }
 }

@@ -47,9 +47,6 @@ final class SearchSpaceTests: XCTestCase {
     /// `random.seed(1021); idx = list(range(50000)); random.shuffle(idx)`: sorted halves are cifar-split.txt.
     func testRegeneratesCifarSplit() throws {
         let url = FixturePaths.splits.appendingPathComponent("cifar-split.txt")
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            throw XCTSkip("shared split files not found at \(url.path)")
-        }
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: [Any]]
         let train = (json["train"]![1] as! [String]).map { Int($0)! }
         let valid = (json["valid"]![1] as! [String]).map { Int($0)! }

@@ -57,7 +57,7 @@ final class CIFARBuildTests: XCTestCase {
     func options(_ c10: String?, _ c100: String?, splits: String? = CIFARFixtures.splits) -> CIFARBuildOptions {
         // The fixture split files are not the official ones: their SHA-256 differs.
         CIFARBuildOptions(cifar10: c10.map(CIFARFixtures.path), cifar100: c100.map(CIFARFixtures.path),
-                          splitsDirectory: splits, allowUnverified: true)
+                          splits: splits.map { .directory($0) } ?? .none, allowUnverified: true)
     }
 
     func testBinaryTarballs() throws {
@@ -138,7 +138,7 @@ final class CIFARBuildTests: XCTestCase {
         bytes.removeLast(bytes.count / 3)
         let input = dir + "/cifar-100-python.tar.gz"
         try Data(bytes).write(to: URL(fileURLWithPath: input))
-        XCTAssertThrowsError(try CIFARBuilder.build(CIFARBuildOptions(cifar100: input, splitsDirectory: CIFARFixtures.splits,
+        XCTAssertThrowsError(try CIFARBuilder.build(CIFARBuildOptions(cifar100: input, splits: .directory(CIFARFixtures.splits),
                                                                      allowUnverified: true), output: dir + "/c.h5")) {
             XCTAssertTrue("\($0)".hasPrefix(input), "\($0)")
         }
@@ -178,6 +178,14 @@ final class CIFARBuildTests: XCTestCase {
             XCTAssertTrue("\($0)".contains("indexes 50000 records"), "\($0)")
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+        // By default the built-in official split is used, and refused the same way, with the way out.
+        let defaults = CIFARBuildOptions(cifar10: CIFARFixtures.path("cifar-10-binary.tar.gz"), allowUnverified: true)
+        XCTAssertEqual(defaults.splits, .official)
+        XCTAssertThrowsError(try CIFARBuilder.build(defaults, output: out)) {
+            XCTAssertTrue("\($0)".contains("cifar-split.txt (official, built into nasdata)"), "\($0)")
+            XCTAssertTrue("\($0)".contains("--no-splits"), "\($0)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out))
     }
 
     func testCorruptAndTruncatedTarballsLeaveNoOutput() throws {
@@ -190,7 +198,7 @@ final class CIFARBuildTests: XCTestCase {
             try Data(bytes).write(to: URL(fileURLWithPath: input))
             let out = dir + "/\(name).h5"
             XCTAssertThrowsError(try CIFARBuilder.build(
-                CIFARBuildOptions(cifar10: input, splitsDirectory: CIFARFixtures.splits, allowUnverified: true), output: out)) { error in
+                CIFARBuildOptions(cifar10: input, splits: .directory(CIFARFixtures.splits), allowUnverified: true), output: out)) { error in
                 XCTAssertTrue("\(error)".contains(input), "\(name): \(error)")
             }
             XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.contains(".h5") }, [], name)
@@ -213,7 +221,7 @@ final class CIFARBuildTests: XCTestCase {
             let out = dir + "/folder.h5"
             // Either the folder itself or its parent.
             for input in [root, root + "/" + folder] {
-                let report = try CIFARBuilder.build(CIFARBuildOptions(cifar10: input, splitsDirectory: CIFARFixtures.splits, allowUnverified: true), output: out)
+                let report = try CIFARBuilder.build(CIFARBuildOptions(cifar10: input, splits: .directory(CIFARFixtures.splits), allowUnverified: true), output: out)
                 XCTAssertEqual(report.inputs[0].container, "folder")
                 if folder.hasSuffix("py") {
                     // The fixture batches carry the real file names, so their MD5s are checked (and differ).
@@ -221,7 +229,7 @@ final class CIFARBuildTests: XCTestCase {
                 }
                 try assertMatchesExpected(out, datasets: ["cifar10-valid", "cifar10"])
             }
-            XCTAssertThrowsError(try CIFARBuilder.build(CIFARBuildOptions(cifar10: root + "/" + folder, splitsDirectory: CIFARFixtures.splits),
+            XCTAssertThrowsError(try CIFARBuilder.build(CIFARBuildOptions(cifar10: root + "/" + folder, splits: .directory(CIFARFixtures.splits)),
                                                         output: dir + "/strict.h5")) { error in
                 // Python batches: the published per-file MD5 differs; binary: the split file is not official.
                 XCTAssertTrue(error is ChecksumMismatch, "\(error)")

@@ -12,17 +12,8 @@ enum CIFARFixtures {
     static func path(_ name: String) -> String { dir + "/" + name }
     static var splits: String { dir + "/splits" }
 
-    /// `<repo>/../shared/data/nb201-splits`; a git worktree sits deeper, so the nearest
-    /// ancestor holding `shared/` wins.
-    static let officialSplits: String = {
-        var dir = repoRoot
-        while dir.path != "/" {
-            dir.deleteLastPathComponent()
-            let candidate = dir.appendingPathComponent("shared/data/nb201-splits")
-            if FileManager.default.fileExists(atPath: candidate.path) { return candidate.path }
-        }
-        return repoRoot.appendingPathComponent("../shared/data/nb201-splits").standardizedFileURL.path
-    }()
+    /// The official split files, kept in the repository (`Data/nb201-splits`).
+    static var officialSplits: String { Repository.officialSplits.path }
 
     struct ExpectedSet: Decodable {
         let indices: [Int64]

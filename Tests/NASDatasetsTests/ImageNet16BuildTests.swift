@@ -28,6 +28,7 @@ final class ImageNet16BuildTests: XCTestCase {
         o.valLabels = ilsvrc + "/devkit/ILSVRC2015_clsloc_validation_ground_truth.txt"
         o.classes = classes
         o.keepGoing = true
+        o.splits = .none      // a miniature, not the official validation set
         o.downsample.threads = 2
         return o
     }
@@ -41,7 +42,7 @@ final class ImageNet16BuildTests: XCTestCase {
         let dir = try ImageNet16Fixtures.scratch("build")
         defer { try? FileManager.default.removeItem(at: dir) }
         var o = options()
-        o.splitsDirectory = try writeSplit(total: 12, in: dir)
+        o.splits = .directory(try writeSplit(total: 12, in: dir))
         o.allowUnverified = true
         let a = dir.appendingPathComponent("a.h5").path, b = dir.appendingPathComponent("b.h5").path
         let report = try ImageNet16Build.fromILSVRC(o, output: a)
@@ -82,7 +83,7 @@ final class ImageNet16BuildTests: XCTestCase {
             shardPaths.append(p)
         }
         let merged = dir.appendingPathComponent("merged.h5").path
-        let report = try ImageNet16Build.merge(shards: shardPaths, output: merged, splitsDirectory: try writeSplit(total: 12, in: dir),
+        let report = try ImageNet16Build.merge(shards: shardPaths, output: merged, splits: .directory(try writeSplit(total: 12, in: dir)),
                                                allowUnverified: true)
         XCTAssertEqual(Array(report.sets.prefix(2)), full.sets)  // same counts and digests
         for set in ["train", "ori-test"] {
@@ -91,7 +92,7 @@ final class ImageNet16BuildTests: XCTestCase {
         }
         XCTAssertEqual(try schemaDeviations(merged), [])
         // A missing shard is named.
-        XCTAssertThrowsError(try ImageNet16Build.merge(shards: Array(shardPaths.prefix(2)), output: merged + ".x", splitsDirectory: nil,
+        XCTAssertThrowsError(try ImageNet16Build.merge(shards: Array(shardPaths.prefix(2)), output: merged + ".x", splits: .none,
                                                        allowUnverified: false)) { XCTAssertTrue("\($0)".contains("shard")) }
     }
 
@@ -102,10 +103,10 @@ final class ImageNet16BuildTests: XCTestCase {
         let expected = try ImageNet16Fixtures.json("downsampled/expected.json")
         let out = dir.appendingPathComponent("d.h5").path
         // The fixture batches are not the published files: refused unless allowed.
-        XCTAssertThrowsError(try ImageNet16Build.fromDownsampled(directory: src, output: out, splitsDirectory: nil, allowUnverified: false)) {
+        XCTAssertThrowsError(try ImageNet16Build.fromDownsampled(directory: src, output: out, splits: .none, allowUnverified: false)) {
             XCTAssertTrue("\($0)".contains("train_data_batch_1")); XCTAssertTrue("\($0)".contains("MD5"))
         }
-        let report = try ImageNet16Build.fromDownsampled(directory: src, output: out, splitsDirectory: src + "/splits", allowUnverified: true)
+        let report = try ImageNet16Build.fromDownsampled(directory: src, output: out, splits: .directory(src + "/splits"), allowUnverified: true)
         XCTAssertEqual(try schemaDeviations(out), [])
         let train = try readSet(out, "ImageNet16-120/train"), val = try readSet(out, "ImageNet16-120/ori-test")
         XCTAssertEqual(train.labels, (expected["train_labels"] as! [Int]).map(Int64.init))

@@ -22,8 +22,8 @@ final class ImageNet16NpzTests: XCTestCase {
         let dir = try ImageNet16Fixtures.scratch("npz-" + URL(fileURLWithPath: source).lastPathComponent)
         defer { try? FileManager.default.removeItem(at: dir) }
         let fromPickles = dir.appendingPathComponent("p.h5").path, fromNpz = dir.appendingPathComponent("n.h5").path
-        let p = try ImageNet16Build.fromDownsampled(directory: pickles, output: fromPickles, splitsDirectory: splits, allowUnverified: true)
-        let n = try ImageNet16Build.fromDownsampled(directory: source, output: fromNpz, splitsDirectory: splits, allowUnverified: true)
+        let p = try ImageNet16Build.fromDownsampled(directory: pickles, output: fromPickles, splits: .directory(splits), allowUnverified: true)
+        let n = try ImageNet16Build.fromDownsampled(directory: source, output: fromNpz, splits: .directory(splits), allowUnverified: true)
         XCTAssertEqual(n.sets.map(\.count), p.sets.map(\.count), file: file, line: line)
         XCTAssertEqual(n.sets.map(\.digest), p.sets.map(\.digest), file: file, line: line)
         XCTAssertEqual(n.sets.count, 4, file: file, line: line)
@@ -72,7 +72,7 @@ final class ImageNet16NpzTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("o.h5").path
         XCTAssertThrowsError(try ImageNet16Build.fromDownsampled(directory: fixtures.appendingPathComponent("downsampled-npz").path, output: out,
-                                                                 splitsDirectory: nil, allowUnverified: false)) {
+                                                                 splits: .none, allowUnverified: false)) {
             XCTAssertTrue("\($0)".contains("151700") || "\($0)".contains("151,700"), "\($0)"); XCTAssertTrue("\($0)".contains(".npz"), "\($0)")
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: out))
@@ -90,7 +90,7 @@ final class ImageNet16NpzTests: XCTestCase {
         damage(&bytes)
         try Data(bytes).write(to: victim)
         let out = dir.appendingPathComponent("o.h5").path
-        XCTAssertThrowsError(try ImageNet16Build.fromDownsampled(directory: src.path, output: out, splitsDirectory: splits, allowUnverified: true)) {
+        XCTAssertThrowsError(try ImageNet16Build.fromDownsampled(directory: src.path, output: out, splits: .directory(splits), allowUnverified: true)) {
             XCTAssertTrue("\($0)".contains(name), "\($0)"); XCTAssertTrue("\($0)".contains(mention), "\($0)")
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: out))
@@ -130,7 +130,7 @@ final class ImageNet16NpzTests: XCTestCase {
         bytes[storedDataOffset(bytes) + 3000] ^= 0x04
         try Data(bytes).write(to: victim)
         let out = dir.appendingPathComponent("o.h5").path
-        XCTAssertThrowsError(try ImageNet16Build.fromDownsampled(directory: src.path, output: out, splitsDirectory: splits, allowUnverified: true)) {
+        XCTAssertThrowsError(try ImageNet16Build.fromDownsampled(directory: src.path, output: out, splits: .directory(splits), allowUnverified: true)) {
             XCTAssertTrue("\($0)".contains("Imagenet16_val_npz.zip"), "\($0)")
             XCTAssertTrue("\($0)".contains("val_data.npz"), "\($0)")
         }

@@ -17,10 +17,10 @@ final class SplitFileTests: XCTestCase {
     }
 
     func testOfficialFilesLoadVerified() throws {
-        let c10 = try CIFARSplits.load(directory: official, name: "cifar-split.txt", keys: ["train", "valid"], allowUnverified: false)
+        let c10 = try XCTUnwrap(CIFARSplits.load(from: .directory(official), name: "cifar-split.txt", keys: ["train", "valid"], allowUnverified: false))
         XCTAssertTrue(c10.verified)
         XCTAssertEqual(c10.split.total, 50_000)
-        let c100 = try CIFARSplits.load(directory: official, name: "cifar100-test-split.txt", keys: ["xvalid", "xtest"], allowUnverified: false)
+        let c100 = try XCTUnwrap(CIFARSplits.load(from: .directory(official), name: "cifar100-test-split.txt", keys: ["xvalid", "xtest"], allowUnverified: false))
         XCTAssertEqual(c100.split["xvalid"]?.count, 5_000)
         XCTAssertEqual(c100.split["xtest"]?.count, 5_000)
         for name in ["imagenet-16-120-test-split.txt", "ImageNet16-120-split.txt"] {
@@ -40,10 +40,10 @@ final class SplitFileTests: XCTestCase {
         train.append(b); valid.append(a)
         split = SplitFile(lists: [("train", train.sorted()), ("valid", valid.sorted())])
         try Data(split.serialized()).write(to: URL(fileURLWithPath: dir + "/cifar-split.txt"))
-        XCTAssertThrowsError(try CIFARSplits.load(directory: dir, name: "cifar-split.txt", keys: ["train", "valid"], allowUnverified: false)) {
+        XCTAssertThrowsError(try CIFARSplits.load(from: .directory(dir), name: "cifar-split.txt", keys: ["train", "valid"], allowUnverified: false)) {
             XCTAssertTrue("\($0)".contains("SHA-256"), "\($0)")
         }
-        let allowed = try CIFARSplits.load(directory: dir, name: "cifar-split.txt", keys: ["train", "valid"], allowUnverified: true)
+        let allowed = try XCTUnwrap(CIFARSplits.load(from: .directory(dir), name: "cifar-split.txt", keys: ["train", "valid"], allowUnverified: true))
         XCTAssertFalse(allowed.verified)
     }
 

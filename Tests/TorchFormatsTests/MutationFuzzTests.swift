@@ -49,7 +49,7 @@ final class MutationFuzzTests: XCTestCase {
             let path = tmp + "/" + name
             for _ in 0..<share {
                 let mutant = MutationFuzzTests.mutate(original, &rng)
-                FileManager.default.createFile(atPath: path, contents: Data(mutant))
+                XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(mutant)))
                 executions += 1
                 do {
                     let (_, value, _) = try AnyFile.load(path: path, kind: kind)

@@ -9,21 +9,8 @@ enum TestSupport {
 
     static var fixtures: String { repoRoot.appendingPathComponent("Tests/Fixtures/verify").path }
 
-    /// `<repo>/../shared/<sub>`, also found from a git worktree nested deeper.
-    static func shared(_ sub: String) -> String? {
-        var dir = repoRoot
-        while dir.path != "/" {
-            dir.deleteLastPathComponent()
-            let candidate = dir.appendingPathComponent("shared/" + sub).path
-            if FileManager.default.fileExists(atPath: candidate) { return candidate }
-        }
-        return nil
-    }
-
-    static func splitsDir() throws -> String {
-        guard let d = shared("data/nb201-splits") else { throw XCTSkip("nb201-splits not found beside the repo") }
-        return d
-    }
+    /// The official split files, kept in the repository (`Data/nb201-splits`).
+    static func splitsDir() throws -> String { Repository.officialSplits.path }
 
     static func makeTempDir(_ label: String) throws -> String {
         let dir = NSTemporaryDirectory() + "verify-tests-\(label)-\(getpid())-\(UUID().uuidString.prefix(8))"

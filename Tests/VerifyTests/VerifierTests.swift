@@ -238,7 +238,7 @@ final class VerifierTests: XCTestCase {
     private func buildDataset(_ out: String) throws {
         let cifar = TestSupport.repoRoot.appendingPathComponent("Tests/Fixtures/cifar").path
         _ = try CIFARBuilder.build(CIFARBuildOptions(cifar10: cifar + "/cifar-10-python.tar.gz",
-                                                     splitsDirectory: cifar + "/splits", allowUnverified: true),
+                                                     splits: .directory(cifar + "/splits"), allowUnverified: true),
                                    output: out)
     }
 

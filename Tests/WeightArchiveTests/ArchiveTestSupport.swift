@@ -44,7 +44,7 @@ enum ArchiveFixtures {
     static func inputDirectory(_ files: [(String, [UInt8])]) -> String {
         let dir = tempDirectory("inputs")
         for (name, bytes) in files {
-            FileManager.default.createFile(atPath: dir + "/" + name, contents: Data(bytes))
+            XCTAssertTrue(FileManager.default.createFile(atPath: dir + "/" + name, contents: Data(bytes)))
         }
         return dir
     }
@@ -87,7 +87,7 @@ enum ArchiveFixtures {
     }
 
     static func write(_ bytes: [UInt8], to path: String) {
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
     }
 
     static func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }

@@ -9,7 +9,7 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "Tests" / "Fixtures"
-SHARED = ROOT.parent / "shared"
+SPLITS = ROOT / "Data" / "nb201-splits"   # the official split files (embedded in nasdata)
 
 
 def _binary():

@@ -15,7 +15,7 @@ def build_ilsvrc(nasdata, out, *extra):
     tree = FX / "ilsvrc"
     return nasdata("build-imagenet16", "--ilsvrc", tree, "--class-map", tree / "devkit" / "map_clsloc.txt",
                    "--val-labels", tree / "devkit" / "ILSVRC2015_clsloc_validation_ground_truth.txt",
-                   "--classes", "5", "--keep-going", "-o", out, "--json", *extra)
+                   "--classes", "5", "--keep-going", "--no-splits", "-o", out, "--json", *extra)
 
 
 def test_ilsvrc_build_matches_pillow(nasdata, tmp_path):
@@ -59,7 +59,7 @@ def test_shards_and_merge(nasdata, tmp_path):
         build_ilsvrc(nasdata, p, "--shard", f"{k}/2")
         shards.append(p)
     merged = tmp_path / "merged.h5"
-    nasdata("build-imagenet16", "--merge", *shards, "-o", merged)
+    nasdata("build-imagenet16", "--merge", *shards, "--no-splits", "-o", merged)
     with h5py.File(whole, "r") as a, h5py.File(merged, "r") as b:
         for s in ("train", "ori-test"):
             assert np.array_equal(a[f"ImageNet16-5/{s}/images"][:], b[f"ImageNet16-5/{s}/images"][:])
@@ -81,7 +81,7 @@ def test_truncated_image_stops_without_keep_going(nasdata, tmp_path):
     out = tmp_path / "x.h5"
     proc = nasdata("build-imagenet16", "--ilsvrc", tree, "--class-map", tree / "devkit" / "map_clsloc.txt",
                    "--val-labels", tree / "devkit" / "ILSVRC2015_clsloc_validation_ground_truth.txt",
-                   "--classes", "5", "-o", out, check=False)
+                   "--classes", "5", "--no-splits", "-o", out, check=False)
     assert proc.returncode != 0
     assert "n02110185_truncated.JPEG" in proc.stderr
     assert not out.exists()

@@ -136,7 +136,7 @@ def test_job_arrays_with_a_requeued_task_equal_one_process_runs(slurm, tmp_path,
     in16_ids = run(TOOLS / "slurm" / "submit-imagenet16.sh", "--shards", IN16_SHARDS, "--shard-dir", in16,
                    "-o", merged16, "--cpus", 1, "--ilsvrc", TREE, "--class-map", TREE / "devkit" / "map_clsloc.txt",
                    "--val-labels", TREE / "devkit" / "ILSVRC2015_clsloc_validation_ground_truth.txt",
-                   "--", *IN16_ARGS, env=env).stdout.split()
+                   "--no-splits", "--", *IN16_ARGS, env=env).stdout.split()
     array, merge = pack_ids
     task = f"{array}_{PREEMPTED}"
 
@@ -181,7 +181,7 @@ def test_job_arrays_with_a_requeued_task_equal_one_process_runs(slurm, tmp_path,
 
     nasdata("build-imagenet16", "--ilsvrc", TREE, "--class-map", TREE / "devkit" / "map_clsloc.txt",
             "--val-labels", TREE / "devkit" / "ILSVRC2015_clsloc_validation_ground_truth.txt",
-            *IN16_ARGS, "-o", tmp_path / "imagenet16-one.h5")
+            *IN16_ARGS, "--no-splits", "-o", tmp_path / "imagenet16-one.h5")
     a, b = image_sets(merged16), image_sets(tmp_path / "imagenet16-one.h5")
     for name in a:
         assert a[name][0] == b[name][0], name

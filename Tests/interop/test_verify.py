@@ -8,19 +8,7 @@ import subprocess
 
 import pytest
 
-from conftest import FIXTURES, ROOT, SHARED
-
-
-def _splits():
-    """<repo>/../shared/data/nb201-splits, also found from a git worktree nested deeper."""
-    for base in [SHARED.parent, *ROOT.parents]:
-        candidate = base / "shared" / "data" / "nb201-splits"
-        if candidate.exists():
-            return candidate
-    return SHARED / "data" / "nb201-splits"
-
-
-SPLITS = _splits()
+from conftest import FIXTURES, ROOT, SPLITS
 
 
 def _tree(tmp_path):
@@ -66,8 +54,6 @@ def test_nasdata_checks_md5sum_output(nasdata, tmp_path):
 
 
 def test_split_files_digests_agree_with_hashlib(nasdata):
-    if not SPLITS.exists():
-        pytest.skip("nb201-splits not beside the repo")
     doc = json.loads(nasdata("verify", "--json", SPLITS).stdout)
     txt = [f for f in doc["files"] if f["path"].endswith(".txt")]
     assert len(txt) == 4

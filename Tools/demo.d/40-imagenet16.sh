@@ -14,20 +14,20 @@ rm -rf "$W"; mkdir -p "$W"
 export NASDATA_PROGRESS=0
 TREE="$FX/ilsvrc"
 common=(--ilsvrc "$TREE" --class-map "$TREE/devkit/map_clsloc.txt"
-        --val-labels "$TREE/devkit/ILSVRC2015_clsloc_validation_ground_truth.txt" --classes 5 --keep-going)
+        --val-labels "$TREE/devkit/ILSVRC2015_clsloc_validation_ground_truth.txt" --classes 5 --no-splits --keep-going)
 
 # 1. From JPEGs: whole, and as 2 shards + merge; the merged sets carry the same digests.
 "$NASDATA" build-imagenet16 "${common[@]}" -o "$W/ilsvrc.h5"
 "$NASDATA" build-imagenet16 "${common[@]}" --shard 0/2 -o "$W/shard0.h5"
 "$NASDATA" build-imagenet16 "${common[@]}" --shard 1/2 -o "$W/shard1.h5"
-"$NASDATA" build-imagenet16 --merge "$W/shard1.h5" "$W/shard0.h5" -o "$W/merged.h5" --json > "$W/merged.json"
+"$NASDATA" build-imagenet16 --merge "$W/shard1.h5" "$W/shard0.h5" --no-splits -o "$W/merged.h5" --json > "$W/merged.json"
 "$NASDATA" build-imagenet16 "${common[@]}" -o "$W/ilsvrc-again.h5" --threads 1 > /dev/null
 cmp "$W/ilsvrc.h5" "$W/ilsvrc-again.h5" && echo "two builds (all threads / 1 thread) are byte-identical"
 "$NASDATA" check-schema "$W/ilsvrc.h5"
 "$NASDATA" check-schema "$W/merged.h5"
 
 # A truncated image without --keep-going stops the build and leaves no output.
-if "$NASDATA" build-imagenet16 "${common[@]:0:8}" -o "$W/stopped.h5" 2> "$W/stopped.err"; then
+if "$NASDATA" build-imagenet16 "${common[@]:0:9}" -o "$W/stopped.h5" 2> "$W/stopped.err"; then
   echo "expected the truncated image to stop the build" >&2; exit 1
 fi
 grep -q "n02110185_truncated.JPEG" "$W/stopped.err" && [ ! -e "$W/stopped.h5" ] && echo "truncated image: build stopped cleanly: $(cat "$W/stopped.err")"

@@ -4,10 +4,7 @@
 set -euo pipefail
 : "${NASDATA:?}" "${OUT:?}"
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
-SPLITS="${NASDATA_SPLITS:-}"
-if [ -z "$SPLITS" ]; then   # <repo>/../shared/data/nb201-splits (or further up, from a nested worktree)
-  d="$ROOT"; while [ "$d" != / ]; do d="$(dirname "$d")"; [ -d "$d/shared/data/nb201-splits" ] && { SPLITS="$d/shared/data/nb201-splits"; break; }; done
-fi
+SPLITS="${NASDATA_SPLITS:-$ROOT/Data/nb201-splits}"   # the official split files, kept in the repository
 W="$OUT/verify"
 rm -rf "$W"; mkdir -p "$W/splits"
 export NASDATA_PROGRESS=0

@@ -4,11 +4,12 @@
 #
 #   Tools/slurm/submit-imagenet16.sh --shards 8 --shard-dir /shared/in16 -o /shared/imagenet16-120.h5 \
 #       --ilsvrc /shared/ILSVRC2012 --class-map devkit/map_clsloc.txt \
-#       [--val-labels devkit/ILSVRC2015_clsloc_validation_ground_truth.txt] [--splits SPLITS_DIR] \
+#       [--val-labels devkit/ILSVRC2015_clsloc_validation_ground_truth.txt] [--splits SPLITS_DIR | --no-splits] \
 #       [--cpus 2] [--mem 600M] [--merge-mem 600M] [--time T] [--partition P] [-- BUILD OPTIONS (e.g. --keep-going)]
 #
 # Task K writes SHARD_DIR/imagenet16-shard-K-of-N.h5 (build-imagenet16 --shard K/N, K from 0);
-# the merge job (build-imagenet16 --merge, with --splits adding x-valid / x-test) starts when
+# the merge job (build-imagenet16 --merge: x-valid / x-test from the built-in official split, a
+# variant with --splits DIR, none with --no-splits for inputs that are not the official set) starts when
 # every task has succeeded. Prints "ARRAY_JOB_ID MERGE_JOB_ID".
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -16,6 +17,7 @@ source "$here/submit-common.sh"
 build_args=() merge_args=() extra=()
 while (($#)); do
   if common_option "$@"; then shift "$consumed"; continue; fi
+  if [ "$1" = --no-splits ]; then merge_args+=(--no-splits); shift; continue; fi
   [ $# -ge 2 ] || [ "$1" = -- ] || die "unknown option or missing value: $1"
   case "$1" in
     --ilsvrc|--class-map|--val-labels) build_args+=("$1" "$(abspath "$2")"); shift 2 ;;

@@ -20,7 +20,7 @@ struct Archive: ParsableCommand {
         @Flag(name: .long, help: "Print JSON (one object a run).") var json = false
 
         func run() throws {
-            try archiveCommandErrors("archive ls") {
+            do {
                 let reader = try ArchiveReader(path: archive)
                 let wanted = try arch.map { try reader.archIndex(ArchitectureSelector(parsing: $0)) }
                 var lines: [String] = []
@@ -53,7 +53,7 @@ struct Archive: ParsableCommand {
         @Flag(name: .long, help: "Print JSON.") var json = false
 
         func run() throws {
-            try archiveCommandErrors("archive info") {
+            do {
                 let reader = try ArchiveReader(path: archive)
                 let inputBytes = reader.sources.reduce(Int64(0)) { $0 + $1.size }
                 let fileBytes = reader.partPaths.reduce(Int64(0)) { $0 + fileSize($1) }
@@ -108,11 +108,9 @@ struct Archive: ParsableCommand {
 
         func run() throws {
             let key = try selected.runKey()
-            let isPth = output.hasSuffix(".pth") || output.hasSuffix(".pt")
-            guard isPth || output.hasSuffix(".safetensors") else {
-                throw ValidationError("--output must end in .pth or .safetensors")
-            }
-            try archiveCommandErrors("archive extract") {
+            try OutputPath.check(output, writes: ["pth", "pt", "safetensors"], format: "a torch state dict or safetensors")
+            let isPth = !output.hasSuffix(".safetensors")
+            do {
                 let t0 = Date()
                 let reader = try ArchiveReader(path: archive)
                 let t1 = Date()
@@ -152,19 +150,6 @@ struct Archive: ParsableCommand {
 
 private func fileSize(_ path: String) -> Int64 {
     (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64) ?? 0
-}
-
-/// Prints `error` as "nasdata NAME: message" and exits 1 (no stack trace, no crash).
-func archiveCommandErrors(_ name: String, _ body: () throws -> Void) throws {
-    do {
-        try body()
-    } catch let error as ValidationError {
-        throw error
-    } catch {
-        archivePrintError("nasdata \(name): \(error)")
-        throw ExitCode(1)
-    }
-    fflush(nil)
 }
 
 /// One line on standard error (the C `stderr` global is not concurrency-safe in Swift 6).

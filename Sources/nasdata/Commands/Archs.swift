@@ -35,7 +35,7 @@ struct Archs: ParsableCommand {
             } catch {
                 throw ValidationError("\(error)")
             }
-            guard let found = space.index(of: lookup) else { throw ExitCode(1) }
+            guard let found = space.index(of: lookup) else { throw ExitStatus.problemFound.code }
             print(json ? "{\"index\": \(found), \"arch\": \"\(lookup)\"}" : "\(found)")
             return
         }

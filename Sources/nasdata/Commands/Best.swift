@@ -44,10 +44,9 @@ struct Best: ParsableCommand {
                                                 maxFlops: maxFlops, maxParams: maxParams, epoch: epoch) else {
                 if json {
                     print(JSONValue.object([("index", .int(-1)), ("accuracy", .null)]))
-                } else {
-                    printError("nasdata best: no architecture qualifies (upstream: -1, None)")
+                    throw ExitStatus.problemFound.code
                 }
-                throw ExitCode(1)
+                throw CommandFailure(.problemFound, "no architecture qualifies (upstream: -1, None)")
             }
             let (d, _) = remapDatasetAndSet(dataset: dataset, set: metric)
             let costs = try bench.costInfo(index: best.index, dataset: d, schedule: schedule)
@@ -65,8 +64,7 @@ struct Best: ParsableCommand {
                              best.accuracy, costs.flops, costs.params, schedule.rawValue))
             }
         } catch let e as QueryError {
-            printError("nasdata best: \(e)")
-            throw ExitCode(1)
+            throw e.commandFailure
         }
     }
 }

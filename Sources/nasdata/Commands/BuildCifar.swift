@@ -16,11 +16,13 @@ struct BuildCifar: ParsableCommand {
         Inputs are the original cifar-10-python.tar.gz / cifar-100-python.tar.gz (read directly: \
         gzip + tar, streamed, nothing extracted), the binary versions (cifar-10-binary.tar.gz, \
         cifar-100-binary.tar.gz), or the extracted folders (cifar-10-batches-py/, cifar-100-python/, \
-        ...). The python originals are checked against their published MD5s; the split files in \
-        --splits DIR (cifar-split.txt, cifar100-test-split.txt) against the official SHA-256s. A \
-        mismatch is an error unless --allow-unverified. Without --splits the CIFAR-10 split is \
-        regenerated exactly (CPython random.seed(1021) shuffle); CIFAR-100's test split has no known \
-        seed and needs the file.
+        ...). The python originals are checked against their published MD5s. The official split files \
+        (cifar-split.txt, cifar100-test-split.txt) are built into nasdata; --splits DIR takes files of \
+        those names from DIR instead (a variant), checked against the official SHA-256s: a mismatch is \
+        an error unless --allow-unverified. --no-splits is for inputs that are not the official data \
+        sets: the CIFAR-10 split is then regenerated over the input's size (CPython random.seed(1021) \
+        shuffle, which gives the official file for the official 50,000 images); CIFAR-100's test split \
+        has no known seed and needs a file.
 
         Output groups: cifar10-valid (train, x-valid, ori-test), cifar10 (train, ori-test), cifar100 \
         (train, x-valid, x-test, ori-test); each set holds images uint8 N x 32 x 32 x 3, labels, and \
@@ -33,8 +35,11 @@ struct BuildCifar: ParsableCommand {
     @Option(name: .customLong("cifar100"), help: ArgumentHelp("CIFAR-100 original: tarball or extracted folder.", valueName: "path"))
     var cifar100: String?
 
-    @Option(name: .long, help: ArgumentHelp("Folder with the official split files.", valueName: "dir"))
+    @Option(name: .long, help: ArgumentHelp("Folder with variant split files (default: the official ones, built in).", valueName: "dir"))
     var splits: String?
+
+    @Flag(name: .customLong("no-splits"), help: "Inputs that are not the official data sets: regenerate the CIFAR-10 split for their size.")
+    var noSplits = false
 
     @Flag(name: .long, help: "Build even if an input's checksum differs from the published original's.")
     var allowUnverified = false
@@ -51,11 +56,7 @@ struct BuildCifar: ParsableCommand {
     func validate() throws {
         if cifar10 == nil && cifar100 == nil { throw ValidationError("give --cifar10 PATH and/or --cifar100 PATH") }
         if chunk < 1 { throw ValidationError("--chunk must be at least 1") }
-        let dir = (output as NSString).deletingLastPathComponent
-        var isDir: ObjCBool = false
-        if !dir.isEmpty, !FileManager.default.fileExists(atPath: dir, isDirectory: &isDir) || !isDir.boolValue {
-            throw ValidationError("cannot write \(output): the directory \(dir) does not exist")
-        }
+        if noSplits, splits != nil { throw ValidationError("give --splits DIR or --no-splits, not both") }
     }
 
     /// Batch buffers of 6-155 MB are allocated and freed again and again; glibc gives
@@ -76,7 +77,10 @@ struct BuildCifar: ParsableCommand {
     }
 
     func run() throws {
-        var options = CIFARBuildOptions(cifar10: cifar10, cifar100: cifar100, splitsDirectory: splits, allowUnverified: allowUnverified)
+        try OutputPath.check(output, writes: ["h5", "hdf5"], format: "HDF5")
+        var options = CIFARBuildOptions(cifar10: cifar10, cifar100: cifar100,
+                                        splits: noSplits ? .none : splits.map { .directory($0) } ?? .official,
+                                        allowUnverified: allowUnverified)
         options.chunkImages = chunk
         Self.keepBigBuffersInHeap()
         let start = Date()

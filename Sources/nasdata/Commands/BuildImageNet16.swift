@@ -22,7 +22,8 @@ struct BuildImageNet16: ParsableCommand {
         val_data, checked against their published MD5s, or the .npz files): rows with label 1...120 \
         in file order, exactly the upstream loader's 151,700 / 6,000 images.
 
-        --splits DIR (holding imagenet-16-120-test-split.txt) adds x-valid / x-test; with --ilsvrc \
+        The official imagenet-16-120-test-split.txt (built into nasdata; --splits DIR for a variant, \
+        --no-splits for inputs that are not the official data set) adds x-valid / x-test; with --ilsvrc \
         the split indexes this build's validation order, which is not the (unrecorded) order of the \
         published batches. --format autodl also writes the 11 pickled batch files upstream's \
         ImageNet16 class reads, into --autodl-dir.
@@ -49,8 +50,11 @@ struct BuildImageNet16: ParsableCommand {
     @Option(name: .long, help: "Output side in pixels.")
     var size = 16
 
-    @Option(name: .long, help: "Directory holding imagenet-16-120-test-split.txt (adds x-valid / x-test).")
+    @Option(name: .long, help: "Directory holding a variant imagenet-16-120-test-split.txt (default: the official one, built in; it adds x-valid / x-test).")
     var splits: String?
+
+    @Flag(name: .customLong("no-splits"), help: "No x-valid / x-test: for inputs that are not the official data set.")
+    var noSplits = false
 
     @Flag(name: .customLong("allow-unverified"), help: "Accept inputs whose MD5 is not the published one.")
     var allowUnverified = false
@@ -89,6 +93,7 @@ struct BuildImageNet16: ParsableCommand {
         guard format == "hdf5" || format == "autodl" else { throw ValidationError("--format must be hdf5 or autodl") }
         guard size >= 1, size <= 512 else { throw ValidationError("--size must be in 1...512") }
         if let threads, threads < 1 { throw ValidationError("--threads must be >= 1") }
+        if noSplits, splits != nil { throw ValidationError("give --splits DIR or --no-splits, not both") }
         if shard != nil, ilsvrc == nil { throw ValidationError("--shard works with --ilsvrc") }
         if let shard, parsedShard(shard) == nil {
             throw ValidationError("--shard wants K/N with 0 <= K < N, K counted from 0 (got \"\(shard)\"; the shards of 4 are 0/4 ... 3/4)")
@@ -97,13 +102,15 @@ struct BuildImageNet16: ParsableCommand {
     }
 
     func run() throws {
+        try OutputPath.check(output, writes: ["h5", "hdf5"], format: "HDF5")
+        let splits: SplitSource = noSplits ? .none : self.splits.map { .directory($0) } ?? .official
         var report: ImageNet16BuildReport
         do {
             if let ilsvrc {
                 var options = ImageNet16ILSVRCOptions(root: ilsvrc, classMap: classMap!)
                 options.valLabels = valLabels
                 options.classes = classes
-                options.splitsDirectory = splits
+                options.splits = splits
                 options.allowUnverified = allowUnverified
                 options.keepGoing = keepGoing
                 options.downsample.size = size
@@ -113,22 +120,15 @@ struct BuildImageNet16: ParsableCommand {
                 options.shard = shard.flatMap(parsedShard)
                 report = try ImageNet16Build.fromILSVRC(options, output: output)
             } else if let downsampled {
-                report = try ImageNet16Build.fromDownsampled(directory: downsampled, output: output, splitsDirectory: splits,
+                report = try ImageNet16Build.fromDownsampled(directory: downsampled, output: output, splits: splits,
                                                             allowUnverified: allowUnverified, classMap: classMap, classes: classes)
             } else {
-                report = try ImageNet16Build.merge(shards: merge, output: output, splitsDirectory: splits, allowUnverified: allowUnverified)
+                report = try ImageNet16Build.merge(shards: merge, output: output, splits: splits, allowUnverified: allowUnverified)
             }
             if format == "autodl" {
                 let dir = autodlDir ?? (output.hasSuffix(".h5") ? String(output.dropLast(3)) : output) + "-autodl"
                 report.notes.append(try ImageNet16AutoDL.write(from: output, dataset: report.dataset, to: dir))
             }
-        } catch let error as ValidationError {
-            throw error
-        } catch {
-            // A clear one-line message naming the file, non-zero exit; the output was
-            // written through a temporary file, so nothing half-written is left.
-            FileHandle.standardError.write("error: \(error)\n".data(using: .utf8)!)
-            throw ExitCode(1)
         }
         emit(report)
     }

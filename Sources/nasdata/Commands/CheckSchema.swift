@@ -50,10 +50,8 @@ struct CheckSchema: ParsableCommand {
         } catch {
             if json {
                 print(JSONValue.object([("file", .string(file)), ("ok", .bool(false)), ("error", .string("\(error)"))]))
-            } else {
-                printError("nasdata check-schema: \(error)")
             }
-            throw ExitCode(2)
+            throw error
         }
         if json {
             print(JSONValue.object([
@@ -67,7 +65,7 @@ struct CheckSchema: ParsableCommand {
             print("\(file): \(deviations.count) deviation(s) from \(chosen.name) v\(chosen.version):")
             for d in deviations { print("  \(d)") }
         }
-        if !deviations.isEmpty { throw ExitCode(1) }
+        if !deviations.isEmpty { throw ExitStatus.problemFound.code }
     }
 }
 

@@ -38,6 +38,7 @@ struct ConvertBenchmark: ParsableCommand {
     }
 
     func run() throws {
+        try OutputPath.check(output, writes: ["h5", "hdf5"], format: "HDF5")
         let progress = Progress("convert-benchmark", unit: "archs")
         let summary: BenchmarkConverter.Summary
         do {
@@ -50,8 +51,7 @@ struct ConvertBenchmark: ParsableCommand {
             }
         } catch {
             progress.finish()
-            printError("nasdata convert-benchmark: \(error)")
-            throw ExitCode(1)
+            throw error
         }
         let runs = summary.runs.sorted { $0.key < $1.key }
         if json {

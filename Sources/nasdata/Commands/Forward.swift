@@ -67,6 +67,10 @@ struct Forward: ParsableCommand {
 
     @OptionGroup var compute: ComputeOptions
 
+    @Flag(name: .customLong("ignore-metadata"),
+          help: "Use --weights even when their metadata records another architecture or class count.")
+    var ignoreMetadata = false
+
     @Flag(name: .long, help: "Print a JSON summary (shape, timing, arg-max labels).")
     var json = false
 
@@ -81,10 +85,17 @@ struct Forward: ParsableCommand {
     }
 
     func run() throws {
+        try OutputPath.check(output, writes: ["npy"], format: ".npy arrays")
+        if let features { try OutputPath.check(features, option: "--features", writes: ["npy"], format: ".npy arrays") }
         BLASKernelSelection.restartWithFasterKernelsIfNeeded()
         let architecture = try space.select(arch)
         if genotype != nil && architecture.space != .size {
             throw ValidationError("--genotype is for a size-space --arch (C1:C2:C3:C4:C5); a topology --arch is the cell")
+        }
+        if let weights, !ignoreMetadata {
+            do { try WeightsFile.checkMetadata(path: weights, architecture: architecture, classes: classes) } catch {
+                throw CommandFailure("\(error)")
+            }
         }
         let source: ForwardRequest.Weights = try weights.map { .file($0) }
             ?? .archive(archive!, dataset: try parseDataset(dataset!), seed: seed, schedule: try parseSchedule(hp))
@@ -95,7 +106,7 @@ struct Forward: ParsableCommand {
         request.features = features
         request.config = config
         request.repeats = `repeat`
-        request.threads = compute.threads
+        request.threads = compute.threadCount
         request.microBatch = compute.microBatch
         let report: ForwardReport
         do { report = try Forwarder.run(request, warn: printError) } catch { throw CommandFailure("\(error)") }

@@ -57,12 +57,10 @@ struct Inspect: ParsableCommand {
         if let depth, depth < 0 { throw ValidationError("--depth must be >= 0") }
         if items < 0 { throw ValidationError("--items must be >= 0") }
         if let maxBytes, maxBytes < 0 { throw ValidationError("--max-bytes must be >= 0") }
-        if let export, !(export.hasSuffix(".pth") || export.hasSuffix(".pt") || export.hasSuffix(".safetensors") || export.hasSuffix(".npy") || export.hasSuffix(".pkl")) {
-            throw ValidationError("--export must end in .pth, .pt, .safetensors, .npy or .pkl")
-        }
     }
 
     func run() throws {
+        if let export { try OutputPath.check(export, option: "--export", writes: ["pth", "pt", "safetensors", "npy", "pkl"], format: "a torch .pth, safetensors, .npy or a pickle") }
         var options = Unpickler.Options()
         options.python2Strings = bytesStrings ? .bytes : .latin1
         if verifyCRC { try TorchCheckpoint.verifyChecksums(path: file) }

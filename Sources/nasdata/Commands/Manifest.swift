@@ -24,17 +24,20 @@ struct ManifestCommand: ParsableCommand {
     @Flag(help: "Write md5sum format instead of sha256sum.")
     var md5 = false
 
-    @Option(help: "Files hashed in parallel (default: the number of cores).")
-    var jobs: Int = BoundedParallel.defaultJobs
+    @Option(help: "Files hashed in parallel (default: all cores).")
+    var threads: Int?
+
+    private var jobs: Int { threads ?? BoundedParallel.defaultJobs }
 
     @Flag(help: "Print a JSON summary.")
     var json = false
 
     func validate() throws {
-        if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
     func run() throws {
+        try OutputPath.checkWritable(output)
         let algorithm: HashAlgorithm = md5 ? .md5 : .sha256
         let manifest: Manifest
         do {
@@ -60,11 +63,4 @@ struct ManifestCommand: ParsableCommand {
             print("wrote \(output): \(manifest.entries.count) files, \(bytes) bytes, \(algorithm.rawValue)")
         }
     }
-}
-
-/// A runtime failure: ArgumentParser prints "Error: <description>" and exits 1
-/// (a ValidationError would also print the usage, which is wrong for an I/O error).
-struct CommandFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }

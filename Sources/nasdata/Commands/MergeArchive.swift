@@ -28,16 +28,13 @@ struct MergeArchive: ParsableCommand {
     var json = false
 
     func run() throws {
+        try OutputPath.check(output, writes: ["h5", "hdf5"], format: "HDF5")
         do {
             let report = try ArchiveMerger.merge(shards: shards, output: output, mode: links ? .links : .copy,
                                                  allowPartial: allowPartial)
             if json { print(report.json) } else {
                 print("\(output): \(report.shards) shards, \(report.sources) files, \(report.runs) runs\(links ? " (external links)" : "")")
             }
-        } catch {
-            archivePrintError("nasdata merge-archive: \(error)")
-            throw ExitCode(1)
         }
-        fflush(nil)
     }
 }

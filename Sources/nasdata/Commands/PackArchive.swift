@@ -51,6 +51,7 @@ struct PackArchive: ParsableCommand {
     var json = false
 
     func run() throws {
+        try OutputPath.check(output, writes: ["h5", "hdf5"], format: "HDF5")
         var options = PackOptions(inputs: try PackInputs.detect(inputs), output: output)
         if let shard { options.settings.shard = try Shard(parsing: shard) }
         guard chunkKb >= 4, chunkKb <= 65536, chunkKb % 4 == 0 else {
@@ -69,13 +70,7 @@ struct PackArchive: ParsableCommand {
         if let stop = ProcessInfo.processInfo.environment["NASDATA_TEST_STOP_AFTER_COMMITS"], let n = Int(stop) {
             options.stopAfterCommits = n
         }
-        let result: PackReport
-        do {
-            result = try Packer.pack(options)
-        } catch {
-            archivePrintError("nasdata pack-archive: \(error)")
-            throw ExitCode(1)
-        }
+        let result = try Packer.pack(options)
         if let report { try (result.json + "\n").write(toFile: report, atomically: true, encoding: .utf8) }
         if json {
             print(result.json)

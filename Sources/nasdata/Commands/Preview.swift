@@ -44,6 +44,7 @@ struct Preview: ParsableCommand {
     }
 
     func run() throws {
+        if let output { try OutputPath.check(output, writes: ["png"], format: "PNG") }
         let h5 = try File.open(file)
         defer { h5.close() }
         guard let set, let output else {

@@ -28,10 +28,7 @@ struct BenchmarkFileOptions: ParsableArguments {
     }
 
     func open() throws -> Benchmark {
-        do { return try Benchmark(path: benchmark) } catch {
-            printError("nasdata: \(error)")
-            throw ExitCode(1)
-        }
+        try Benchmark(path: benchmark)
     }
 }
 
@@ -83,18 +80,15 @@ struct Query: ParsableCommand {
                 guard let found = try bench.index(of: arch!) else {
                     let parse: () throws -> Void = bench.searchSpace == .topology ? { _ = try Architecture(arch!) } : { _ = try ChannelSizes(arch!) }
                     if case .some(let e) = Result(catching: parse).failureValue {
-                        printError("nasdata query: \(e)")
-                        throw ExitCode(1)
+                        throw ValidationError("--arch: \(e)")
                     }
-                    printError("nasdata query: architecture not in the benchmark (upstream: -1): \(arch!)")
-                    throw ExitCode(1)
+                    throw CommandFailure(.problemFound, "architecture not in the benchmark (upstream: -1): \(arch!)")
                 }
                 resolved = found
             }
             try answer(bench: bench, index: resolved, schedule: schedule)
         } catch let e as QueryError {
-            printError("nasdata query: \(e)")
-            throw ExitCode(1)
+            throw e.commandFailure
         }
     }
 
@@ -133,6 +127,17 @@ struct Query: ParsableCommand {
                                    ("hp", .string(schedule.rawValue)), ("datasets", .array(blocks))]))
         } else {
             print(text.joined(separator: "\n"))
+        }
+    }
+}
+
+extension QueryError {
+    /// A value no benchmark has (an index past 15,624, an unknown metric or epoch) is a usage
+    /// error; a record this benchmark lacks is a lookup miss (exit status 1).
+    var commandFailure: Error {
+        switch self {
+        case .indexOutOfRange, .unknownMetric, .epochOutOfRange, .noSuchSchedule: return ValidationError("\(self)")
+        default: return CommandFailure(.problemFound, "\(self)")
         }
     }
 }

@@ -66,6 +66,8 @@ struct Reload: ParsableCommand {
     }
 
     func run() throws {
+        try OutputPath.check(output, writes: ["pth", "pt", "safetensors"], format: "a torch state dict or safetensors")
+        if let config { try OutputPath.check(config, option: "--config", writes: ["json"], format: "JSON") }
         BLASKernelSelection.restartWithFasterKernelsIfNeeded()
         let architecture = try space.select(selected.arch)
         let key = try selected.runKey(space: architecture.space)
@@ -76,7 +78,7 @@ struct Reload: ParsableCommand {
         request.set = set
         request.batchSize = batchSize
         request.tolerance = tolerance
-        request.threads = compute.threads
+        request.threads = compute.threadCount
         request.microBatch = compute.microBatch
         let report: ReloadReport
         do { report = try Reloader.run(request, warn: printError) } catch { throw CommandFailure("\(error)") }
@@ -85,6 +87,6 @@ struct Reload: ParsableCommand {
         } else {
             for line in report.lines { print(line) }
         }
-        if report.disagrees && failOnDisagreement { throw ExitCode(3) }
+        if report.disagrees && failOnDisagreement { throw ExitStatus.problemFound.code }
     }
 }

@@ -34,6 +34,7 @@ struct SelfTest: ParsableCommand {
     }
 
     func run() throws {
+        if let output { try OutputPath.check(output, writes: ["h5", "hdf5"], format: "HDF5") }
         do {
             if let read {
                 print(try HDF5SelfTest.dump(path: read, maxValues: maxValues))
@@ -48,13 +49,8 @@ struct SelfTest: ParsableCommand {
             for line in report.lines { print(line) }
             if !report.passed {
                 for d in report.deviations { printError("  \(d)") }
-                throw SelfTestFailure(message: "\(report.deviations.count) schema deviation(s)")
+                throw CommandFailure(.problemFound, "\(report.deviations.count) schema deviation(s)")
             }
-        } catch let error as ExitCode {
-            throw error
-        } catch {
-            printError("nasdata selftest: \(error)")
-            throw ExitCode(1)
         }
     }
 }

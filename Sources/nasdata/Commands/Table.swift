@@ -34,12 +34,12 @@ struct Table: ParsableCommand {
     }
 
     func run() throws {
+        try OutputPath.check(output, writes: ["csv"], format: "CSV")
         let bench = try file.open()
         let schedule = try file.schedule(of: bench)
         let rows: Int
-        do { rows = try bench.exportTable(dataset: dataset, schedule: schedule, to: output) } catch {
-            printError("nasdata table: \(error)")
-            throw ExitCode(1)
+        do { rows = try bench.exportTable(dataset: dataset, schedule: schedule, to: output) } catch let e as QueryError {
+            throw e.commandFailure
         }
         if json {
             print(JSONValue.object([("output", .string(output)), ("rows", .int(Int64(rows))),

@@ -26,8 +26,10 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "Directory the manifest's paths are relative to (default: the manifest's directory).")
     var root: String?
 
-    @Option(help: "Files hashed in parallel (default: the number of cores).")
-    var jobs: Int = BoundedParallel.defaultJobs
+    @Option(help: "Files hashed in parallel (default: all cores).")
+    var threads: Int?
+
+    private var jobs: Int { threads ?? BoundedParallel.defaultJobs }
 
     @Flag(help: "Print JSON instead of the table.")
     var json = false
@@ -43,7 +45,7 @@ struct VerifyCommand: ParsableCommand {
 
     func validate() throws {
         if paths.isEmpty && manifest == nil { throw ValidationError("give at least one PATH or --manifest FILE") }
-        if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if root != nil && manifest == nil { throw ValidationError("--root only applies with --manifest") }
     }
 
@@ -65,10 +67,13 @@ struct VerifyCommand: ParsableCommand {
             let base = root ?? (manifest.contains("/") ? String(manifest[..<manifest.lastIndex(of: "/")!]) : ".")
             reports += verifier.verify(manifest: parsed, root: base.isEmpty ? "/" : base)
         }
+        for path in paths where !FileManager.default.fileExists(atPath: path) {
+            throw CommandFailure("\(path): no such file or directory")
+        }
         if !paths.isEmpty { reports += verifier.verify(paths: paths) }
         print(json ? ReportTable.json(reports) : ReportTable.text(reports), terminator: "")
         fflush(nil)
         let summary = VerifySummary(reports)
-        if summary.failed > 0 || (strict && summary.unchecked > 0) { throw ExitCode(1) }
+        if summary.failed > 0 || (strict && summary.unchecked > 0) { throw ExitStatus.problemFound.code }
     }
 }

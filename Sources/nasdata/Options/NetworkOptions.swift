@@ -4,13 +4,15 @@ import NASCore
 /// How `forward` and `reload` run the network.
 struct ComputeOptions: ParsableArguments {
     @Option(name: .long, help: "Threads for the forward pass (default: all cores).")
-    var threads: Int = ComputeOptions.defaultThreads
+    var threads: Int?
+
+    var threadCount: Int { threads ?? ComputeOptions.defaultThreads }
 
     @Option(name: .customLong("micro-batch"), help: "Images a thread pushes through the network at once.")
     var microBatch: Int = 16
 
     func validate() throws {
-        if threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if microBatch < 1 { throw ValidationError("--micro-batch must be at least 1") }
     }
 

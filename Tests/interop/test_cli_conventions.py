@@ -1,0 +1,184 @@
+"""The CLI conventions (README, "Conventions"), checked over EVERY subcommand:
+
+exit status 0 ok / 1 a check found a problem / 2 input missing, unreadable or wrong / 64 usage /
+74 output cannot be written; every error one line on stderr, `nasdata SUBCOMMAND: ...`, naming the
+user's file (never the temporary file written beside it), library stack lines only with
+--verbose; usage errors show the subcommand's usage; `help UNKNOWN` is an error; an output whose
+extension is not a format the command writes is refused, naming the formats; one spelling for
+shared options; option defaults printed once."""
+import re
+
+import pytest
+
+from conftest import FIXTURES
+
+# Every subcommand (a test below checks this list against `nasdata --help`).
+SUBCOMMANDS = ["build-cifar", "build-imagenet16", "preview", "archs", "convert-benchmark", "query", "best", "table",
+               "pack-archive", "merge-archive", "archive info", "archive ls", "archive extract", "reload", "forward",
+               "verify", "manifest", "check-schema", "inspect", "selftest"]
+
+M = "/nonexistent-input/missing.bin"        # an input that does not exist
+ANY = str(FIXTURES / "network" / "full-file.input.npy")   # an existing file, for commands refused before reading it
+
+# subcommand -> arguments with the missing input M and a writable output OUT (tmp_path)
+MISSING_INPUT = {
+    "build-cifar": ["--cifar10", M, "--no-splits", "-o", "OUT/x.h5"],
+    "build-imagenet16": ["--downsampled", M, "--no-splits", "-o", "OUT/x.h5"],
+    "preview": [M, "-o", "OUT/x.png"],
+    "convert-benchmark": [M, "-o", "OUT/x.h5"],
+    "query": [M, "--index", "1"],
+    "best": [M, "--dataset", "cifar10", "--metric", "ori-test"],
+    "table": [M, "--dataset", "cifar10", "-o", "OUT/x.csv"],
+    "pack-archive": [M, "-o", "OUT/x.h5"],
+    "merge-archive": [M, "-o", "OUT/x.h5"],
+    "archive info": [M],
+    "archive ls": [M],
+    "archive extract": [M, "--arch", "1", "--dataset", "cifar10", "--seed", "777", "-o", "OUT/x.pth"],
+    "reload": ["--full-file", M, "--arch", "1", "--dataset", "cifar10", "-o", "OUT/x.pth"],
+    "forward": ["--weights", M, "--arch", "1", "--classes", "10", "--input", ANY, "-o", "OUT/x.npy"],
+    "verify": [M],
+    "manifest": [M, "-o", "OUT/x.sha256"],
+    "check-schema": [M],
+    "inspect": [M],
+    "selftest": ["--read", M],
+}
+
+# subcommand -> arguments writing into a folder that does not exist (exit 74), inputs that exist
+NO_DIR = "/nonexistent-output-dir"
+UNWRITABLE_OUTPUT = {
+    "build-cifar": ["--cifar10", FIXTURES / "cifar" / "cifar-10-python.tar.gz", "--no-splits", "--allow-unverified",
+                    "-o", f"{NO_DIR}/x.h5"],
+    "build-imagenet16": ["--downsampled", FIXTURES / "imagenet16" / "downsampled", "--no-splits", "--allow-unverified",
+                         "-o", f"{NO_DIR}/x.h5"],
+    "preview": [ANY, "-o", f"{NO_DIR}/x.png"],
+    "convert-benchmark": [ANY, "-o", f"{NO_DIR}/x.h5"],
+    "table": [ANY, "--dataset", "cifar10", "-o", f"{NO_DIR}/x.csv"],
+    "pack-archive": [FIXTURES / "archive", "-o", f"{NO_DIR}/x.h5"],
+    "merge-archive": [ANY, "-o", f"{NO_DIR}/x.h5"],
+    "archive extract": [ANY, "--arch", "1", "--dataset", "cifar10", "--seed", "777", "-o", f"{NO_DIR}/x.pth"],
+    "reload": ["--full-file", FIXTURES / "network" / "013444-FULL.pth", "--arch", "13444", "--dataset", "cifar10-valid",
+               "-o", f"{NO_DIR}/x.pth"],
+    "forward": ["--weights", ANY, "--arch", "1", "--classes", "10", "--input", ANY, "-o", f"{NO_DIR}/x.npy"],
+    "manifest": [FIXTURES / "verify", "-o", f"{NO_DIR}/x.sha256"],
+    "inspect": [FIXTURES / "network" / "allops-c8-cifar10.pth", "--export", f"{NO_DIR}/x.safetensors"],
+    "selftest": ["-o", f"{NO_DIR}/x.h5"],
+}
+
+# subcommand -> arguments whose output extension is not a format the command writes, and a
+# format the message must name
+WRONG_EXTENSION = {
+    "preview": ([ANY, "-o", "OUT/a.jpg"], ".png"),
+    "build-cifar": (["--cifar10", FIXTURES / "cifar" / "cifar-10-python.tar.gz", "--no-splits", "-o", "OUT/a.csv"], ".h5"),
+    "table": ([ANY, "--dataset", "cifar10", "-o", "OUT/a.h5"], ".csv"),
+    "reload": (["--full-file", FIXTURES / "network" / "013444-FULL.pth", "--arch", "13444", "--dataset", "cifar10-valid",
+                "-o", "OUT/a.txt"], ".safetensors"),
+    "forward": (["--weights", ANY, "--arch", "1", "--classes", "10", "--input", ANY, "-o", "OUT/a.txt"], ".npy"),
+    "pack-archive": ([FIXTURES / "archive", "-o", "OUT/a.tar"], ".h5"),
+    "selftest": (["-o", "OUT/a.json"], ".h5"),
+}
+
+
+def run(nasdata, sub, args, tmp_path=None):
+    args = [str(a).replace("OUT/", f"{tmp_path}/") if tmp_path else a for a in args]
+    return nasdata(*sub.split(), *args, check=False)
+
+
+def one_error_line(proc, sub):
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith(f"nasdata {sub}: "), proc.stderr
+    return lines[0]
+
+
+def test_the_list_is_every_subcommand(nasdata):
+    listed = re.findall(r"^  ([a-z0-9-]+)", nasdata("--help").stdout.split("SUBCOMMANDS:")[1], re.M)
+    assert sorted(listed) == sorted({s.split()[0] for s in SUBCOMMANDS} - {"help"})
+    assert sorted(s.split()[1] for s in SUBCOMMANDS if s.startswith("archive ")) == ["extract", "info", "ls"]
+
+
+@pytest.mark.parametrize("sub", SUBCOMMANDS)
+def test_usage_error_is_64_with_the_subcommands_usage(nasdata, sub):
+    proc = nasdata(*sub.split(), "--no-such-option", check=False)
+    assert proc.returncode == 64, proc.stderr
+    first = proc.stderr.splitlines()[0]
+    assert first.startswith(f"nasdata {sub}: "), proc.stderr
+    assert f"Usage: nasdata {sub}" in proc.stderr, proc.stderr
+
+
+@pytest.mark.parametrize("sub", sorted(MISSING_INPUT))
+def test_missing_input_is_2_one_line_naming_it(nasdata, sub, tmp_path):
+    proc = run(nasdata, sub, MISSING_INPUT[sub], tmp_path)
+    assert proc.returncode == 2, (proc.returncode, proc.stderr)
+    assert "/nonexistent-input/missing.bin" in one_error_line(proc, sub)
+    assert list(tmp_path.iterdir()) == []          # nothing written
+
+
+@pytest.mark.parametrize("sub", sorted(UNWRITABLE_OUTPUT))
+def test_unwritable_output_is_74_naming_the_users_path(nasdata, sub):
+    proc = run(nasdata, sub, UNWRITABLE_OUTPUT[sub])
+    assert proc.returncode == 74, (proc.returncode, proc.stderr)
+    line = one_error_line(proc, sub)
+    assert NO_DIR + "/x." in line and ".partial" not in line, line
+
+
+@pytest.mark.parametrize("sub", sorted(WRONG_EXTENSION))
+def test_output_extension_must_match_the_format(nasdata, sub, tmp_path):
+    args, allowed = WRONG_EXTENSION[sub]
+    proc = run(nasdata, sub, args, tmp_path)
+    assert proc.returncode == 64, (proc.returncode, proc.stderr)
+    assert allowed in proc.stderr.splitlines()[0], proc.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_help_unknown_is_an_error(nasdata):
+    proc = nasdata("help", "frobnicate", check=False)
+    assert proc.returncode == 64 and "frobnicate" in proc.stderr and proc.stdout == ""
+    assert nasdata("help", "archive", "ls").returncode == 0
+    assert nasdata("help", "archive", "bogus", check=False).returncode == 64
+
+
+@pytest.mark.parametrize("sub", SUBCOMMANDS)
+def test_help_prints_each_default_once_and_one_name_for_workers(nasdata, sub):
+    text = nasdata(*sub.split(), "--help").stdout
+    joined = re.sub(r"\n\s+", " ", text)                 # wrapped help lines joined
+    for option in re.split(r"\s(?=--?[a-z])", joined):
+        assert option.count("(default:") <= 1, option
+    assert "--jobs" not in text and "--workers" not in text, "parallel workers are --threads everywhere"
+
+
+def test_library_stack_lines_only_with_verbose(nasdata, tmp_path):
+    bad = tmp_path / "truncated.h5"
+    good = (FIXTURES / "hdf5").glob("*.h5")
+    src = next(iter(sorted(good)), None)
+    if src is None:
+        pytest.skip("no HDF5 fixture")
+    bad.write_bytes(src.read_bytes()[:3000])
+    quiet = nasdata("query", bad, "--index", "1", check=False)
+    assert quiet.returncode == 2
+    assert "HDF5:" not in quiet.stderr and str(bad) in one_error_line(quiet, "query")
+    loud = nasdata("query", bad, "--index", "1", "--verbose", check=False)
+    assert loud.returncode == 2 and loud.stderr.startswith("nasdata query: ")
+
+
+def test_exit_statuses_are_documented_once_in_help_and_readme(nasdata):
+    from conftest import ROOT
+    readme = (ROOT / "README.md").read_text()
+    for code in ("0", "1", "2", "64", "74"):
+        assert re.search(rf"^\| {code} \|", readme, re.M), code
+    assert "74" in nasdata("--help").stdout
+
+
+def test_forward_refuses_weights_whose_metadata_records_another_network(nasdata, tmp_path):
+    net = FIXTURES / "network"
+    nasdata("reload", "--full-file", net / "013444-FULL.pth", "--arch", "13444", "--dataset", "cifar10-valid",
+            "-o", tmp_path / "w.safetensors")
+    args = ["forward", "--weights", tmp_path / "w.safetensors", "--classes", "10",
+            "--input", net / "full-file.input.npy", "-o", tmp_path / "l.npy"]
+    # Architecture 25's cells have the same parameter keys: only the metadata tells them apart.
+    proc = nasdata(*args, "--arch", "25", check=False)
+    assert proc.returncode == 2, proc.stderr
+    line = one_error_line(proc, "forward")
+    assert "13444" in line and "25" in line and "--ignore-metadata" in line, line
+    assert not (tmp_path / "l.npy").exists()
+    assert nasdata(*args, "--arch", "25", "--ignore-metadata").returncode == 0
+    assert nasdata(*args, "--arch", "13444").returncode == 0
