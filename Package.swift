@@ -15,6 +15,7 @@
 //   TinyNetwork   the NB201 training network, eval-mode forward on the CPU
 //   WeightArchive the packed full-weight archive
 //   Verify        integrity checks of everything a user downloads or makes
+//   NASSearch     the query-based NAS algorithms (random, REA, REINFORCE, BOHB) on the benchmark, results, plots
 //   nasdata       the command-line program (one file a subcommand)
 import PackageDescription
 
@@ -26,7 +27,7 @@ func system(_ name: String, _ pkgConfig: String, _ apt: [String]) -> Target {
 // them once keeps Package.swift from conflicting every time a test needs one more.
 let libraryModules: [Target.Dependency] = [
     "Tensors", "HDF5", "HDF5Schema", "NASDataIO", "Checksums", "Pickle", "TorchFormats",
-    "NASBench", "NASDatasets", "TinyNetwork", "WeightArchive", "Verify",
+    "NASBench", "NASDatasets", "TinyNetwork", "WeightArchive", "Verify", "NASSearch",
 ]
 
 let package = Package(
@@ -46,6 +47,7 @@ let package = Package(
         .library(name: "TinyNetwork", targets: ["TinyNetwork"]),
         .library(name: "WeightArchive", targets: ["WeightArchive"]),
         .library(name: "Verify", targets: ["Verify"]),
+        .library(name: "NASSearch", targets: ["NASSearch"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -70,8 +72,9 @@ let package = Package(
         .target(name: "TinyNetwork", dependencies: ["NASBench", "Tensors", "TorchFormats", "Pickle", "NASDataIO", "COpenBLAS"]),
         .target(name: "WeightArchive", dependencies: ["NASBench", "HDF5", "HDF5Schema", "TorchFormats", "Pickle", "Tensors", "NASDataIO", "Checksums", "CZlib", "CHDF5"]),
         .target(name: "Verify", dependencies: ["NASBench", "NASDatasets", "WeightArchive", "TinyNetwork", "HDF5", "HDF5Schema", "TorchFormats", "Pickle", "NASDataIO", "Checksums"]),
+        .target(name: "NASSearch", dependencies: ["NASBench", "NASDatasets", "HDF5", "HDF5Schema", "NASDataIO", "Checksums"]),
         .executableTarget(name: "nasdata", dependencies: [
-            "Verify", "WeightArchive", "TinyNetwork", "NASDatasets", "NASBench", "TorchFormats", "Pickle",
+            "NASSearch", "Verify", "WeightArchive", "TinyNetwork", "NASDatasets", "NASBench", "TorchFormats", "Pickle",
             "HDF5", "HDF5Schema", "NASDataIO", "Checksums", "Tensors",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -89,5 +92,6 @@ let package = Package(
         .testTarget(name: "TinyNetworkTests", dependencies: libraryModules + ["FixtureSupport"]),
         .testTarget(name: "WeightArchiveTests", dependencies: libraryModules + ["FixtureSupport"]),
         .testTarget(name: "VerifyTests", dependencies: libraryModules + ["FixtureSupport"]),
+        .testTarget(name: "NASSearchTests", dependencies: libraryModules + ["FixtureSupport"]),
     ]
 )

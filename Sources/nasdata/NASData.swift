@@ -19,6 +19,7 @@ struct NASData: ParsableCommand {
             Query.self,
             Best.self,
             Table.self,
+            Search.self,
             // Trained weights
             PackArchive.self,
             MergeArchive.self,
