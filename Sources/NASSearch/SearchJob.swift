@@ -62,3 +62,13 @@ public enum SearchSummary {
         }
     }
 }
+
+/// What `nasdata plot` does: read the results files, draw the figure, write SVG and PNG.
+public enum SearchPlotJob {
+    @discardableResult
+    public static func run(results paths: [String], stem: String, scale: Int = 2) throws -> [SearchResult] {
+        let results = try paths.map(SearchResultFile.read)
+        try SearchFigure.make(results).write(stem: stem, scale: scale)
+        return results
+    }
+}

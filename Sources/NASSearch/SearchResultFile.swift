@@ -20,9 +20,7 @@ public enum SearchResultFile {
     public static func write(_ result: SearchResult, to path: String) throws {
         if path.lowercased().hasSuffix(".json") {
             let text = json(result).encoded(nonFinite: .string) + "\n"
-            try AtomicOutput.write(to: path) { temp in
-                try Data(text.utf8).write(to: URL(fileURLWithPath: temp))
-            }
+            try writeText(text, to: path)
         } else {
             try writeHDF5(result, to: path)
         }

@@ -20,6 +20,7 @@ struct NASData: ParsableCommand {
             Best.self,
             Table.self,
             Search.self,
+            Plot.self,
             // Trained weights
             PackArchive.self,
             MergeArchive.self,
