@@ -1,20 +1,30 @@
 // swift-tools-version:6.0
 // nasdata: the data side of NAS-Bench-201, in Swift.
 //
-// Module map (dependencies point downwards only):
+// Module map (dependencies point downwards only; each target lists exactly the modules
+// it imports, which Tools/check-package-map.py checks as part of Tools/test.sh):
 //   C* system libraries (pkg-config)       CHDF5 CZlib CPNG CTurboJPEG COpenBLAS CCrypto
 //   Tensors       dtype + dense tensor, shared by every format
-//   HDF5          typed layer over libhdf5 (h5py-like File/Group/Dataset/Attribute)
+//   Concurrency   the ordered worker pool, the bounded parallel map, the locked box
+//   Compression   the zlib wrapper: deflate/inflate, CRC-32, Huffman-only deflate, byte shuffle
+//   HDF5          typed layer over libhdf5 (h5py-like File/Group/Dataset/Attribute); the only
+//                 module that imports CHDF5
 //   HDF5Schema    versioned layout descriptions (Schemas/*.json) and their checker
 //   NASDataIO     atomic output, gzip/tar streams, progress reporting
 //   Checksums     streaming MD5/SHA-256 (OpenSSL libcrypto)
 //   Pickle        restricted unpickler (executes nothing) and a small pickler
 //   TorchFormats  torch .pth (legacy + zip), safetensors, .npy
-//   NASBench      search space, canonical index, costs, results, benchmark HDF5 + queries
+//   NASCore       the vocabulary: search space, architecture, operation, data set, schedule,
+//                 run key, network config and its parameter list
+//   NASBench      canonical results, costs, benchmark HDF5 + queries
+//   ImageSet      the nb201-dataset image-set format (writer, reader, digest, integrity,
+//                 layout, known originals)
 //   NASDatasets   CIFAR and ImageNet16-120 builders, image codecs, previews
 //   TinyNetwork   the NB201 training network, eval-mode forward on the CPU
 //   WeightArchive the packed full-weight archive
 //   Verify        integrity checks of everything a user downloads or makes
+//   Reload        one run's weights into the network, evaluated and exported (reload)
+//   SelfTest      the HDF5 write/read self-test (selftest)
 //   NASSearch     the query-based NAS algorithms (random, REA, REINFORCE, BOHB) on the benchmark, results, plots
 //   nasdata       the command-line program (one file a subcommand)
 import PackageDescription
@@ -23,30 +33,29 @@ func system(_ name: String, _ pkgConfig: String, _ apt: [String]) -> Target {
     .systemLibrary(name: name, path: "Sources/\(name)", pkgConfig: pkgConfig, providers: [.apt(apt)])
 }
 
-// Test targets may use any library module (fixtures often cross modules); listing
-// them once keeps Package.swift from conflicting every time a test needs one more.
-let libraryModules: [Target.Dependency] = [
-    "Tensors", "HDF5", "HDF5Schema", "NASDataIO", "Checksums", "Pickle", "TorchFormats",
-    "NASBench", "NASDatasets", "TinyNetwork", "WeightArchive", "Verify", "NASSearch",
-]
-
 let package = Package(
     name: "nasdata",
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "nasdata", targets: ["nasdata"]),
         .library(name: "Tensors", targets: ["Tensors"]),
+        .library(name: "Concurrency", targets: ["Concurrency"]),
+        .library(name: "Compression", targets: ["Compression"]),
         .library(name: "HDF5", targets: ["HDF5"]),
         .library(name: "HDF5Schema", targets: ["HDF5Schema"]),
         .library(name: "NASDataIO", targets: ["NASDataIO"]),
         .library(name: "Checksums", targets: ["Checksums"]),
         .library(name: "Pickle", targets: ["Pickle"]),
         .library(name: "TorchFormats", targets: ["TorchFormats"]),
+        .library(name: "NASCore", targets: ["NASCore"]),
         .library(name: "NASBench", targets: ["NASBench"]),
+        .library(name: "ImageSet", targets: ["ImageSet"]),
         .library(name: "NASDatasets", targets: ["NASDatasets"]),
         .library(name: "TinyNetwork", targets: ["TinyNetwork"]),
         .library(name: "WeightArchive", targets: ["WeightArchive"]),
         .library(name: "Verify", targets: ["Verify"]),
+        .library(name: "Reload", targets: ["Reload"]),
+        .library(name: "SelfTest", targets: ["SelfTest"]),
         .library(name: "NASSearch", targets: ["NASSearch"]),
     ],
     dependencies: [
@@ -61,37 +70,48 @@ let package = Package(
         system("CCrypto", "libcrypto", ["libssl-dev"]),
 
         .target(name: "Tensors"),
-        .target(name: "HDF5", dependencies: ["CHDF5", "CZlib", "Tensors"]),
-        .target(name: "HDF5Schema", dependencies: ["HDF5"]),
-        .target(name: "NASDataIO", dependencies: ["CZlib"]),
-        .target(name: "Checksums", dependencies: ["CCrypto", "NASDataIO"]),
+        .target(name: "Concurrency"),
+        .target(name: "Compression", dependencies: ["CZlib"]),
+        .target(name: "HDF5", dependencies: ["CHDF5", "Tensors"]),
+        .target(name: "HDF5Schema", dependencies: ["HDF5", "Tensors"]),
+        .target(name: "NASDataIO", dependencies: ["Compression"]),
+        .target(name: "Checksums", dependencies: ["CCrypto", "Concurrency", "NASDataIO"]),
         .target(name: "Pickle", dependencies: ["Tensors"], exclude: ["README.md"]),
-        .target(name: "TorchFormats", dependencies: ["Pickle", "Tensors", "NASDataIO", "Checksums", "CZlib"]),
-        .target(name: "NASBench", dependencies: ["HDF5", "HDF5Schema", "Pickle", "TorchFormats", "Tensors", "NASDataIO", "Checksums"]),
-        .target(name: "NASDatasets", dependencies: ["NASBench", "HDF5", "HDF5Schema", "Pickle", "TorchFormats", "Tensors", "NASDataIO", "Checksums", "CPNG", "CTurboJPEG", "CZlib"]),
-        .target(name: "TinyNetwork", dependencies: ["NASBench", "Tensors", "TorchFormats", "Pickle", "NASDataIO", "COpenBLAS"]),
-        .target(name: "WeightArchive", dependencies: ["NASBench", "HDF5", "HDF5Schema", "TorchFormats", "Pickle", "Tensors", "NASDataIO", "Checksums", "CZlib", "CHDF5"]),
-        .target(name: "Verify", dependencies: ["NASBench", "NASDatasets", "WeightArchive", "TinyNetwork", "HDF5", "HDF5Schema", "TorchFormats", "Pickle", "NASDataIO", "Checksums"]),
-        .target(name: "NASSearch", dependencies: ["NASBench", "NASDatasets", "HDF5", "HDF5Schema", "NASDataIO", "Checksums"]),
+        .target(name: "TorchFormats", dependencies: ["Checksums", "Compression", "Concurrency", "NASDataIO", "Pickle", "Tensors"]),
+        .target(name: "NASCore", dependencies: ["Tensors"]),
+        .target(name: "NASBench", dependencies: ["HDF5", "NASCore", "NASDataIO", "Pickle", "Tensors", "TorchFormats"]),
+        .target(name: "ImageSet", dependencies: ["Checksums", "HDF5", "NASDataIO"]),
+        .target(name: "NASDatasets", dependencies: ["CPNG", "CTurboJPEG", "Checksums", "Concurrency", "HDF5", "ImageSet", "NASBench", "NASCore", "NASDataIO", "Pickle", "TorchFormats"]),
+        .target(name: "TinyNetwork", dependencies: ["COpenBLAS", "NASCore", "NASDataIO", "Pickle", "Tensors", "TorchFormats"]),
+        .target(name: "WeightArchive", dependencies: ["Checksums", "Compression", "Concurrency", "HDF5", "NASCore", "NASDataIO", "Pickle", "Tensors", "TorchFormats"]),
+        .target(name: "Verify", dependencies: ["Checksums", "Concurrency", "HDF5", "HDF5Schema", "ImageSet", "NASBench", "NASCore", "NASDataIO", "Pickle", "Tensors", "TorchFormats", "WeightArchive"]),
+        .target(name: "Reload", dependencies: ["ImageSet", "NASCore", "NASDataIO", "Tensors", "TinyNetwork", "TorchFormats", "WeightArchive"]),
+        .target(name: "SelfTest", dependencies: ["Compression", "Concurrency", "HDF5", "HDF5Schema", "NASDataIO", "Tensors"]),
+        .target(name: "NASSearch", dependencies: ["Concurrency", "HDF5", "NASBench", "NASCore", "NASDataIO", "NASDatasets", "Tensors"]),
         .executableTarget(name: "nasdata", dependencies: [
-            "NASSearch", "Verify", "WeightArchive", "TinyNetwork", "NASDatasets", "NASBench", "TorchFormats", "Pickle",
-            "HDF5", "HDF5Schema", "NASDataIO", "Checksums", "Tensors",
+            "NASSearch", "Checksums", "Compression", "Concurrency", "HDF5", "HDF5Schema", "ImageSet", "NASBench", "NASCore", "NASDataIO", "NASDatasets", "Pickle", "Reload", "SelfTest", "Tensors", "TinyNetwork", "TorchFormats", "Verify", "WeightArchive",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Locates Tests/Fixtures for every test target; not a product.
         .target(name: "FixtureSupport", path: "Tests/FixtureSupport"),
-        .testTarget(name: "TensorsTests", dependencies: libraryModules + ["FixtureSupport"]),
-        .testTarget(name: "HDF5Tests", dependencies: libraryModules + ["FixtureSupport"]),
-        .testTarget(name: "NASDataIOTests", dependencies: libraryModules + ["FixtureSupport"]),
-        .testTarget(name: "ChecksumsTests", dependencies: libraryModules + ["FixtureSupport"]),
-        .testTarget(name: "PickleTests", dependencies: libraryModules + ["FixtureSupport"]),
-        .testTarget(name: "TorchFormatsTests", dependencies: libraryModules + ["FixtureSupport"]),
-        .testTarget(name: "NASBenchTests", dependencies: libraryModules + ["FixtureSupport"]),
-        .testTarget(name: "NASDatasetsTests", dependencies: libraryModules + ["FixtureSupport"]),
-        .testTarget(name: "TinyNetworkTests", dependencies: libraryModules + ["FixtureSupport"]),
-        .testTarget(name: "WeightArchiveTests", dependencies: libraryModules + ["FixtureSupport"]),
-        .testTarget(name: "VerifyTests", dependencies: libraryModules + ["FixtureSupport"]),
-        .testTarget(name: "NASSearchTests", dependencies: libraryModules + ["FixtureSupport"]),
+        .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
+        .testTarget(name: "ConcurrencyTests", dependencies: ["Concurrency"]),
+        .testTarget(name: "CompressionTests", dependencies: ["Compression", "FixtureSupport", "HDF5"]),
+        .testTarget(name: "HDF5Tests", dependencies: ["Compression", "FixtureSupport", "HDF5", "HDF5Schema", "Tensors"]),
+        .testTarget(name: "NASDataIOTests", dependencies: ["FixtureSupport", "NASDataIO"]),
+        .testTarget(name: "ChecksumsTests", dependencies: ["Checksums", "FixtureSupport", "NASDataIO"]),
+        .testTarget(name: "PickleTests", dependencies: ["Checksums", "FixtureSupport", "Pickle", "Tensors"]),
+        .testTarget(name: "TorchFormatsTests", dependencies: ["Checksums", "Compression", "FixtureSupport", "NASDataIO", "Pickle", "Tensors", "TorchFormats"]),
+        .testTarget(name: "NASCoreTests", dependencies: ["NASCore"]),
+        .testTarget(name: "NASBenchTests", dependencies: ["Checksums", "FixtureSupport", "HDF5", "HDF5Schema", "NASBench", "NASCore", "NASDataIO", "Pickle", "TorchFormats"]),
+        .testTarget(name: "ImageSetTests", dependencies: ["HDF5", "ImageSet"]),
+        .testTarget(name: "NASDatasetsTests", dependencies: ["Checksums", "FixtureSupport", "HDF5", "HDF5Schema", "ImageSet", "NASDataIO", "NASDatasets", "Pickle"]),
+        .testTarget(name: "TinyNetworkTests", dependencies: ["FixtureSupport", "NASBench", "NASCore", "Tensors", "TinyNetwork", "TorchFormats"]),
+        .testTarget(name: "WeightArchiveTests", dependencies: ["Checksums", "Compression", "FixtureSupport", "HDF5", "HDF5Schema", "NASCore", "Tensors", "WeightArchive"]),
+        .testTarget(name: "VerifyTests", dependencies: ["Checksums", "FixtureSupport", "HDF5", "ImageSet", "NASBench", "NASCore", "NASDatasets", "Pickle", "Verify", "WeightArchive"]),
+        .testTarget(name: "ReloadTests", dependencies: ["FixtureSupport", "NASCore", "Reload"]),
+        .testTarget(name: "SelfTestTests", dependencies: ["SelfTest"]),
+        .testTarget(name: "NASSearchTests", dependencies: ["FixtureSupport", "HDF5Schema", "NASBench", "NASCore", "NASDataIO", "NASSearch"]),
     ]
 )

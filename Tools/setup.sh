@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what nasdata needs and is missing; idempotent and quick when all is present.
-#   - Debian packages: the C libraries (with pkg-config, which SwiftPM needs to find them)
+#   - Debian packages: the C libraries (with pkg-config, which SwiftPM needs to find them),
+#     Slurm with munge for the job-array test (Tools/slurm-cluster.sh starts a local one), and
+#     GNU time (/usr/bin/time: peak RSS in the benchmarks and the Slurm job logs)
 #   - Python packages for the interop tests (h5py, numpy, safetensors, pytest, pillow,
 #     pandas, jsonschema, pyyaml; with torch also xautodl and nas-bench-201)
 #   - torch for the PyTorch interop tests: from a local CPU wheel in /opt/wheels when
@@ -9,7 +11,8 @@
 set -euo pipefail
 
 apt_packages=(pkg-config libhdf5-dev hdf5-tools zlib1g-dev libpng-dev libturbojpeg0-dev
-              libjpeg62-turbo-dev libopenblas-dev libssl-dev)
+              libjpeg62-turbo-dev libopenblas-dev libssl-dev
+              slurm-wlm munge time)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

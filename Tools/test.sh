@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 Tools/setup.sh
+"${PYTHON:-python3}" Tools/check-package-map.py
 swift build --build-tests
 swift test --skip-build --parallel
 export NASDATA_BIN="$(swift build --show-bin-path)/nasdata"

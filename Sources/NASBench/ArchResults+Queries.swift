@@ -1,3 +1,4 @@
+import NASCore
 /// Upstream's ArchResults queries (`get_metrics`, `get_compute_costs`, `get_latency`) with
 /// the same averaging (numpy's) and the same failure cases, as typed errors.
 extension ArchResults {

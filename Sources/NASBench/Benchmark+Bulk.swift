@@ -1,3 +1,5 @@
+import NASCore
+
 /// Whole-table reads for callers that answer many queries from memory (the simulated
 /// searches of `NASSearch`): every run of one (schedule, data set) at once, and per-architecture
 /// means of a last-epoch column. Rows of an architecture come in the file's own seed order.

@@ -1,4 +1,5 @@
 import HDF5
+import NASCore
 
 /// An HDF5 benchmark written by `convert-benchmark`, opened for queries: upstream's
 /// `NASBench201API` concepts (count, arch at index, index of arch, results by index /

@@ -2,6 +2,7 @@ import HDF5
 import NASDataIO
 import Pickle
 import TorchFormats
+import NASCore
 
 /// `nasdata convert-benchmark`: a NAS-Bench-201 meta file (`.pth`, legacy or zip) to the HDF5
 /// benchmark, streaming.
@@ -57,12 +58,12 @@ public enum BenchmarkConverter {
             // Every arch2infos entry must have been converted under both schedules, under its own index.
             for (key, _) in arch2infos {
                 guard let index = key.int else { throw ctx.error("arch2infos key \(key.shortDescription) is not an int") }
-                for schedule in Schedule.allCases where !(written[schedule]?.contains(index) ?? false) {
+                for schedule in Schedule.nasBench201 where !(written[schedule]?.contains(index) ?? false) {
                     throw BenchmarkFormatError(file: metaFile, location: "arch2infos[\(index)]",
                                                reason: "no '\(schedule.fileKey)' results with arch_index \(index)")
                 }
             }
-            for schedule in Schedule.allCases where (written[schedule]?.count ?? 0) != arch2infos.count {
+            for schedule in Schedule.nasBench201 where (written[schedule]?.count ?? 0) != arch2infos.count {
                 throw BenchmarkFormatError(file: metaFile, location: "arch2infos",
                                            reason: "\(arch2infos.count) entries but \(written[schedule]?.count ?? 0) '\(schedule.fileKey)' results")
             }

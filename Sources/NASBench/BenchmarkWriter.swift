@@ -1,4 +1,5 @@
 import HDF5
+import NASCore
 
 /// Writes an HDF5 benchmark (layout: `BenchmarkLayout`) from ArchResults handed over one at a
 /// time, so a converter can stream a multi-GB meta file through it.
@@ -45,7 +46,7 @@ public final class BenchmarkWriter {
     /// Writes the top-level lists, the per-schedule architecture tables and the root attributes.
     public func finish(metaArchs: [String], evaluatedIndexes: [Int], totalArchs: Int?, sourceFormat: String) throws {
         for table in tables.values { try table.finish() }
-        for schedule in Schedule.allCases {
+        for schedule in Schedule.nasBench201 {
             let rows = archRows[schedule] ?? []
             let group = try file.requireGroup(schedule.rawValue)
             try group.setAttribute("epochs", .int(Int64(schedule.epochs)))

@@ -1,3 +1,4 @@
+import NASCore
 /// Closed-form FLOPs and parameter counts of the NB201 training network (C=16, N=5).
 ///
 /// Only convolutions and the linear classifier count, as upstream's `get_model_infos` counts;

@@ -1,4 +1,5 @@
 import HDF5
+import NASCore
 
 /// Whole-table reads for `find_best` and `table`: one value per run at one epoch, grouped
 /// into per-architecture means the way upstream averages seeds (numpy's mean over the seeds

@@ -1,4 +1,5 @@
 import Foundation
+import NASCore
 
 /// Upstream's metric-set aliases (`remap_dataset_set_names`): `valid` / `test` name the split a
 /// data set uses for validation / test, and `cifar10` + `valid` means cifar10-valid's x-valid.
@@ -86,7 +87,7 @@ extension Benchmark {
     /// `show(index)`: both schedules, framed as upstream frames them.
     public func show(index: Int) throws -> String {
         var lines: [String] = []
-        for schedule in [Schedule.twelve, .twoHundred] {
+        for schedule in Schedule.nasBench201 {
             let ar = try results(index: index, schedule: schedule)
             lines.append(String(repeating: ">", count: 40) + String(format: " %03d epochs ", ar.epochs ?? schedule.epochs)
                          + String(repeating: ">", count: 40))

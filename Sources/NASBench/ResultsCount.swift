@@ -1,3 +1,4 @@
+import NASCore
 import Tensors
 
 /// `arch_config` of a trial: what upstream's `get_net_config` turns into the network config.
@@ -120,16 +121,4 @@ public struct ArchResults: Equatable, Sendable {
             && a.datasetSeeds.map(\.dataset) == b.datasetSeeds.map(\.dataset)
             && a.datasetSeeds.map(\.seeds) == b.datasetSeeds.map(\.seeds) && a.results == b.results
     }
-}
-
-/// The two training schedules of the benchmark, as upstream's API names them.
-public enum Schedule: String, CaseIterable, Sendable, Codable {
-    /// 12 epochs (`less` in the files).
-    case twelve = "12"
-    /// 200 epochs (`full` in the files).
-    case twoHundred = "200"
-
-    public var epochs: Int { self == .twelve ? 12 : 200 }
-    /// The key in the meta file's per-architecture dict.
-    public var fileKey: String { self == .twelve ? "less" : "full" }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Pickle
 import Tensors
+import NASCore
 
 /// A meta file (or archive file) whose content is not the ArchResults / ResultsCount layout
 /// of reference §3, naming the file, where in the object tree, and what is wrong.

@@ -1,6 +1,7 @@
 import Foundation
 import HDF5
 import Tensors
+import NASCore
 
 /// Appends the runs of one (schedule, data set) to its group, a batch of rows at a time,
 /// so memory stays at one batch however many runs the benchmark has.

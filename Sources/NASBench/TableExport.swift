@@ -1,5 +1,6 @@
 import Foundation
 import NASDataIO
+import NASCore
 
 /// One row of `nasdata table`: an architecture's seed-averaged last-epoch results on one data
 /// set and schedule (nil fields: not evaluated, or a seed lacks the value).

@@ -1,4 +1,4 @@
-import CZlib
+import Compression
 
 /// Inflates a gzip file (RFC 1952) as it is read, in bounded memory: a 256 KiB input
 /// buffer and zlib's 32 KiB window, whatever the file's size.
@@ -17,11 +17,10 @@ public final class GzipReader: ByteStream {
     /// Decompressed bytes delivered so far.
     public private(set) var offset: Int64 = 0
     /// Compressed bytes consumed by the inflater so far.
-    public var compressedOffset: Int64 { source.offset - Int64(zs.pointee.avail_in) }
+    public var compressedOffset: Int64 { source.offset - Int64(inflater.availableInput) }
 
     private let source: ByteStream
-    // zlib keeps a pointer back to its z_stream and checks it: the struct must never move.
-    private let zs: UnsafeMutablePointer<z_stream>
+    private let inflater: Inflater
     private let input: UnsafeMutableRawBufferPointer
     private var atMemberBoundary = false
     private var finished = false
@@ -33,15 +32,11 @@ public final class GzipReader: ByteStream {
     public init(_ source: ByteStream, inputBufferSize: Int = 1 << 18) throws {
         self.source = source
         self.input = .allocate(byteCount: inputBufferSize, alignment: 16)
-        self.zs = .allocate(capacity: 1)
-        zs.initialize(to: z_stream())
-        // 15 + 16: a gzip wrapper (not zlib, not raw deflate), the largest window.
-        let rc = inflateInit2_(zs, 15 + 16, zlibVersion(), Int32(MemoryLayout<z_stream>.size))
-        guard rc == Z_OK else {
-            // deinit runs (every stored property is set) and frees the buffers.
-            throw IOError.malformed(path: source.path, offset: nil, reason: "zlib inflateInit2 failed (code \(rc))")
+        do { self.inflater = try Inflater(.gzip) } catch {
+            input.deallocate()
+            throw IOError.malformed(path: source.path, offset: nil, reason: "\(error)")
         }
-        guard try refill(), zs.pointee.avail_in >= 2 else {
+        guard try refill(), inflater.availableInput >= 2 else {
             throw IOError.truncated(path: path, offset: source.offset, reason: "too short to be a gzip file")
         }
         let head = input.load(as: UInt8.self)
@@ -52,51 +47,48 @@ public final class GzipReader: ByteStream {
     }
 
     deinit {
-        inflateEnd(zs)
-        zs.deallocate()
         input.deallocate()
     }
 
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         guard !finished, buffer.count > 0, let base = buffer.baseAddress else { return 0 }
         let want = min(buffer.count, Int(UInt32.max))
-        zs.pointee.next_out = base.assumingMemoryBound(to: Bytef.self)
-        zs.pointee.avail_out = uInt(want)
-        while zs.pointee.avail_out == uInt(want) {
+        inflater.setOutput(base, count: want)
+        while inflater.availableOutput == want {
             if atMemberBoundary {
                 guard try startNextMember() else { finished = true; break }
             }
-            if zs.pointee.avail_in == 0 {
+            if inflater.availableInput == 0 {
                 guard try refill() else {
                     throw IOError.truncated(path: path, offset: source.offset, reason: "gzip stream ends before its end marker (file cut short?)")
                 }
             }
-            let rc = inflate(zs, Z_NO_FLUSH)
-            switch rc {
-            case Z_OK:
+            let status: Inflater.Status
+            do { status = try inflater.inflate() } catch {
+                throw IOError.malformed(path: path, offset: compressedOffset, reason: "corrupt gzip data: \(error)")
+            }
+            switch status {
+            case .progress:
                 continue
-            case Z_STREAM_END:
+            case .streamEnd:
                 atMemberBoundary = true
-            case Z_BUF_ERROR:
+            case .stalled:
                 // No progress possible; only happens with empty input, refilled above.
                 continue
-            default:
-                let message = zs.pointee.msg.map { String(cString: $0) } ?? "zlib error \(rc)"
-                throw IOError.malformed(path: path, offset: compressedOffset, reason: "corrupt gzip data: \(message)")
             }
         }
-        let produced = want - Int(zs.pointee.avail_out)
+        let produced = want - inflater.availableOutput
         offset += Int64(produced)
         return produced
     }
 
     /// After one member's trailer: another member follows, or zero padding, or the end.
     private func startNextMember() throws -> Bool {
-        if zs.pointee.avail_in == 0, try !refill() { return false }
-        let next = zs.pointee.next_in.pointee
+        if inflater.availableInput == 0, try !refill() { return false }
+        let next = inflater.remainingInput[0]
         if next == 0x1f {
             atMemberBoundary = false
-            inflateReset(zs)
+            inflater.reset()
             return true
         }
         if next == 0 {
@@ -108,19 +100,18 @@ public final class GzipReader: ByteStream {
 
     private func consumeZeroPadding() throws {
         repeat {
-            let bytes = UnsafeBufferPointer(start: zs.pointee.next_in, count: Int(zs.pointee.avail_in))
+            let bytes = inflater.remainingInput
             if let bad = bytes.firstIndex(where: { $0 != 0 }) {
                 throw IOError.malformed(path: path, offset: compressedOffset + Int64(bad), reason: "non-zero bytes in the padding after the gzip stream")
             }
-            zs.pointee.avail_in = 0
+            inflater.discardInput()
         } while try refill()
     }
 
     /// Reads the next block of compressed input; false at the end of the source.
     private func refill() throws -> Bool {
         let got = try source.read(into: input)
-        zs.pointee.next_in = input.baseAddress!.assumingMemoryBound(to: Bytef.self)
-        zs.pointee.avail_in = uInt(got)
+        inflater.setInput(input.baseAddress!, count: got)
         return got > 0
     }
 }

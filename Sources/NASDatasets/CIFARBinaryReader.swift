@@ -1,5 +1,6 @@
 import Foundation
 import NASDataIO
+import ImageSet
 
 /// Reads a CIFAR binary file (`data_batch_1.bin`, `train.bin`, ...): fixed-size
 /// records of a label byte (CIFAR-100: coarse label, fine label) and 3072 planar

@@ -2,6 +2,7 @@ import Checksums
 import Foundation
 import HDF5
 import NASDataIO
+import ImageSet
 
 /// What `nasdata build-cifar` is asked to do.
 public struct CIFARBuildOptions: Sendable {

@@ -1,5 +1,6 @@
 import NASDataIO
 import Pickle
+import ImageSet
 
 /// Decodes CIFAR's python files: Python 2 pickles (read through nasdata's restricted
 /// unpickler, strings as latin-1) of a dict with `data` (numpy uint8 [N, 3072], planar

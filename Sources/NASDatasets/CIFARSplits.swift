@@ -1,6 +1,8 @@
 import Checksums
 import NASBench
 import NASDataIO
+import ImageSet
+import NASCore
 
 /// The NAS-Bench-201 splits of CIFAR: from the official files, or regenerated.
 public enum CIFARSplits {

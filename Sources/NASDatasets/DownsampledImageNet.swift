@@ -1,6 +1,7 @@
 import Checksums
 import NASDataIO
 import Pickle
+import ImageSet
 
 /// The Downsampled-ImageNet release (Chrabaszcz, Loshchilov, Hutter 2017) at 16x16:
 /// `train_data_batch_1..10` and `val_data`, each a pickle of

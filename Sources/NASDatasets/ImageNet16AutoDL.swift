@@ -3,6 +3,7 @@ import HDF5
 import NASDataIO
 import Pickle
 import TorchFormats
+import ImageSet
 
 /// Writes the 11 pickled batch files upstream's `ImageNet16` PyTorch class reads
 /// (`xautodl/datasets/DownsampledImageNet.py`): `train_data_batch_1..10` and `val_data`,

@@ -2,6 +2,7 @@ import Checksums
 import Foundation
 import HDF5
 import NASDataIO
+import ImageSet
 
 /// Everything `build-imagenet16` needs to build from an ILSVRC2012 tree.
 public struct ImageNet16ILSVRCOptions: Sendable {
@@ -14,7 +15,7 @@ public struct ImageNet16ILSVRCOptions: Sendable {
     public var splitsDirectory: String?
     /// Accept a split file whose checksum is not the published one.
     public var allowUnverified = false
-    /// Shard `k` of `n` (1-based): only the labels of that shard, no x-valid / x-test.
+    /// Shard `k` of `n` (k from 0 to n-1): only the labels of that shard, no x-valid / x-test.
     public var shard: (k: Int, n: Int)?
     public var keepGoing = false
     public var downsample = ImageNet16DownsampleOptions()
@@ -67,7 +68,7 @@ public enum ImageNet16Build {
         if let shard = options.shard {
             guard let range = ILSVRCImageNet16Builder.shardLabels(shard.k, of: shard.n, classes: options.classes) else {
                 throw IOError.malformed(path: options.root, offset: nil,
-                                        reason: "--shard \(shard.k)/\(shard.n) is not K/N with 1 <= K <= N <= \(options.classes) (classes)")
+                                        reason: "--shard \(shard.k)/\(shard.n) is not K/N with 0 <= K < N <= \(options.classes) (classes)")
             }
             labels = range
         }

@@ -1,6 +1,7 @@
 import Foundation
 import HDF5
 import NASDataIO
+import ImageSet
 
 extension ImageNet16Build {
     /// The sizes of ImageNet16-120 made from the published batches (xautodl's loader).

@@ -83,10 +83,10 @@ public final class ILSVRCImageNet16Builder {
         self.labels = labels ?? 1...tree.classes
     }
 
-    /// The labels of shard `k` (1-based) of `n`: contiguous, nearly equal ranges of 1...classes.
+    /// The labels of shard `k` (0-based, 0...n-1) of `n`: contiguous, nearly equal ranges of 1...classes.
     public static func shardLabels(_ k: Int, of n: Int, classes: Int) -> ClosedRange<Int>? {
-        guard n >= 1, k >= 1, k <= n, n <= classes else { return nil }
-        return ((k - 1) * classes / n + 1)...(k * classes / n)
+        guard n >= 1, k >= 0, k < n, n <= classes else { return nil }
+        return (k * classes / n + 1)...((k + 1) * classes / n)
     }
 
     /// Streams the training images of `labels` into `sink`; returns the count written.

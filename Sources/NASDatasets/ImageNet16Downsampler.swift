@@ -1,4 +1,5 @@
 import Foundation
+import Concurrency
 
 /// How source images become ImageNet16 pixels.
 public struct ImageNet16DownsampleOptions: Sendable {
@@ -129,13 +130,13 @@ public final class ImageNet16Downsampler: @unchecked Sendable {
 }
 
 /// Hands out 0, 1, 2, ... to worker threads.
-private final class Counter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
+private final class Counter: Sendable {
+    private let value = Locked(0)
     func next() -> Int {
-        lock.lock(); defer { lock.unlock() }
-        value += 1
-        return value - 1
+        value.withLock { v in
+            defer { v += 1 }
+            return v
+        }
     }
 }
 

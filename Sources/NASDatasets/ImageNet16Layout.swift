@@ -1,4 +1,5 @@
 import HDF5
+import ImageSet
 
 extension ImageSetWriter: ImageRecordSink {}
 
@@ -8,7 +9,7 @@ extension ImageSetWriter: ImageRecordSink {}
 /// labels 0..<classes (CLS-LOC label - 1); `class_names` and `wnids` in label order.
 ///
 /// A shard file (`--shard K/N`) has the same layout with `train` and `ori-test` of its
-/// label range and the attributes `shard` ("K/N") and `shard_labels` ([first, last],
+/// label range and the attributes `shard` ("K/N", K from 0) and `shard_labels` ([first, last],
 /// 1-based) on the data set group; merging concatenates shards in label order.
 public enum ImageNet16Layout {
     public static func datasetName(classes: Int) -> String { "ImageNet16-\(classes)" }

@@ -1,5 +1,6 @@
 import Foundation
 import NASBench
+import NASCore
 
 /// `bohb.py`: hpbandster's BOHB (Falkner et al. 2018) with one worker, ported from hpbandster's
 /// master, SuccessiveHalving iterations and KDE config generator (read from PyPI `hpbandster`

@@ -1,4 +1,5 @@
 import NASBench
+import NASCore
 
 /// `random_wo_share.py`: draw a random cell, evaluate it, keep the best (strictly higher reward),
 /// until the total simulated time reaches the budget.

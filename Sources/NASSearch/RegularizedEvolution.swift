@@ -1,4 +1,5 @@
 import NASBench
+import NASCore
 
 /// `regularized_ea.py` (Real et al.'s aging evolution): fill the population with random cells, then
 /// until the budget is spent: sample `eaSampleSize` members with replacement, mutate the best of

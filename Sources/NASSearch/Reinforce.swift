@@ -1,5 +1,6 @@
 import Foundation
 import NASBench
+import NASCore
 
 /// `reinforce.py` (Williams 1992): a softmax policy over each edge's operations, logits initialised
 /// `1e-3 * randn`; each step samples a cell, evaluates it, updates the exponential-moving-average

@@ -1,6 +1,7 @@
-import Checksums
+import Concurrency
 import Foundation
 import NASBench
+import NASCore
 
 /// What `nasdata search` does, as one call: open the benchmark once, build the simulator, run every
 /// seed on all cores, write the results file (if asked) and hand the result back for printing.

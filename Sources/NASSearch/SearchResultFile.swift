@@ -1,6 +1,7 @@
 import Foundation
 import HDF5
 import NASBench
+import NASCore
 import NASDataIO
 import Tensors
 

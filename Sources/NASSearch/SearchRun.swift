@@ -1,4 +1,5 @@
 import NASBench
+import NASCore
 
 /// One simulated evaluation of a run, in the order the algorithm made it.
 public struct Evaluation: Sendable, Equatable {

@@ -1,6 +1,7 @@
-import Checksums
+import Concurrency
 import Foundation
 import NASBench
+import NASCore
 
 /// The outcome of one `nasdata search`: the settings, the benchmark it ran on and every run.
 public struct SearchResult: Sendable {

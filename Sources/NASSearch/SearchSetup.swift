@@ -1,4 +1,5 @@
 import NASBench
+import NASCore
 
 /// The four query-based algorithms of the NAS-Bench-201 / NATS-Bench papers.
 public enum SearchAlgorithm: String, CaseIterable, Sendable {

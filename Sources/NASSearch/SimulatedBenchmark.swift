@@ -1,4 +1,5 @@
 import NASBench
+import NASCore
 
 /// The benchmark as the searches query it: upstream's `simulate_train_eval(arch, dataset, iepoch, hp)`
 /// answered from memory, draw for draw. Built once from the HDF5 benchmark (one bulk read per table),

@@ -1,4 +1,5 @@
 import Tensors
+import NASCore
 
 /// The NAS-Bench-201 training network (upstream `TinyNetwork`, §6 of the
 /// reference) with its weights loaded strictly and prepared for eval-mode

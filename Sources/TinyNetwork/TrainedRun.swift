@@ -1,8 +1,8 @@
-import NASBench
 import NASDataIO
 import Pickle
 import Tensors
 import TorchFormats
+import NASCore
 
 /// One training run's final weights and what the benchmark recorded for it.
 public struct TrainedRun: Sendable {
@@ -10,8 +10,8 @@ public struct TrainedRun: Sendable {
     public var architecture: String
     public var dataset: String
     public var seed: Int
-    /// `"200"` (the `full` results) or `"12"` (`less`).
-    public var hyperParameters: String
+    /// The training schedule (200 epochs: the `full` results; 12: `less`).
+    public var schedule: Schedule
     public var classes: Int
     public var epochs: Int?
     public var weights: StateDict
@@ -19,14 +19,14 @@ public struct TrainedRun: Sendable {
     public var recordedAccuracy: [String: Double]
     public var recordedLoss: [String: Double]
 
-    public init(architectureIndex: Int?, architecture: String, dataset: String, seed: Int, hyperParameters: String,
+    public init(architectureIndex: Int?, architecture: String, dataset: String, seed: Int, schedule: Schedule,
                 classes: Int, epochs: Int?, weights: StateDict, recordedAccuracy: [String: Double],
                 recordedLoss: [String: Double]) {
         self.architectureIndex = architectureIndex
         self.architecture = architecture
         self.dataset = dataset
         self.seed = seed
-        self.hyperParameters = hyperParameters
+        self.schedule = schedule
         self.classes = classes
         self.epochs = epochs
         self.weights = weights
@@ -50,16 +50,17 @@ public struct TrainedRun: Sendable {
 
     /// Reads `['full'|'less']['all_results'][(dataset, seed)]` of an upstream `{index:06d}-FULL.pth`
     /// (§4 of the reference); `seed` nil picks the lowest seed recorded for the dataset.
-    public static func fromFullFile(path: String, dataset: NB201Dataset, seed: Int?, hyperParameters: String) throws
+    public static func fromFullFile(path: String, dataset: NB201Dataset, seed: Int?, schedule: Schedule) throws
         -> TrainedRun {
-        guard let hpKey = ["200": "full", "12": "less"][hyperParameters] else {
-            throw IOError.malformed(path: path, offset: nil, reason: "--hp must be 200 or 12, not \(hyperParameters)")
+        guard Schedule.nasBench201.contains(schedule) else {
+            throw IOError.malformed(path: path, offset: nil, reason: "--hp must be 200 or 12, not \(schedule)")
         }
+        let hpKey = schedule.fileKey
         let file = try TorchCheckpoint.load(path: path)
         let results = file[.string(hpKey)]
         guard results.dict != nil else {
             throw IOError.malformed(path: path, offset: nil,
-                                    reason: "has no '\(hpKey)' results (hp \(hyperParameters)); not a {index}-FULL.pth file?")
+                                    reason: "has no '\(hpKey)' results (hp \(schedule)); not a {index}-FULL.pth file?")
         }
         let runs: [(dataset: String, seed: Int)] = (results["all_results"].dict?.keys ?? []).compactMap { key in
             guard let t = key.tuple, t.count == 2, let d = t[0].string, let s = t[1].int else { return nil }
@@ -91,7 +92,7 @@ public struct TrainedRun: Sendable {
             return out
         }
         return TrainedRun(architectureIndex: results["arch_index"].int, architecture: architecture,
-                          dataset: dataset.name, seed: chosen, hyperParameters: hyperParameters,
+                          dataset: dataset.name, seed: chosen, schedule: schedule,
                           classes: run["arch_config"]["class_num"].int ?? dataset.classCount,
                           epochs: run["epochs"].int, weights: weights,
                           recordedAccuracy: metrics("eval_acc1es"), recordedLoss: metrics("eval_losses"))

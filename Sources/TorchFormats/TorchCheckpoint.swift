@@ -1,6 +1,7 @@
 import NASDataIO
 import Pickle
 import Tensors
+import Concurrency
 
 /// Loads PyTorch checkpoints (`torch.save` output) without Python: the legacy format
 /// (consecutive pickles followed by raw storages) and the zip format (torch >= 1.6),
@@ -217,7 +218,7 @@ final class ZipStorages: StorageSource, @unchecked Sendable {
     let zip: ZipReader
     let prefix: String
     private var verified: Set<String> = []
-    private let lock = NSLockLike()
+    private let lock = Locked()
     init(zip: ZipReader, prefix: String) { self.zip = zip; self.prefix = prefix }
 
     func read(_ storage: TorchStorage, byteOffset: Int, byteCount: Int) throws -> [UInt8] {

@@ -1,5 +1,5 @@
-import CZlib
 import NASDataIO
+import Compression
 
 /// The central directory of a zip archive (torch's zip checkpoints, numpy's `.npz`), with
 /// ZIP64 support. Only reads metadata; entry data is read by offset on demand, one entry
@@ -206,22 +206,14 @@ public final class ZipReader: @unchecked Sendable {
 /// zlib raw inflate (no zlib/gzip wrapper: window bits -15), what zip's method 8 is.
 private final class RawInflater {
     let path: String, entry: String
-    // zlib keeps a pointer back to its z_stream: it must never move.
-    private let zs = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
-    private var initialized = false
+    private let inflater: Inflater
 
     init(path: String, entry: String) throws {
         self.path = path
         self.entry = entry
-        zs.initialize(to: z_stream())
-        let rc = inflateInit2_(zs, -15, zlibVersion(), Int32(MemoryLayout<z_stream>.size))
-        guard rc == Z_OK else { throw IOError.malformed(path: path, offset: nil, reason: "zlib inflateInit2 failed (code \(rc)) for \(entry)") }
-        initialized = true
-    }
-
-    deinit {
-        if initialized { inflateEnd(zs) }
-        zs.deallocate()
+        do { inflater = try Inflater(.raw) } catch {
+            throw IOError.malformed(path: path, offset: nil, reason: "\(error) for \(entry)")
+        }
     }
 
     func run(_ file: RandomAccessFile, at offset: Int64, count: Int64, _ deliver: ([UInt8]) throws -> Void) throws {
@@ -233,27 +225,24 @@ private final class RawInflater {
                 throw IOError.malformed(path: path, offset: offset + consumed, reason: "deflate data of \(entry) ends before its recorded compressed size")
             }
             try input.withUnsafeBufferPointer { inBuf in
-                zs.pointee.next_in = UnsafeMutablePointer(mutating: inBuf.baseAddress)
-                zs.pointee.avail_in = uInt(inBuf.count)
+                inflater.setInput(inBuf.baseAddress, count: inBuf.count)
+                var status: Inflater.Status
                 repeat {
-                    let rc = output.withUnsafeMutableBufferPointer { outBuf -> Int32 in
-                        zs.pointee.next_out = outBuf.baseAddress
-                        zs.pointee.avail_out = uInt(outBuf.count)
-                        return inflate(zs, Z_NO_FLUSH)
+                    do {
+                        status = try output.withUnsafeMutableBufferPointer { outBuf in
+                            inflater.setOutput(outBuf.baseAddress, count: outBuf.count)
+                            return try inflater.inflate()
+                        }
+                    } catch {
+                        throw IOError.malformed(path: path, offset: offset + consumed + Int64(inBuf.count - inflater.availableInput),
+                                                reason: "corrupt deflate data in \(entry): \(error)")
                     }
-                    let made = output.count - Int(zs.pointee.avail_out)
-                    switch rc {
-                    case Z_OK, Z_BUF_ERROR: break
-                    case Z_STREAM_END: ended = true
-                    default:
-                        let message = zs.pointee.msg.map { String(cString: $0) } ?? "zlib error \(rc)"
-                        throw IOError.malformed(path: path, offset: offset + consumed + Int64(inBuf.count - Int(zs.pointee.avail_in)),
-                                                reason: "corrupt deflate data in \(entry): \(message)")
-                    }
+                    let made = output.count - inflater.availableOutput
+                    if status == .streamEnd { ended = true }
                     if made > 0 { try deliver(Array(output[0..<made])) }
-                    if rc == Z_BUF_ERROR && made == 0 { break }
-                } while !ended && (zs.pointee.avail_in > 0 || zs.pointee.avail_out == 0)
-                if ended && zs.pointee.avail_in > 0 {
+                    if status == .stalled && made == 0 { break }
+                } while !ended && (inflater.availableInput > 0 || inflater.availableOutput == 0)
+                if ended && inflater.availableInput > 0 {
                     throw IOError.malformed(path: path, offset: offset + consumed, reason: "deflate data of \(entry) ends before its recorded compressed size")
                 }
             }

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import NASDataIO
+import Compression
 
 /// Writes an uncompressed zip archive sequentially (entries' data 64-byte aligned,
 /// as torch writes them, ZIP64 records when offsets or sizes need them).

@@ -1,4 +1,4 @@
-import NASDatasets
+import ImageSet
 
 /// A file whose full checksum is published: the datasets NAS-Bench-201 trains on
 /// and the four official split files.
@@ -30,7 +30,7 @@ public enum KnownFiles {
     static let xautodl = "xautodl DownsampledImageNet md5"
     static let splits = "nb201-splits README (copies of AutoDL-Projects configs/nas-benchmark)"
 
-    /// Digests come from `KnownOriginals` (NASDatasets), the one place they are written
+    /// Digests come from `KnownOriginals` (ImageSet), the one place they are written
     /// down; this table adds what `verify` reports besides: sizes, folders, kinds, sources.
     public static let table: [KnownFile] = [
         archive(KnownOriginals.cifar10Archive, 170_498_071, "CIFAR-10 archive"),

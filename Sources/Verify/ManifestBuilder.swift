@@ -6,6 +6,7 @@ import Darwin
 import Foundation
 import Checksums
 import NASDataIO
+import Concurrency
 
 /// Builds the manifest of a directory tree: every regular file below `root`
 /// (name order, paths relative to `root`), hashed in parallel.

@@ -1,6 +1,7 @@
 import NASBench
 import Pickle
 import TorchFormats
+import NASCore
 
 /// The structure of a benchmark meta file (`NAS-Bench-201-v1_*.pth`, NAS-BENCH-201.md §3):
 /// `{'meta_archs': [15625 str], 'total_archs': 15625, 'arch2infos': {index: {'full': ...,

@@ -5,10 +5,9 @@ import Darwin
 #endif
 import HDF5
 import HDF5Schema
-import NASDatasets
 import WeightArchive
-import NASBench
-import TinyNetwork
+import ImageSet
+import NASCore
 
 /// Checks that need another module's reader: the weight files
 /// (`{index:06d}-FULL.pth`), and nasdata's own HDF5 outputs.

@@ -6,6 +6,7 @@ import Darwin
 import Foundation
 import Checksums
 import NASDataIO
+import Concurrency
 
 /// Runs every check `nasdata verify` knows on a list of files, several files at a
 /// time, and returns one report per file in input order.
@@ -101,25 +102,17 @@ public struct Verifier: Sendable {
         -> [FileReport] {
         let total = (0..<count).reduce(Int64(0)) { $0 + max(sizeOf($1), 0) }
         let progress = showProgress ? ByteProgress("verify", totalBytes: total) : nil
-        let slots = ResultSlots<FileReport>(count: count)
-        BoundedParallel.forEach(count: count, jobs: jobs, makeState: { FileHasher() }) { hasher, i in
-            let counted = ByteTally()
-            let report = check(hasher, i) { n in counted.add(n); progress?.advance(bytes: n) }
+        let reports = BoundedParallel.map(count: count, jobs: jobs, makeState: { FileHasher() }) { hasher, i in
+            let counted = Locked<Int64>(0)
+            let report = check(hasher, i) { n in counted.withLock { $0 += n }; progress?.advance(bytes: n) }
             // Files not (fully) read still count as done.
-            let rest = max(sizeOf(i), 0) - counted.value
+            let rest = max(sizeOf(i), 0) - counted.current
             if rest > 0 { progress?.advance(bytes: rest) }
-            slots.set(i, report)
+            return report
         }
         progress?.finish()
-        return slots.values()
+        return reports
     }
-}
-
-/// Per-worker byte counter (each file's check runs on one thread).
-final class ByteTally: @unchecked Sendable {
-    private(set) var value: Int64 = 0
-    private let lock = NSLock()
-    func add(_ n: Int64) { lock.lock(); value += n; lock.unlock() }
 }
 
 /// Expands command-line paths into files.

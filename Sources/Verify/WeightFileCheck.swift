@@ -2,6 +2,7 @@ import NASBench
 import Pickle
 import Tensors
 import TorchFormats
+import NASCore
 
 /// The structure of one `{index:06d}-FULL.pth` (NAS-BENCH-201.md §4):
 /// `{'full': ArchResults, 'less': ArchResults}`, each naming the file's index and its

@@ -1,11 +1,12 @@
 import Checksums
 import Foundation
+import NASCore
 
 /// One thing wrong in an archive.
 public struct ArchiveProblem: Sendable, CustomStringConvertible, Equatable {
     public let file: String
     /// The run concerned, if the problem is about one run.
-    public let run: RunKey?
+    public let run: ArchiveRunKey?
     public let message: String
 
     public var description: String { "\(file): " + (run.map { "\($0): " } ?? "") + message }
@@ -29,7 +30,7 @@ public enum ArchiveIntegrity {
             problems.append((-1, ArchiveProblem(file: path, run: nil,
                                                 message: "the pack was interrupted (run the same pack-archive command again to finish it)")))
         }
-        var seen: Set<RunKey> = []
+        var seen: Set<ArchiveRunKey> = []
         for (i, run) in archive.runs.enumerated() where !seen.insert(run.key).inserted {
             problems.append((i, ArchiveProblem(file: archive.partPaths[run.part], run: run.key, message: "stored twice")))
         }

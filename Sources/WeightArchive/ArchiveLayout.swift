@@ -1,3 +1,4 @@
+import NASCore
 import Tensors
 
 /// The on-disk layout of a weight archive (schema `nb201-archive`, version 1;
@@ -64,15 +65,6 @@ public enum ArchiveLayout {
     /// Inputs skipped with --keep-going: JSON lines `{"member":..., "error":...}`.
     public static let problemsText = "problems_jsonl"
 
-    public static let datasetNames = ["cifar10-valid", "cifar10", "cifar100", "ImageNet16-120"]
+    public static let datasetNames = NB201Dataset.allCases.map(\.name)
     public static let dtypeNames = DType.allCases.map(\.rawValue)
-
-    /// hp strings as the upstream API names them: `less` -> "12", `full` -> "200".
-    public static func hpEpochs(_ key: String) -> Int? {
-        switch key {
-        case "full", "200": return 200
-        case "less", "12": return 12
-        default: return nil
-        }
-    }
 }

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import HDF5
+import Compression
 
 /// Joins shard archives (`pack-archive --shard K/N`) into one.
 public enum ArchiveMerger {

@@ -1,8 +1,9 @@
 import HDF5
 import Tensors
+import NASCore
 
 /// Identifies one run: architecture, training length, dataset, seed.
-public struct RunKey: Hashable, Sendable, CustomStringConvertible {
+public struct ArchiveRunKey: Hashable, Sendable, CustomStringConvertible {
     public var archIndex: Int
     /// Epochs: 12 (`less`) or 200 (`full`).
     public var hp: Int
@@ -16,12 +17,15 @@ public struct RunKey: Hashable, Sendable, CustomStringConvertible {
         self.seed = seed
     }
 
+    /// The schedule the stored epoch count names (nil for a damaged count below 1).
+    public var schedule: Schedule? { hp > 0 ? Schedule(epochs: hp) : nil }
+
     public var description: String { "arch \(archIndex) hp \(hp) dataset \(dataset) seed \(seed)" }
 }
 
 /// Where one run lives (a row of `/runs`).
 public struct RunInfo: Sendable {
-    public let key: RunKey
+    public let key: ArchiveRunKey
     /// Row in its file's `/runs` tables.
     public let row: Int
     /// Which file of a merged (external-link) archive holds it; 0 for a single file.
@@ -45,24 +49,11 @@ public struct SourceInfo: Sendable {
     public let archStr: String
 }
 
-/// How an architecture is named in a query: its canonical index or its string.
-public enum ArchSelector: Sendable, ExpressibleByIntegerLiteral, ExpressibleByStringLiteral {
-    case index(Int)
-    case string(String)
-    public init(integerLiteral value: Int) { self = .index(value) }
-    public init(stringLiteral value: String) { self = .string(value) }
-
-    /// A number is an index, anything else an architecture string.
-    public init(parsing text: String) {
-        if let i = Int(text) { self = .index(i) } else { self = .string(text) }
-    }
-}
-
 /// Reads a weight archive: one packed file, or a master file of external links
 /// to shards (what `merge-archive --links` writes).
 ///
 ///     let archive = try ArchiveReader(path: "nb201-weights.h5")
-///     let sd = try archive.stateDict(arch: 1234, dataset: "cifar10", seed: 777, hp: 200)
+///     let sd = try archive.stateDict(arch: 1234, dataset: "cifar10", seed: 777, schedule: .twoHundred)
 ///
 /// Opening reads the run and source tables (a few MB for the full benchmark);
 /// each state dict is then one contiguous read of `/blob` plus its tensor rows.
@@ -78,7 +69,7 @@ public final class ArchiveReader {
     /// True when the pack that wrote each part finished (not interrupted).
     public private(set) var isComplete = true
     private var parts: [Part] = []
-    private var index: [RunKey: Int] = [:]
+    private var index: [ArchiveRunKey: Int] = [:]
     private var archByString: [String: Int] = [:]
 
     final class Part {
@@ -191,7 +182,7 @@ public final class ArchiveReader {
             guard Int(dataset[i]) < ArchiveLayout.datasetNames.count else {
                 throw ArchiveError.badArchive(path: path, reason: "run \(i) has dataset code \(dataset[i])")
             }
-            let key = RunKey(archIndex: Int(arch[i]), hp: Int(hp[i]), dataset: ArchiveLayout.datasetNames[Int(dataset[i])],
+            let key = ArchiveRunKey(archIndex: Int(arch[i]), hp: Int(hp[i]), dataset: ArchiveLayout.datasetNames[Int(dataset[i])],
                              seed: Int(seed[i]))
             let info = RunInfo(key: key, row: i, part: partIndex, byteOffset: Int(offset[i]), byteCount: Int(count[i]),
                                tensorStart: Int(tstart[i]), tensorCount: Int(tcount[i]),
@@ -206,7 +197,7 @@ public final class ArchiveReader {
     }
 
     /// The canonical index of an architecture string, as recorded in the archive.
-    public func archIndex(_ arch: ArchSelector) throws -> Int {
+    public func archIndex(_ arch: ArchitectureSelector) throws -> Int {
         switch arch {
         case .index(let i): return i
         case .string(let s):
@@ -215,19 +206,24 @@ public final class ArchiveReader {
         }
     }
 
-    public func run(arch: ArchSelector, dataset: String, seed: Int, hp: Int) throws -> RunInfo {
-        let key = RunKey(archIndex: try archIndex(arch), hp: hp, dataset: dataset, seed: seed)
-        guard let i = index[key] else {
+    /// The run of `arch` on `dataset` under `schedule` with `seed` (nil: the lowest seed the archive has for it).
+    public func run(arch: ArchitectureSelector, dataset: String, seed: Int?, schedule: Schedule) throws -> RunInfo {
+        let archIndex = try archIndex(arch)
+        let chosen = seed ?? runs.filter { $0.key.archIndex == archIndex && $0.key.dataset == dataset && $0.key.hp == schedule.epochs }
+            .map(\.key.seed).min()
+        let key = ArchiveRunKey(archIndex: archIndex, hp: schedule.epochs, dataset: dataset, seed: chosen ?? 0)
+        guard chosen != nil, let i = index[key] else {
             let have = runs.filter { $0.key.archIndex == key.archIndex }.map { "\($0.key.dataset)/\($0.key.seed)/hp \($0.key.hp)" }
             let hint = have.isEmpty ? "architecture \(key.archIndex) is not in this archive"
                 : "this architecture has: " + have.joined(separator: ", ")
-            throw ArchiveError.runNotFound(path: path, query: "\(key) (\(hint))")
+            let query = chosen == nil ? "arch \(archIndex) hp \(schedule.epochs) dataset \(dataset) (any seed)" : "\(key)"
+            throw ArchiveError.runNotFound(path: path, query: "\(query) (\(hint))")
         }
         return runs[i]
     }
 
-    public func stateDict(arch: ArchSelector, dataset: String, seed: Int, hp: Int) throws -> StateDict {
-        try stateDict(of: try run(arch: arch, dataset: dataset, seed: seed, hp: hp))
+    public func stateDict(arch: ArchitectureSelector, dataset: String, seed: Int?, schedule: Schedule) throws -> StateDict {
+        try stateDict(of: try run(arch: arch, dataset: dataset, seed: seed, schedule: schedule))
     }
 
     /// The run's stored bytes (its contiguous range of `/blob`, alignment padding included).

@@ -7,6 +7,7 @@ import Checksums
 import HDF5
 import NASDataIO
 import Tensors
+import Compression
 
 /// Settings fixed when an archive is created (a resumed pack must use the same ones).
 public struct PackSettings: Equatable, Sendable {

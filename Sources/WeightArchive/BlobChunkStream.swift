@@ -1,5 +1,7 @@
 import Foundation
 import HDF5
+import Compression
+import Concurrency
 
 /// Reads a part's `/blob` chunk by chunk, in order, with the decompression on worker
 /// threads; only this thread calls HDF5 (raw chunk reads).

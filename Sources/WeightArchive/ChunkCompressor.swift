@@ -1,5 +1,7 @@
 import Foundation
 import HDF5
+import Compression
+import Concurrency
 
 /// Compresses fixed-size chunks on worker threads (shuffle, then deflate: the
 /// byte stream HDF5's own shuffle+deflate pipeline would produce) and hands them
@@ -87,20 +89,16 @@ public final class ChunkCompressor: @unchecked Sendable {
 }
 
 /// Reusable byte buffers, so compressing a chunk does not allocate its shuffle buffer.
-private final class BufferPool: @unchecked Sendable {
-    private let lock = NSLock()
-    private var free: [[UInt8]] = []
+private final class BufferPool: Sendable {
+    private let free = Locked<[[UInt8]]>([])
 
     func take(_ count: Int) -> [UInt8] {
-        lock.lock()
-        let buffer = free.popLast()
-        lock.unlock()
+        let buffer = free.withLock { $0.popLast() }
         if let buffer, buffer.count >= count { return buffer }
         return [UInt8](repeating: 0, count: count)
     }
 
     func give(_ buffer: [UInt8]) {
-        lock.lock(); defer { lock.unlock() }
-        free.append(buffer)
+        free.withLock { $0.append(buffer) }
     }
 }

@@ -1,6 +1,7 @@
 import NASDataIO
 import Pickle
 import Tensors
+import NASCore
 import TorchFormats
 
 /// Decodes one `{index:06d}-FULL.pth` (NAS-BENCH-201.md section 4):
@@ -33,7 +34,7 @@ public enum FullFile {
         var archStr: String?
         var runs: [RunRecord] = []
         for (hpKey, hpValue) in root.dictItems! {
-            guard let key = hpKey.string, let hp = ArchiveLayout.hpEpochs(key) else {
+            guard let key = hpKey.string, let hp = Schedule(nasBench201: key)?.epochs else {
                 throw bad("unexpected top-level key \(hpKey.shortDescription) (want 'full' and 'less')")
             }
             guard hpValue.dict != nil else { throw bad("['\(key)'] is \(hpValue.typeName), not an ArchResults dict") }

@@ -7,6 +7,7 @@ import Checksums
 import Foundation
 import HDF5
 import NASDataIO
+import Concurrency
 
 /// What `pack-archive` does, as a library call.
 public struct PackOptions: Sendable {

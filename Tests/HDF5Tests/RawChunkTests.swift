@@ -1,6 +1,7 @@
 import XCTest
 import Tensors
 @testable import HDF5
+import Compression
 
 /// Direct chunk writes: chunks compressed by our own code (ChunkEncoder) must read
 /// back through HDF5's own filter pipeline.

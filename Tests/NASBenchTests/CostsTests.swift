@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import NASBench
+import NASCore
 
 final class CostsTests: XCTestCase {
     /// Values printed by xautodl's `get_model_infos` on the upstream network (see the fixtures

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 
 @testable import NASBench
+import NASCore
 
 final class SearchSpaceTests: XCTestCase {
     func testReferenceIndices() {

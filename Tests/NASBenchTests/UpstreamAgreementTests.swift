@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import NASBench
+import NASCore
 
 /// Compares nasdata's answers on the converted fixtures with what upstream's NASBench201API
 /// answered on the same meta files (recorded by Tools/fixtures/make_benchmark_fixtures.py).

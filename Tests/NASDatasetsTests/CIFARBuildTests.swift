@@ -5,6 +5,7 @@ import HDF5Schema
 import NASDataIO
 import XCTest
 @testable import NASDatasets
+import ImageSet
 
 final class CIFARBuildTests: XCTestCase {
     var dir: String!

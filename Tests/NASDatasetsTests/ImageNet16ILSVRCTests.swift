@@ -89,10 +89,12 @@ final class ImageNet16ILSVRCTests: XCTestCase {
         let bad = SplitRouter(xvalid: [0], xtest: [1], xValid: CollectingSink(), xTest: CollectingSink())
         XCTAssertThrowsError(try builder.buildValidation(groundTruth: root + "/devkit/ILSVRC2015_clsloc_validation_ground_truth.txt",
                                                          into: CollectingSink(), split: bad))
-        XCTAssertEqual(ILSVRCImageNet16Builder.shardLabels(1, of: 3, classes: 120), 1...40)
-        XCTAssertEqual(ILSVRCImageNet16Builder.shardLabels(3, of: 3, classes: 120), 81...120)
-        XCTAssertEqual(ILSVRCImageNet16Builder.shardLabels(2, of: 3, classes: 5), 2...3)
-        XCTAssertNil(ILSVRCImageNet16Builder.shardLabels(4, of: 3, classes: 5))
+        // K counts from 0, as pack-archive's --shard and Slurm's $SLURM_ARRAY_TASK_ID.
+        XCTAssertEqual(ILSVRCImageNet16Builder.shardLabels(0, of: 3, classes: 120), 1...40)
+        XCTAssertEqual(ILSVRCImageNet16Builder.shardLabels(2, of: 3, classes: 120), 81...120)
+        XCTAssertEqual(ILSVRCImageNet16Builder.shardLabels(1, of: 3, classes: 5), 2...3)
+        XCTAssertNil(ILSVRCImageNet16Builder.shardLabels(3, of: 3, classes: 5))
+        XCTAssertNil(ILSVRCImageNet16Builder.shardLabels(-1, of: 3, classes: 5))
     }
 }
 

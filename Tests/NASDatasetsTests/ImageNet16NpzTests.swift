@@ -2,6 +2,7 @@ import XCTest
 import HDF5Schema
 import NASDataIO
 @testable import NASDatasets
+import ImageSet
 
 /// `--downsampled` from the `.npz` form of the release (extracted files, and the zip archives
 /// holding them) gives exactly what the pickled batches give.

@@ -1,4 +1,5 @@
 import NASBench
+import NASCore
 @testable import NASSearch
 import XCTest
 

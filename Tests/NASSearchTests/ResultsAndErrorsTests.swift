@@ -2,6 +2,7 @@ import FixtureSupport
 import Foundation
 import HDF5Schema
 import NASBench
+import NASCore
 import NASDataIO
 @testable import NASSearch
 import XCTest

@@ -1,6 +1,7 @@
 import FixtureSupport
 import Foundation
 import NASBench
+import NASCore
 import NASDataIO
 import NASSearch
 
@@ -44,7 +45,7 @@ enum SearchFixtures {
         return h5
     }
 
-    private static var simulators: [SearchDataset: SimulatedBenchmark] = [:]
+    nonisolated(unsafe) private static var simulators: [SearchDataset: SimulatedBenchmark] = [:]
 
     static func simulator(_ dataset: SearchDataset) throws -> SimulatedBenchmark {
         let path = try benchmarkPath()

@@ -2,6 +2,7 @@ import XCTest
 import FixtureSupport
 import Tensors
 @testable import TinyNetwork
+import NASCore
 
 /// The fast forward pass (folded batch norms, im2col + sgemm, CBHW micro-batches)
 /// against the naive float64 reference, on small random networks.

@@ -2,6 +2,7 @@ import Foundation
 import FixtureSupport
 import Tensors
 @testable import TinyNetwork
+import NASCore
 
 /// The repository root, found from this file's path (no SwiftPM resources).
 let repositoryRoot: URL = Repository.root

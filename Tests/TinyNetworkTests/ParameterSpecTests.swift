@@ -1,6 +1,7 @@
 import XCTest
 import Tensors
 @testable import TinyNetwork
+@testable import NASCore
 
 final class ParameterSpecTests: XCTestCase {
     /// The spec equals the state dict upstream's TinyNetwork has (names, shapes, dtypes, order).

@@ -3,6 +3,7 @@ import NASBench
 import Tensors
 import TorchFormats
 @testable import TinyNetwork
+import NASCore
 
 /// nasdata's forward pass against PyTorch's (upstream xautodl TinyNetwork, eval mode) on
 /// the committed fixtures: logits within 1e-4 relative, equal arg-max labels.
@@ -47,9 +48,9 @@ final class PyTorchEquivalenceTests: XCTestCase {
 
     func testFixturesCoverEveryOperationClassCountAndInputSize() throws {
         let manifest = try FixtureManifest.load()
-        var ops = Set<NASBench.Operation>()
+        var ops = Set<NASCore.Operation>()
         for net in manifest.nets { ops.formUnion(try Architecture(net.config.architecture).operations) }
-        XCTAssertEqual(ops, Set(NASBench.Operation.allCases))
+        XCTAssertEqual(ops, Set(NASCore.Operation.allCases))
         XCTAssertEqual(Set(manifest.nets.map(\.config.classes)), [10, 100, 120])
         XCTAssertEqual(Set(manifest.nets.map(\.input_size)), [16, 32])
     }
@@ -57,7 +58,7 @@ final class PyTorchEquivalenceTests: XCTestCase {
     func testFullFileRunReloadsAndMatchesPyTorch() throws {
         let manifest = try FixtureManifest.load()
         let run = try TrainedRun.fromFullFile(path: path(manifest.full_file.file), dataset: .cifar10Valid,
-                                              seed: nil, hyperParameters: "200")
+                                              seed: nil, schedule: Schedule(epochs: 200))
         XCTAssertEqual(run.seed, 777)
         XCTAssertEqual(run.architecture, manifest.full_file.arch_str)
         XCTAssertEqual(run.architectureIndex, manifest.full_file.arch_index)
@@ -72,7 +73,7 @@ final class PyTorchEquivalenceTests: XCTestCase {
         XCTAssertLessThan(relativeError(logits, expected), 1e-4)
 
         let less = try TrainedRun.fromFullFile(path: path(manifest.full_file.file), dataset: .cifar10Valid,
-                                               seed: 888, hyperParameters: "12")
+                                               seed: 888, schedule: Schedule(epochs: 12))
         XCTAssertEqual(less.epochs, 12)
         XCTAssertNotEqual(less.weights, run.weights)
     }
@@ -80,11 +81,11 @@ final class PyTorchEquivalenceTests: XCTestCase {
     func testFullFileErrorsNameWhatIsThere() throws {
         let manifest = try FixtureManifest.load()
         XCTAssertThrowsError(try TrainedRun.fromFullFile(path: path(manifest.full_file.file), dataset: .cifar100,
-                                                         seed: nil, hyperParameters: "200")) {
+                                                         seed: nil, schedule: Schedule(epochs: 200))) {
             XCTAssertTrue("\($0)".contains("has no 'full' run for cifar100; it has: (cifar10-valid, 777)"), "\($0)")
         }
         XCTAssertThrowsError(try TrainedRun.fromFullFile(path: path(manifest.full_file.file), dataset: .cifar10Valid,
-                                                         seed: 999, hyperParameters: "200")) {
+                                                         seed: 999, schedule: Schedule(epochs: 200))) {
             XCTAssertTrue("\($0)".contains("seed 999"), "\($0)")
         }
     }

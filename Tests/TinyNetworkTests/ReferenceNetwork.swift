@@ -1,5 +1,6 @@
 import Tensors
 @testable import TinyNetwork
+import NASCore
 
 /// A deliberately naive float64 re-implementation of upstream's TinyNetwork forward
 /// (NCHW, direct convolution loops, batch norm applied as written, no folding), used

@@ -1,8 +1,8 @@
 import XCTest
 import NASDataIO
 import Tensors
-import WeightArchive
 @testable import TorchFormats
+import Compression
 
 /// ZipReader on deflated (method 8) and stored entries: the public listing / reading API, CRC-32 and
 /// size checks, bounded reads. The archives are written here (raw deflate through zlib), so the test
@@ -18,7 +18,7 @@ final class ZipDeflateTests: XCTestCase {
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: scratch) }
 
-    /// Raw deflate: a zlib stream (WeightArchive's deflater) without its 2-byte header and Adler-32 trailer.
+    /// Raw deflate: a zlib stream (Compression's deflater) without its 2-byte header and Adler-32 trailer.
     func rawDeflate(_ input: [UInt8]) -> [UInt8] {
         let z = try! input.withUnsafeBytes { try Deflate.compress($0, level: 6, strategy: .standard) }
         return Array(z[2..<(z.count - 4)])

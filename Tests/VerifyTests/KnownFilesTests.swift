@@ -2,6 +2,7 @@ import XCTest
 import Foundation
 import NASDatasets
 @testable import Verify
+import ImageSet
 
 /// The known-checksum table against the reference documents it was taken from.
 final class KnownFilesTests: XCTestCase {

@@ -4,6 +4,7 @@ import Checksums
 import NASBench
 import Pickle
 @testable import Verify
+import NASCore
 
 /// Benchmark meta files: a miniature `NAS-Bench-201-v1_0-XXXXXX.pth` made at test time
 /// (legacy torch layout, all 15,625 architectures with minimal results, ~2 MB).

@@ -2,6 +2,7 @@ import XCTest
 import HDF5
 import Tensors
 @testable import WeightArchive
+@testable import Compression
 
 final class ChunkCodecTests: XCTestCase {
     func testShuffleMatchesHDF5LayoutAndRoundTrips() {

@@ -2,6 +2,7 @@ import Checksums
 import Foundation
 import HDF5
 import XCTest
+import NASCore
 @testable import WeightArchive
 
 final class PackAndReadTests: XCTestCase {
@@ -23,8 +24,8 @@ final class PackAndReadTests: XCTestCase {
             XCTAssertEqual(ArchiveFixtures.hex(source.md5), file.md5)
             for run in file.runs {
                 // By index and by architecture string: the same run.
-                let sd = try reader.stateDict(arch: .index(file.arch_index), dataset: run.dataset, seed: run.seed, hp: run.hp)
-                let viaString = try reader.stateDict(arch: .string(file.arch_str), dataset: run.dataset, seed: run.seed, hp: run.hp)
+                let sd = try reader.stateDict(arch: .index(file.arch_index), dataset: run.dataset, seed: run.seed, schedule: Schedule(epochs: run.hp))
+                let viaString = try reader.stateDict(arch: .string(file.arch_str), dataset: run.dataset, seed: run.seed, schedule: Schedule(epochs: run.hp))
                 XCTAssertEqual(sd, viaString)
                 XCTAssertEqual(sd.count, run.tensors)
                 XCTAssertEqual(sd.names.first, run.first)
@@ -34,15 +35,23 @@ final class PackAndReadTests: XCTestCase {
                 XCTAssertEqual(sd["stem.1.num_batches_tracked"]?.dtype, .int64)
                 XCTAssertEqual(sd["stem.1.num_batches_tracked"]?.shape, [])
 
-                let info = try reader.run(arch: .index(file.arch_index), dataset: run.dataset, seed: run.seed, hp: run.hp)
+                let info = try reader.run(arch: .index(file.arch_index), dataset: run.dataset, seed: run.seed, schedule: Schedule(epochs: run.hp))
                 let results = try JSONSerialization.jsonObject(with: Data(try reader.resultsJSON(info).utf8)) as! [String: Any]
                 XCTAssertEqual(results["params"] as? Double, run.params)
                 XCTAssertEqual(results["epochs"] as? Int, run.hp)
                 XCTAssertEqual((results["train_acc1es"] as? [String: Any])?.count, run.hp)
                 XCTAssertNil(results["net_state_dict"])
+
+                // Without a seed: the lowest one recorded for that data set and schedule.
+                let lowest = file.runs.filter { $0.dataset == run.dataset && $0.hp == run.hp }.map(\.seed).min()
+                XCTAssertEqual(try reader.run(arch: .index(file.arch_index), dataset: run.dataset, seed: nil,
+                                              schedule: Schedule(epochs: run.hp)).key.seed, lowest)
             }
         }
-        XCTAssertThrowsError(try reader.stateDict(arch: 3, dataset: "cifar100", seed: 777, hp: 200)) { error in
+        XCTAssertThrowsError(try reader.run(arch: 3, dataset: "cifar100", seed: nil, schedule: .twoHundred)) { error in
+            XCTAssertTrue("\(error)".contains("(any seed)"), "\(error)")
+        }
+        XCTAssertThrowsError(try reader.stateDict(arch: 3, dataset: "cifar100", seed: 777, schedule: Schedule(epochs: 200))) { error in
             XCTAssertTrue("\(error)".contains("cifar10/777/hp 200"), "\(error)")
         }
         XCTAssertEqual(try ArchiveIntegrity.verify(path: out), [])
@@ -112,8 +121,8 @@ final class PackAndReadTests: XCTestCase {
         XCTAssertTrue(master.isMaster)
         XCTAssertEqual(try ArchiveFixtures.runChecksums(dir + "/master.h5"), expected)
         let direct = try ArchiveReader(path: dir + "/full.h5")
-        XCTAssertEqual(try master.stateDict(arch: 25, dataset: "cifar10", seed: 777, hp: 200),
-                       try direct.stateDict(arch: 25, dataset: "cifar10", seed: 777, hp: 200))
+        XCTAssertEqual(try master.stateDict(arch: 25, dataset: "cifar10", seed: 777, schedule: Schedule(epochs: 200)),
+                       try direct.stateDict(arch: 25, dataset: "cifar10", seed: 777, schedule: Schedule(epochs: 200)))
 
         // A missing shard is refused unless asked for.
         XCTAssertThrowsError(try ArchiveMerger.merge(shards: [shardPaths[0]], output: dir + "/bad.h5", mode: .copy)) {

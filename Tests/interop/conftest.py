@@ -21,10 +21,17 @@ def _binary():
 
 
 @pytest.fixture(scope="session")
-def nasdata():
-    """Call as nasdata("subcommand", "arg", ...); returns the CompletedProcess."""
+def nasdata_bin():
+    """The path of the nasdata binary under test."""
     binary = _binary()
     assert os.path.exists(binary), f"build nasdata first ({binary} missing)"
+    return binary
+
+
+@pytest.fixture(scope="session")
+def nasdata(nasdata_bin):
+    """Call as nasdata("subcommand", "arg", ...); returns the CompletedProcess."""
+    binary = nasdata_bin
 
     def run(*args, check=True):
         proc = subprocess.run([binary, *map(str, args)], capture_output=True, text=True)

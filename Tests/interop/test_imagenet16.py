@@ -54,7 +54,7 @@ def test_shards_and_merge(nasdata, tmp_path):
     whole = tmp_path / "whole.h5"
     build_ilsvrc(nasdata, whole)
     shards = []
-    for k in (1, 2):
+    for k in (0, 1):  # K counts from 0, as pack-archive's --shard
         p = tmp_path / f"s{k}.h5"
         build_ilsvrc(nasdata, p, "--shard", f"{k}/2")
         shards.append(p)
@@ -64,6 +64,16 @@ def test_shards_and_merge(nasdata, tmp_path):
         for s in ("train", "ori-test"):
             assert np.array_equal(a[f"ImageNet16-5/{s}/images"][:], b[f"ImageNet16-5/{s}/images"][:])
             assert a[f"ImageNet16-5/{s}"].attrs["digest"] == b[f"ImageNet16-5/{s}"].attrs["digest"]
+
+
+def test_shard_k_counts_from_zero(nasdata, tmp_path):
+    tree = FX / "ilsvrc"
+    out = tmp_path / "s.h5"
+    proc = nasdata("build-imagenet16", "--ilsvrc", tree, "--class-map", tree / "devkit" / "map_clsloc.txt",
+                   "--classes", "5", "--shard", "2/2", "-o", out, check=False)
+    assert proc.returncode != 0
+    assert "0 <= K < N" in proc.stderr and "2/2" in proc.stderr
+    assert not out.exists()
 
 
 def test_truncated_image_stops_without_keep_going(nasdata, tmp_path):

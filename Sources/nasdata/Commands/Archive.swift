@@ -4,6 +4,7 @@ import HDF5
 import NASDataIO
 import TorchFormats
 import WeightArchive
+import NASCore
 
 /// `nasdata archive ls|info|extract`: read a packed weight archive.
 struct Archive: ParsableCommand {
@@ -21,7 +22,7 @@ struct Archive: ParsableCommand {
         func run() throws {
             try archiveCommandErrors("archive ls") {
                 let reader = try ArchiveReader(path: archive)
-                let wanted = try arch.map { try reader.archIndex(ArchSelector(parsing: $0)) }
+                let wanted = try arch.map { try reader.archIndex(ArchitectureSelector(parsing: $0)) }
                 var lines: [String] = []
                 for run in reader.runs where wanted == nil || run.key.archIndex == wanted {
                     if json {
@@ -100,16 +101,13 @@ struct Archive: ParsableCommand {
             discussion: "The .pth loads with torch.load(weights_only=True) and load_state_dict(strict=True) on the TinyNetwork of that architecture.")
 
         @Argument(help: "The archive (or master file).") var archive: String
-        @Option(name: .long, help: "Architecture index or string.") var arch: String
-        @Option(name: .long, help: "cifar10-valid, cifar10, cifar100 or ImageNet16-120.") var dataset: String
-        @Option(name: .long, help: "Seed (777, 888, 999).") var seed: Int
-        @Option(name: .long, help: "Training epochs: 12 or 200 (less/full also accepted).") var hp: String = "200"
+        @OptionGroup var selected: RunOptions
         @Option(name: .shortAndLong, help: "Output file: .pth or .safetensors.") var output: String
         @Flag(name: .long, help: "Also write the run's results JSON next to the output (OUT.results.json).") var results = false
         @Flag(name: .long, help: "Print what was written as JSON, with the open and fetch times in ms.") var json = false
 
         func run() throws {
-            guard let epochs = ArchiveLayout.hpEpochs(hp) else { throw ValidationError("--hp must be 12, 200, less or full") }
+            let key = try selected.runKey()
             let isPth = output.hasSuffix(".pth") || output.hasSuffix(".pt")
             guard isPth || output.hasSuffix(".safetensors") else {
                 throw ValidationError("--output must end in .pth or .safetensors")
@@ -118,7 +116,7 @@ struct Archive: ParsableCommand {
                 let t0 = Date()
                 let reader = try ArchiveReader(path: archive)
                 let t1 = Date()
-                let run = try reader.run(arch: ArchSelector(parsing: arch), dataset: dataset, seed: seed, hp: epochs)
+                let run = try reader.run(arch: key.architecture, dataset: key.dataset.name, seed: key.seed, schedule: key.schedule)
                 let sd = try reader.stateDict(of: run)
                 let t2 = Date()
                 let source = reader.source(of: run)

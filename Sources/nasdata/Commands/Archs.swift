@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NASBench
+import NASCore
 
 /// `nasdata archs`: the 15,625 architecture strings in canonical (benchmark index) order,
 /// regenerated from CPython's seeded shuffle without reading any benchmark file.

@@ -4,6 +4,7 @@ import NASDatasets
 #if canImport(Glibc)
 import Glibc
 #endif
+import ImageSet
 
 /// `nasdata build-cifar`: the NAS-Bench-201 CIFAR splits, built from the original
 /// archives into one self-describing HDF5 file (schema nb201-dataset v1).

@@ -55,7 +55,7 @@ struct BuildImageNet16: ParsableCommand {
     @Flag(name: .customLong("allow-unverified"), help: "Accept inputs whose MD5 is not the published one.")
     var allowUnverified = false
 
-    @Option(name: .long, help: "Build only shard K of N (K/N, 1-based), e.g. 2/4.")
+    @Option(name: .long, help: "Build only shard K of N (K/N, K from 0 to N-1, as pack-archive and $SLURM_ARRAY_TASK_ID), e.g. 0/4.")
     var shard: String?
 
     @Flag(name: .customLong("keep-going"), help: "Skip unreadable images and list them instead of stopping.")
@@ -90,6 +90,9 @@ struct BuildImageNet16: ParsableCommand {
         guard size >= 1, size <= 512 else { throw ValidationError("--size must be in 1...512") }
         if let threads, threads < 1 { throw ValidationError("--threads must be >= 1") }
         if shard != nil, ilsvrc == nil { throw ValidationError("--shard works with --ilsvrc") }
+        if let shard, parsedShard(shard) == nil {
+            throw ValidationError("--shard wants K/N with 0 <= K < N, K counted from 0 (got \"\(shard)\"; the shards of 4 are 0/4 ... 3/4)")
+        }
         if format == "autodl", shard != nil { throw ValidationError("--format autodl needs the whole set: build shards as hdf5, then --merge with --format autodl") }
     }
 
@@ -107,13 +110,7 @@ struct BuildImageNet16: ParsableCommand {
                 options.downsample.fastDecode = fast
                 options.downsample.passOrder = legacyPassOrder ? .horizontalFirst : .pillow13
                 if let threads { options.downsample.threads = threads }
-                if let shard {
-                    let parts = shard.split(separator: "/")
-                    guard parts.count == 2, let k = Int(parts[0]), let n = Int(parts[1]) else {
-                        throw ValidationError("--shard must be K/N, e.g. 2/4")
-                    }
-                    options.shard = (k, n)
-                }
+                options.shard = shard.flatMap(parsedShard)
                 report = try ImageNet16Build.fromILSVRC(options, output: output)
             } else if let downsampled {
                 report = try ImageNet16Build.fromDownsampled(directory: downsampled, output: output, splitsDirectory: splits,
@@ -134,6 +131,13 @@ struct BuildImageNet16: ParsableCommand {
             throw ExitCode(1)
         }
         emit(report)
+    }
+
+    /// "K/N" with 0 <= K < N (validated in validate()).
+    private func parsedShard(_ text: String) -> (k: Int, n: Int)? {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let k = Int(parts[0]), let n = Int(parts[1]), k >= 0, k < n else { return nil }
+        return (k, n)
     }
 
     private func emit(_ report: ImageNet16BuildReport) {

@@ -4,6 +4,8 @@ import NASBench
 import Tensors
 import TinyNetwork
 import TorchFormats
+import NASCore
+import Reload
 
 /// `nasdata forward`: logits of a batch of images through one architecture's network,
 /// for scripted checks (compare with PyTorch, with a recorded accuracy, ...).
@@ -67,7 +69,7 @@ struct Forward: ParsableCommand {
         if archive != nil && dataset == nil { throw ValidationError("--archive needs --dataset") }
         if archive == nil && classes == nil { throw ValidationError("--weights needs --classes") }
         if let classes, classes < 1 { throw ValidationError("--classes must be at least 1") }
-        if !["200", "12"].contains(hp) { throw ValidationError("--hp must be 200 or 12") }
+        _ = try parseSchedule(hp)
         if channels < 1 || cells < 1 { throw ValidationError("--channels and --cells must be at least 1") }
         if `repeat` < 1 { throw ValidationError("--repeat must be at least 1") }
     }
@@ -83,11 +85,11 @@ struct Forward: ParsableCommand {
                 stateDict = try WeightsFile.load(path: weights)
             } else {
                 let run = try ArchiveRunLoader.load(path: source, architecture: architecture, index: index,
-                                                    dataset: try parseDataset(dataset!), seed: seed, hyperParameters: hp)
+                                                    dataset: try parseDataset(dataset!), seed: seed, schedule: try parseSchedule(hp))
                 if self.classes == nil { classes = run.classes }
                 stateDict = run.weights
             }
-        } catch let error as ValidationError { throw error } catch let error as CommandFailure { throw error } catch {
+        } catch let error as ValidationError { throw error } catch {
             throw CommandFailure("\(error)")
         }
         let config = NetworkConfig(architecture: architecture.description, classes: classes,

@@ -3,6 +3,7 @@ import Checksums
 import Foundation
 import NASDataIO
 import Verify
+import Concurrency
 
 struct ManifestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

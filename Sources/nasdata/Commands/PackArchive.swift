@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import WeightArchive
+import Compression
 
 /// `nasdata pack-archive`: the FULL weight files into one HDF5 archive (or a shard of it).
 struct PackArchive: ParsableCommand {

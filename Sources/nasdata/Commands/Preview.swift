@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HDF5
 import NASDatasets
+import ImageSet
 
 /// `nasdata preview`: a PNG contact sheet of any image set nasdata wrote.
 struct Preview: ParsableCommand {

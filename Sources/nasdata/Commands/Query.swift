@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import NASBench
 import NASDataIO
+import NASCore
 
 /// The benchmark file and schedule, shared by query, best and table.
 struct BenchmarkFileOptions: ParsableArguments {

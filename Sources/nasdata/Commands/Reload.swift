@@ -1,11 +1,7 @@
 import ArgumentParser
-import Foundation
-import NASBench
-import NASDataIO
-import NASDatasets
-import Tensors
+import NASCore
+import Reload
 import TinyNetwork
-import TorchFormats
 
 /// `nasdata reload`: one run's trained weights into the training network, checked by
 /// running it, and exported for fine-tuning in PyTorch.
@@ -29,17 +25,7 @@ struct Reload: ParsableCommand {
     @Option(name: .customLong("full-file"), help: "An upstream {index:06d}-FULL.pth file.")
     var fullFile: String?
 
-    @Option(name: .long, help: "Architecture: canonical index (0-15624) or string; must match the run.")
-    var arch: String
-
-    @Option(name: .long, help: "Data set of the run: cifar10-valid, cifar10, cifar100, ImageNet16-120.")
-    var dataset: String
-
-    @Option(name: .long, help: "Seed of the run (default: the lowest one recorded).")
-    var seed: Int?
-
-    @Option(name: .long, help: "Training schedule: 200 (the 'full' results) or 12 ('less').")
-    var hp: String = "200"
+    @OptionGroup var selected: RunOptions
 
     @Option(name: [.short, .customLong("output")], help: "Exported state dict: .pth (torch zip) or .safetensors.")
     var output: String
@@ -72,196 +58,29 @@ struct Reload: ParsableCommand {
         if !(output.hasSuffix(".pth") || output.hasSuffix(".safetensors")) {
             throw ValidationError("-o must end in .pth (torch zip format) or .safetensors")
         }
-        if !["200", "12"].contains(hp) { throw ValidationError("--hp must be 200 or 12") }
         if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
     }
 
     func run() throws {
         BLASKernelSelection.restartWithFasterKernelsIfNeeded()
-        let (architecture, requestedIndex) = try parseArchitecture(arch)
-        let nb201Dataset = try parseDataset(dataset)
-
-        let source = fullFile ?? archive!
-        let run: TrainedRun
-        do {
-            if let fullFile {
-                run = try TrainedRun.fromFullFile(path: fullFile, dataset: nb201Dataset, seed: seed, hyperParameters: hp)
-            } else {
-                run = try ArchiveRunLoader.load(path: source, architecture: architecture, index: requestedIndex,
-                                                dataset: nb201Dataset, seed: seed, hyperParameters: hp)
-            }
-        } catch let error as CommandFailure { throw error } catch { throw CommandFailure("\(error)") }
-
-        guard run.architecture == architecture.description else {
-            let theirs = SearchSpace.canonical.index(of: run.architecture).map { " (index \($0))" } ?? ""
-            let ours = requestedIndex.map { " (index \($0))" } ?? ""
-            throw CommandFailure("\(source): the run is of architecture \(run.architecture)\(theirs), "
-                                 + "not the requested \(architecture)\(ours)")
-        }
-        if let fileIndex = run.architectureIndex, let requestedIndex, fileIndex != requestedIndex {
-            throw CommandFailure("\(source): the file is for architecture index \(fileIndex), not \(requestedIndex)")
-        }
-        guard run.classes == nb201Dataset.classCount else {
-            throw CommandFailure("\(source): the run records \(run.classes) classes, \(nb201Dataset.name) has \(nb201Dataset.classCount)")
-        }
-
-        let networkConfig = NetworkConfig(architecture: architecture, dataset: nb201Dataset)
-        let spec = try ParameterSpec(networkConfig)
-        let network: TinyNetwork
-        do { network = try TinyNetwork(config: networkConfig, weights: run.weights) } catch {
-            throw CommandFailure("\(source) run (\(run.dataset), seed \(run.seed), hp \(hp)): \(error)")
-        }
-        for warning in network.warnings { printError("\(source): \(warning)") }
-
-        var report: [String: Any] = [
-            "source": source, "arch": architecture.description, "arch_index": requestedIndex.map { $0 as Any } ?? NSNull(),
-            "dataset": run.dataset, "seed": run.seed, "hp": hp, "classes": run.classes,
-            "keys": spec.entries.count, "parameters": spec.trainableParameterCount, "warnings": network.warnings,
-        ]
-        var lines = ["reload: \(architecture)" + (requestedIndex.map { " (index \($0))" } ?? "")
-                     + ", \(run.dataset) seed \(run.seed), hp \(hp): \(spec.entries.count) tensors, "
-                     + String(format: "%.6f", Double(spec.trainableParameterCount) / 1e6) + " M parameters, loaded strictly"]
-        var disagrees = false
-
-        if let evaluate {
-            let result = try runEvaluation(network, path: evaluate, dataset: nb201Dataset)
-            let recorded = run.recorded(result.set)
-            var entry: [String: Any] = ["data": evaluate, "set": result.setPath, "images": result.images,
-                                        "accuracy": result.accuracy, "loss": result.loss]
-            var line = "evaluate \(result.setPath) (\(result.images) images): accuracy "
-                + String(format: "%.2f%%", result.accuracy) + ", loss " + String(format: "%.4f", result.loss)
-            if let recorded {
-                let agrees = abs(recorded.accuracy - result.accuracy) <= tolerance
-                disagrees = !agrees
-                entry["recorded"] = ["epoch": recorded.epoch, "accuracy": recorded.accuracy,
-                                     "loss": recorded.loss.map { $0 as Any } ?? NSNull()]
-                entry["agrees"] = agrees
-                line += "; recorded \(result.set)@\(recorded.epoch): " + String(format: "%.2f%%", recorded.accuracy)
-                    + (recorded.loss.map { ", loss " + String(format: "%.4f", $0) } ?? "")
-                    + (agrees ? " (agrees)" : "  <-- DISAGREES (more than \(tolerance) points apart)")
-            } else {
-                entry["recorded"] = NSNull()
-                line += "; the run records no \(result.set) value to compare with"
-            }
-            report["evaluation"] = entry
-            lines.append(line)
-        } else {
-            try smokeTest(network, dataset: nb201Dataset)
-            report["check"] = "finite logits on a synthetic batch"
-            lines.append("check: a synthetic batch of 8 \(nb201Dataset.inputSize)x\(nb201Dataset.inputSize) images gives finite logits")
-        }
-
-        // Export in upstream order (the spec's), whatever order the source stored.
-        let ordered = StateDict(spec.names.map { ($0, run.weights[$0]!) })
-        do {
-            if output.hasSuffix(".safetensors") {
-                var metadata = ["format": "pt", "arch_str": architecture.description, "num_classes": "\(run.classes)",
-                                "C": "\(networkConfig.channels)", "N": "\(networkConfig.cellsPerStage)",
-                                "dataset": run.dataset, "seed": "\(run.seed)", "hp": hp]
-                if let requestedIndex { metadata["arch_index"] = "\(requestedIndex)" }
-                try Safetensors.write(ordered, metadata: metadata, to: output)
-            } else {
-                try TorchSave.writeStateDict(ordered, to: output)
-            }
-        } catch { throw CommandFailure("\(output): \(error)") }
-        report["output"] = output
-        lines.append("wrote \(output)")
-        if let config {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-            let data = try encoder.encode(networkConfig) + Data("\n".utf8)
-            do {
-                try AtomicOutput.write(to: config) { temp in
-                    guard FileManager.default.createFile(atPath: temp, contents: data) else {
-                        throw IOError.system(operation: "create", path: temp, errno: errno)
-                    }
-                }
-            } catch { throw CommandFailure("\(config): \(error)") }
-            report["config"] = config
-            lines.append("wrote \(config)")
-        }
-
+        let key = try selected.runKey()
+        let (architecture, index) = try parseArchitecture(selected.arch)
+        var request = ReloadRequest(source: fullFile.map { .fullFile($0) } ?? .archive(archive!), architecture: architecture,
+                                    index: index, dataset: key.dataset, seed: key.seed, schedule: key.schedule, output: output)
+        request.config = config
+        request.evaluate = evaluate
+        request.set = set
+        request.batchSize = batchSize
+        request.tolerance = tolerance
+        request.threads = compute.threads
+        request.microBatch = compute.microBatch
+        let report: ReloadReport
+        do { report = try Reloader.run(request, warn: printError) } catch { throw CommandFailure("\(error)") }
         if json {
-            let data = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
+            print(try report.json())
         } else {
-            for line in lines { print(line) }
+            for line in report.lines { print(line) }
         }
-        if disagrees && failOnDisagreement { throw ExitCode(3) }
-    }
-
-    private struct Evaluation {
-        var set: String
-        var setPath: String
-        var images: Int
-        var accuracy: Double
-        var loss: Double
-    }
-
-    /// Top-1 accuracy (%) and mean cross-entropy over a whole evaluation set, read in batches.
-    private func runEvaluation(_ network: TinyNetwork, path: String, dataset: NB201Dataset) throws -> Evaluation {
-        let setPath = set.contains("/") ? set : "\(dataset.name)/\(set)"
-        let setName = String(setPath.split(separator: "/").last ?? "")
-        let reader: ImageSetReader
-        do { reader = try ImageSetReader(path: path, set: setPath) } catch { throw CommandFailure("\(error)") }
-        guard reader.classNames.count == network.config.classes else {
-            throw CommandFailure("\(path): \(setPath) has \(reader.classNames.count) classes, the network \(network.config.classes)")
-        }
-        let pass: ForwardPass
-        do {
-            pass = try ForwardPass(network: network, height: reader.height, width: reader.width,
-                                   microBatch: compute.microBatch, threads: compute.threads)
-        } catch { throw CommandFailure("\(path): \(setPath): \(error)") }
-        let classes = network.config.classes
-        var logits = [Float](repeating: 0, count: batchSize * classes)
-        var correct = 0
-        var lossSum = 0.0
-        let progress = Progress("evaluate \(setPath)", total: Int64(reader.count), unit: "images")
-        defer { progress.finish() }
-        var start = 0
-        while start < reader.count {
-            let n = min(batchSize, reader.count - start)
-            let batch: ImageBatch
-            do { batch = try reader.readBatch(start: start, count: n) } catch { throw CommandFailure("\(error)") }
-            let input = batch.normalizedNCHW(mean: reader.mean, std: reader.std)
-            do {
-                try input.withUnsafeBufferPointer { x in
-                    try logits.withUnsafeMutableBufferPointer { l in
-                        try pass.run(images: x.baseAddress!, count: n, features: nil, logits: l.baseAddress!)
-                    }
-                }
-            } catch { throw CommandFailure("\(path): \(setPath) images \(start)..<\(start + n): \(error)") }
-            for i in 0..<n {
-                let row = logits[(i * classes)..<((i + 1) * classes)]
-                let label = Int(batch.labels[i])
-                guard (0..<classes).contains(label) else {
-                    throw CommandFailure("\(path): \(setPath) record \(start + i) has label \(label), outside 0..<\(classes)")
-                }
-                let best = row.indices.max { row[$0] < row[$1] }! - i * classes
-                if best == label { correct += 1 }
-                let top = Double(row.max()!)
-                let logSum = top + log(row.reduce(0.0) { $0 + exp(Double($1) - top) })
-                lossSum += logSum - Double(row[row.startIndex + label])
-            }
-            progress.advance(by: Int64(n))
-            start += n
-        }
-        let count = max(reader.count, 1)
-        return Evaluation(set: setName, setPath: setPath, images: reader.count,
-                          accuracy: 100 * Double(correct) / Double(count), loss: lossSum / Double(count))
-    }
-
-    /// Proves the loaded network runs: 8 deterministic synthetic images must give finite logits.
-    private func smokeTest(_ network: TinyNetwork, dataset: NB201Dataset) throws {
-        let size = dataset.inputSize
-        let values = (0..<(8 * 3 * size * size)).map { Float(sin(Double($0) * 0.37)) * 1.5 }
-        do {
-            _ = try network.forward(Tensor(shape: [8, 3, size, size], scalars: values), threads: compute.threads,
-                                    microBatch: compute.microBatch)
-        } catch { throw CommandFailure("the reloaded network does not run cleanly: \(error)") }
+        if report.disagrees && failOnDisagreement { throw ExitCode(3) }
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#endif

@@ -1,7 +1,7 @@
 import ArgumentParser
-import Checksums
+import Concurrency
 import Foundation
-import NASBench
+import NASCore
 import NASSearch
 
 /// `nasdata search BENCH.h5 --algorithm A --dataset D`: the papers' query-based NAS algorithms on the benchmark.

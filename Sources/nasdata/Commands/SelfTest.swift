@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
-import HDF5
-import HDF5Schema
+import SelfTest
 
 /// `nasdata selftest -o FILE.h5`: exercises the HDF5 layer end to end.
 /// `nasdata selftest --read FILE.h5`: dumps any HDF5 file as JSON (interop checks).
@@ -37,40 +36,25 @@ struct SelfTest: ParsableCommand {
     func run() throws {
         do {
             if let read {
-                let file = try File.open(read)
-                defer { file.close() }
-                print(try TreeDump.dump(file, maxValues: maxValues))
+                print(try HDF5SelfTest.dump(path: read, maxValues: maxValues))
                 return
             }
             if let benchMb {
                 let dir = URL(fileURLWithPath: output!).deletingLastPathComponent().path
-                for r in try WriteBenchmark(directory: dir, megabytes: benchMb).run() {
-                    print(String(format: "%@ threads=%d %.1f MB/s (%.2f s, file %.1f MB)", r.mode, r.threads, r.mbPerSecond,
-                                 r.seconds, Double(r.fileBytes) / 1_048_576))
-                }
+                for line in try HDF5SelfTest.bench(directory: dir, megabytes: benchMb) { print(line) }
                 return
             }
-            try writeAndVerify(SelfTestSample(path: output!))
+            let report = try HDF5SelfTest.run(path: output!, createdBy: "nasdata \(NASData.configuration.version) selftest")
+            for line in report.lines { print(line) }
+            if !report.passed {
+                for d in report.deviations { printError("  \(d)") }
+                throw SelfTestFailure(message: "\(report.deviations.count) schema deviation(s)")
+            }
         } catch let error as ExitCode {
             throw error
         } catch {
             printError("nasdata selftest: \(error)")
             throw ExitCode(1)
         }
-    }
-
-    private func writeAndVerify(_ sample: SelfTestSample) throws {
-        let threads = try sample.write()
-        print("selftest: wrote \(sample.path) and its external-link target \(sample.targetPath) (libhdf5 \(HDF5Library.version), thread-safe: \(HDF5Library.isThreadSafe))")
-        print("  direct chunks compressed on \(threads) thread(s) with nasdata's own shuffle+deflate, written with H5Dwrite_chunk")
-        for line in try sample.verify() { print("  read back: \(line)") }
-        let library = try SchemaLibrary.locate()
-        let deviations = try sample.checkSchemas(library)
-        if !deviations.isEmpty {
-            for d in deviations { printError("  \(d)") }
-            throw SelfTestFailure(message: "\(deviations.count) schema deviation(s)")
-        }
-        print("  schemas: \(sample.path) conforms to nasdata-selftest v1, \(sample.targetPath) to nasdata-selftest-target v1 (\(library.directory))")
-        print("selftest: OK")
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import NASBench
 import NASDataIO
+import NASCore
 
 /// `nasdata table BENCH.h5 --dataset D --hp H -o out.csv`: one row per architecture.
 struct Table: ParsableCommand {

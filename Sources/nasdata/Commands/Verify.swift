@@ -2,6 +2,7 @@ import ArgumentParser
 import Checksums
 import Foundation
 import Verify
+import Concurrency
 
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,5 @@
 import ArgumentParser
-import NASBench
-import TinyNetwork
+import NASCore
 
 /// How `forward` and `reload` run the network.
 struct ComputeOptions: ParsableArguments {
@@ -26,18 +25,22 @@ struct ComputeOptions: ParsableArguments {
 
 /// `--arch I` (canonical benchmark index) or `--arch STR` (architecture string).
 func parseArchitecture(_ text: String) throws -> (architecture: Architecture, index: Int?) {
-    if let index = Int(text) {
-        guard let arch = SearchSpace.canonical.architecture(at: index) else {
-            throw ValidationError("--arch \(text): an index must be in 0..<\(SearchSpace.count)")
-        }
-        return (arch, index)
-    }
     do {
-        let arch = try Architecture(text)
-        return (arch, SearchSpace.canonical.index(of: arch))
+        let (architecture, index) = try ArchitectureSelector(parsing: text).resolve()
+        return (architecture, index)
+    } catch let error as ArchitectureSelectorError {
+        throw ValidationError("--arch \(text): \(error)")
     } catch {
         throw ValidationError("--arch: \(error)")
     }
+}
+
+/// `--hp`: a NAS-Bench-201 training schedule, 200 or 12 epochs.
+func parseSchedule(_ text: String) throws -> Schedule {
+    guard let schedule = Schedule(rawValue: text), Schedule.nasBench201.contains(schedule) else {
+        throw ValidationError("--hp must be 200 or 12")
+    }
+    return schedule
 }
 
 /// A data set name as upstream spells it.

@@ -102,7 +102,7 @@ public struct ParameterSpec: Sendable, Equatable {
 }
 
 extension DType {
-    var isFloatingPoint: Bool {
+    package var isFloatingPoint: Bool {
         switch self {
         case .float64, .float32, .float16, .bfloat16: return true
         default: return false

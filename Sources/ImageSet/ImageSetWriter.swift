@@ -174,3 +174,18 @@ public struct ImageSetSummary: Sendable, Equatable {
     public let count: Int
     public let digest: String
 }
+
+/// Records of one piece of an original CIFAR file, decoded: HWC images and labels.
+public struct CIFARRecords: Sendable {
+    /// `count` images of 32 x 32 x 3, HWC, back to back.
+    public var images: [UInt8] = []
+    /// Fine labels (CIFAR-100) or labels (CIFAR-10), 0-based.
+    public var labels: [Int64] = []
+    public var count: Int { labels.count }
+
+    public init() {}
+    public init(images: [UInt8], labels: [Int64]) {
+        self.images = images
+        self.labels = labels
+    }
+}

@@ -1,7 +1,6 @@
-import NASBench
 
 /// How the forward pass runs each of a cell's six edges.
-enum EdgeKind: Equatable, Sendable {
+package enum EdgeKind: Equatable, Sendable {
     /// `none`: contributes zeros (dropped from the sum).
     case zero
     /// `skip_connect`: adds its input.
@@ -11,22 +10,22 @@ enum EdgeKind: Equatable, Sendable {
     /// `avg_pool_3x3`: stride 1, pad 1, count_include_pad=False.
     case averagePool
 
-    var kernelSize: Int? {
+    package var kernelSize: Int? {
         if case let .convolution(k) = self { return k }
         return nil
     }
 }
 
 /// A cell's edges in architecture-string order: (1<-0), (2<-0), (2<-1), (3<-0), (3<-1), (3<-2).
-struct CellStructure: Sendable {
-    struct Edge: Sendable {
-        var source: Int
-        var target: Int
-        var operation: EdgeKind
+package struct CellStructure: Sendable {
+    package struct Edge: Sendable {
+        package var source: Int
+        package var target: Int
+        package var operation: EdgeKind
     }
-    var edges: [Edge]
+    package var edges: [Edge]
 
-    init(_ architecture: Architecture) {
+    package init(_ architecture: Architecture) {
         edges = zip(Architecture.edges, architecture.operations).map { pair, operation in
             let kind: EdgeKind
             switch operation {

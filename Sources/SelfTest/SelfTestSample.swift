@@ -1,14 +1,17 @@
-import Dispatch
 import Foundation
 import HDF5
 import HDF5Schema
 import Tensors
+import Compression
+import Concurrency
 
 /// The sample file `nasdata selftest` writes and verifies: every dtype, chunked +
 /// compressed data through HDF5's filter pipeline and as direct chunks compressed
 /// on our own threads, strings, attributes, an external link to a companion file.
 struct SelfTestSample {
     let path: String
+    /// The `created_by` attribute (the program and its version).
+    var createdBy = "nasdata selftest"
     /// The companion file the external link points to (same directory).
     var targetPath: String {
         (path.hasSuffix(".h5") ? String(path.dropLast(3)) : path) + ".target.h5"
@@ -51,7 +54,7 @@ struct SelfTestSample {
         return try File.writeAtomically(to: path) { f in
             try f.setAttribute("nasdata_schema", "nasdata-selftest")
             try f.setAttribute("nasdata_schema_version", 1)
-            try f.setAttribute("created_by", .string("nasdata \(NASData.configuration.version) selftest"))
+            try f.setAttribute("created_by", .string(createdBy))
             try f.setAttribute("hdf5_version", .string(HDF5Library.version))
 
             let n = try f.createGroup("numeric")
@@ -105,19 +108,18 @@ struct SelfTestSample {
     private func writeDirectChunks(_ ds: Dataset) throws -> Int {
         let values = Self.chunkedValues
         let starts = Array(stride(from: 0, to: Self.rows, by: Self.chunkRows))
-        let encoded = Encoded(count: starts.count)
         let threads = min(starts.count, ProcessInfo.processInfo.activeProcessorCount)
-        DispatchQueue.concurrentPerform(iterations: starts.count) { i in
+        let encoded = BoundedParallel.map(count: starts.count, jobs: threads, makeState: { () }) { _, i in
             var chunk = [Float](repeating: 0, count: Self.chunkRows * Self.cols)  // edge chunks are padded
             let r0 = starts[i]
             for r in r0..<min(r0 + Self.chunkRows, Self.rows) {
                 for col in 0..<Self.cols { chunk[(r - r0) * Self.cols + col] = values[r * Self.cols + col] }
             }
             let bytes = chunk.withUnsafeBytes { Array($0) }
-            encoded.set(i, Result { try ChunkEncoder.encode(bytes, elementSize: 4, shuffle: true, deflate: Self.deflateLevel) })
+            return Result { try ChunkEncoder.encode(bytes, elementSize: 4, shuffle: true, deflate: Self.deflateLevel) }
         }
         for (i, r0) in starts.enumerated() {
-            try ds.writeRawChunk(offset: [r0, 0], bytes: try encoded.get(i).get())
+            try ds.writeRawChunk(offset: [r0, 0], bytes: try encoded[i].get())
         }
         return threads
     }
@@ -190,18 +192,4 @@ struct SelfTestSample {
     private func expect(_ ok: Bool, _ what: String) throws {
         if !ok { throw SelfTestFailure(message: "\(path): \(what) did not read back as written") }
     }
-}
-
-struct SelfTestFailure: Error, CustomStringConvertible {
-    var message: String
-    var description: String { message }
-}
-
-/// Results of the compression workers, one slot per chunk.
-private final class Encoded: @unchecked Sendable {
-    private var slots: [Result<[UInt8], Error>?]
-    private let lock = NSLock()
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ r: Result<[UInt8], Error>) { lock.lock(); slots[i] = r; lock.unlock() }
-    func get(_ i: Int) -> Result<[UInt8], Error> { lock.lock(); defer { lock.unlock() }; return slots[i]! }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import HDF5
 import XCTest
-@testable import NASDatasets
+@testable import ImageSet
 
 final class ImageSetTests: XCTestCase {
     var dir: String!

@@ -1,5 +1,6 @@
 import XCTest
-@testable import NASBench
+@testable import NASCore
+import NASCore
 
 final class ArchitectureTests: XCTestCase {
     let sample = "|nor_conv_3x3~0|+|none~0|skip_connect~1|+|avg_pool_3x3~0|nor_conv_1x1~1|none~2|"

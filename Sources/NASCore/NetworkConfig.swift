@@ -1,4 +1,3 @@
-import NASBench
 
 /// What defines one NAS-Bench-201 training network (upstream `TinyNetwork(C, N, genotype, num_classes)`).
 ///
@@ -27,15 +26,15 @@ public struct NetworkConfig: Codable, Equatable, Sendable {
     }
 
     /// The cell's six edges, parsed (throws NASBench's parse error on a malformed string).
-    func cell() throws -> CellStructure { CellStructure(try Architecture(architecture)) }
+    package func cell() throws -> CellStructure { CellStructure(try Architecture(architecture)) }
 
     /// Channels of stage 0, 1, 2.
-    var stageChannels: [Int] { [channels, 2 * channels, 4 * channels] }
+    package var stageChannels: [Int] { [channels, 2 * channels, 4 * channels] }
 
     /// Index of every cell in `cells.*` that is a reduction block (N and 2N+1).
-    var reductionCells: [Int] { [cellsPerStage, 2 * cellsPerStage + 1] }
+    package var reductionCells: [Int] { [cellsPerStage, 2 * cellsPerStage + 1] }
 
-    var cellCount: Int { 3 * cellsPerStage + 2 }
+    package var cellCount: Int { 3 * cellsPerStage + 2 }
 
     enum CodingKeys: String, CodingKey {
         case name, channels = "C", cellsPerStage = "N", architecture = "arch_str", classes = "num_classes"

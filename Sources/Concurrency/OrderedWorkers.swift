@@ -6,8 +6,8 @@ import Foundation
 /// pool itself never blocks `submit`. A job is told whether it was cancelled
 /// (`shutdown` before it started) so it can release what it holds (an in-memory
 /// copy of a tar member) without doing the work.
-final class OrderedWorkers<Output>: @unchecked Sendable {
-    typealias Job = @Sendable (_ cancelled: Bool) -> Output
+public final class OrderedWorkers<Output>: @unchecked Sendable {
+    public typealias Job = @Sendable (_ cancelled: Bool) -> Output
 
     private let condition = NSCondition()
     private var queue: [(Int, Job)] = []
@@ -17,7 +17,7 @@ final class OrderedWorkers<Output>: @unchecked Sendable {
     private var stopping = false
     private var running = 0
 
-    init(workers: Int, name: String) {
+    public init(workers: Int, name: String) {
         for i in 0..<max(1, workers) {
             let t = Thread { [self] in workLoop() }
             t.name = "\(name)-\(i)"
@@ -29,12 +29,12 @@ final class OrderedWorkers<Output>: @unchecked Sendable {
     deinit { shutdown() }
 
     /// Jobs submitted and not yet taken.
-    var pending: Int {
+    public var pending: Int {
         condition.lock(); defer { condition.unlock() }
         return nextSubmit - nextTake
     }
 
-    func submit(_ job: @escaping Job) {
+    public func submit(_ job: @escaping Job) {
         condition.lock()
         queue.append((nextSubmit, job))
         nextSubmit += 1
@@ -43,7 +43,7 @@ final class OrderedWorkers<Output>: @unchecked Sendable {
     }
 
     /// The oldest job's result, waiting for it if needed; nil when nothing is pending.
-    func next() -> Output? {
+    public func next() -> Output? {
         condition.lock(); defer { condition.unlock() }
         guard nextTake < nextSubmit else { return nil }
         while done[nextTake] == nil { condition.wait() }
@@ -52,7 +52,7 @@ final class OrderedWorkers<Output>: @unchecked Sendable {
     }
 
     /// The oldest job's result if it is finished; nil otherwise (never waits).
-    func nextIfDone() -> Output? {
+    public func nextIfDone() -> Output? {
         condition.lock(); defer { condition.unlock() }
         guard nextTake < nextSubmit, let output = done.removeValue(forKey: nextTake) else { return nil }
         nextTake += 1
@@ -61,7 +61,7 @@ final class OrderedWorkers<Output>: @unchecked Sendable {
 
     /// Cancels the jobs not yet started (each still runs, told it was cancelled, to
     /// release its resources), lets the running ones finish, and stops the threads.
-    func shutdown() {
+    public func shutdown() {
         condition.lock()
         stopping = true
         condition.broadcast()

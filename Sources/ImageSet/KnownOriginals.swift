@@ -63,6 +63,10 @@ public struct ChecksumMismatch: Error, CustomStringConvertible {
     public let expected: String
     public let actual: String
 
+    public init(path: String, algorithm: String, expected: String, actual: String) {
+        self.path = path; self.algorithm = algorithm; self.expected = expected; self.actual = actual
+    }
+
     public var description: String {
         "\(path): \(algorithm) is \(actual), but the published original's is \(expected); "
             + "the file is corrupt or not the original (pass --allow-unverified to build from your own variant)"

@@ -1,7 +1,7 @@
 import XCTest
 import FixtureSupport
 import HDF5
-@testable import WeightArchive
+@testable import Compression
 
 /// Our literal-only deflate writer must produce streams zlib inflates back exactly,
 /// and compress shuffled weights at least as well as zlib's Z_HUFFMAN_ONLY.

@@ -1,11 +1,11 @@
 import CHDF5
-import HDF5
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Creates the HDF5 file an archive lives in, with the one creation property the
-/// `HDF5` module does not expose: file-space strategy NONE.
+/// Files that survive a kill: created with file-space strategy NONE (h5py's
+/// `fs_strategy="none"`), trimmed to and fenced at HDF5's end of allocation (h5py's
+/// `FileID.get_eoa`). The weight archive writes through these.
 ///
 /// Why: by default HDF5 reuses space freed during a session (a table chunk
 /// rewritten bigger frees its old place). After a kill, the last durable
@@ -14,8 +14,8 @@ import Glibc
 /// the end of the file, so nothing the last durable point references is ever
 /// overwritten. This stores superblock version 2 (readable by HDF5 >= 1.10 and
 /// every current h5py; no SWMR status flags, so no `h5clear` after a crash).
-enum CrashSafeFile {
-    static func create(_ path: String) throws {
+public enum CrashSafeFile {
+    public static func create(_ path: String) throws {
         HDF5Library.prepareThread()
         let fcpl = H5Pcreate(nd_H5P_FILE_CREATE())
         guard fcpl >= 0 else { throw HDF5Error(.failed, file: path, "cannot create a file-creation property list") }
@@ -30,7 +30,7 @@ enum CrashSafeFile {
 
     /// Cuts the disk space reserved ahead (see `SpaceReservation`) off a closed file:
     /// truncates it to HDF5's end-of-allocation.
-    static func trimToAllocatedSize(_ path: String) throws {
+    public static func trimToAllocatedSize(_ path: String) throws {
         HDF5Library.prepareThread()
         let fid = H5Fopen(path, nd_H5F_ACC_RDONLY(), nd_H5P_DEFAULT())
         guard fid >= 0 else { throw HDF5Error(.failed, file: path, "cannot reopen to trim the reserved space") }
@@ -53,7 +53,7 @@ enum CrashSafeFile {
     /// early over the gap [EOA, EOF) moves EOA to the end of the file; it is dropped
     /// at once, and with strategy NONE its space is never reused. Nothing linked
     /// changes, so a kill during this step cannot hurt either.
-    static func fenceUnallocatedTail(_ path: String) throws {
+    public static func fenceUnallocatedTail(_ path: String) throws {
         HDF5Library.prepareThread()
         var st = stat()
         guard stat(path, &st) == 0 else { throw HDF5Error(.failed, file: path, "cannot stat: \(String(cString: strerror(errno)))") }

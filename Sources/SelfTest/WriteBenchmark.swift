@@ -1,6 +1,7 @@
-import Dispatch
 import Foundation
 import HDF5
+import Compression
+import Concurrency
 
 /// Write throughput of chunked float32 with shuffle + deflate, three ways: HDF5's
 /// filter pipeline (compression under libhdf5's global lock), and direct chunk
@@ -44,14 +45,13 @@ struct WriteBenchmark {
                 // Compress `threads` chunks at a time in parallel, then store them in order.
                 for batch in stride(from: 0, to: slabs, by: threads) {
                     let n = min(threads, slabs - batch)
-                    let out = Slots(n)
-                    DispatchQueue.concurrentPerform(iterations: n) { i in
+                    let out = BoundedParallel.map(count: n, jobs: n, makeState: { () }) { _, i in
                         let s = batch + i
                         let bytes = values[(s * slabCount)..<((s + 1) * slabCount)].withUnsafeBytes { Array($0) }
-                        out.set(i, try? ChunkEncoder.encode(bytes, elementSize: 4, shuffle: true, deflate: Self.level))
+                        return try? ChunkEncoder.encode(bytes, elementSize: 4, shuffle: true, deflate: Self.level)
                     }
                     for i in 0..<n {
-                        guard let chunk = out.get(i) else { throw SelfTestFailure(message: "compression failed") }
+                        guard let chunk = out[i] else { throw SelfTestFailure(message: "compression failed") }
                         try ds.writeRawChunk(offset: [(batch + i) * Self.chunkRows, 0], bytes: chunk)
                     }
                 }
@@ -77,12 +77,4 @@ struct WriteBenchmark {
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
-}
-
-private final class Slots: @unchecked Sendable {
-    private var items: [[UInt8]?]
-    private let lock = NSLock()
-    init(_ n: Int) { items = Array(repeating: nil, count: n) }
-    func set(_ i: Int, _ v: [UInt8]?) { lock.lock(); items[i] = v; lock.unlock() }
-    func get(_ i: Int) -> [UInt8]? { lock.lock(); defer { lock.unlock() }; return items[i] }
 }
