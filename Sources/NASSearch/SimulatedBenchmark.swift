@@ -53,7 +53,7 @@ public final class SimulatedBenchmark: Sendable {
         let hint = proxy == .twelve
             ? "NAS-Bench-201 v1.0 files record the 12-epoch schedule for cifar10-valid only; pass --hp 200 to search on the full schedule"
             : ""
-        guard let runs = try bench.allRuns(schedule: proxy, dataset: name) else {
+        guard let runs = try bench.runColumns(schedule: proxy, dataset: name) else {
             throw SearchError.missingTable(file: bench.path, schedule: proxy.rawValue, dataset: name, hint: hint)
         }
         guard let latencyRuns = try bench.indexesWithRuns(schedule: proxy, dataset: dataset.name) else {
@@ -74,36 +74,42 @@ public final class SimulatedBenchmark: Sendable {
         }
         indexOfCode = codes
         let n = archStrings.count
-        let E = runs.first?.result.epochs ?? proxy.epochs
+        let E = runs.epochs
         epochs = E
         var start = [Int32](repeating: -1, count: n), count = [Int32](repeating: 0, count: n)
-        var seedList: [Int] = []
-        var train = [Double](repeating: .nan, count: runs.count * E)
+        var train = [Double](repeating: .nan, count: runs.rows * E)
         var vAcc = train, vTime = train, vtAcc = train
         var raise = [UInt8](repeating: 0, count: n * E)
-        for (row, run) in runs.enumerated() {
-            guard (0..<n).contains(run.index) else { continue }
-            if start[run.index] < 0 { start[run.index] = Int32(row) }
-            count[run.index] += 1
-            seedList.append(run.seed)
+        for row in 0..<runs.rows {
+            let index = runs.archIndex[row]
+            guard (0..<n).contains(index) else { continue }
+            if start[index] < 0 { start[index] = Int32(row) }
+            count[index] += 1
             for e in 0..<E {
                 let at = row * E + e
-                if let m = try? run.result.train(epoch: e) {
-                    train[at] = m.totalTime ?? .nan
-                } else { raise[run.index * E + e] |= 1 }
-                if let m = try? run.result.eval("x-valid", epoch: e) {
+                switch runs.trainAllTime(row: row, epoch: e) {
+                case .success(let t): train[at] = t ?? .nan
+                case .failure: raise[index * E + e] |= 1
+                }
+                switch runs.eval("x-valid", row: row, epoch: e) {
+                case .success(let m):
                     vAcc[at] = m.accuracy
-                    vTime[at] = m.totalTime.map { $0 / Double(e + 1) } ?? .nan
-                } else { raise[run.index * E + e] |= 2 }
-                if let m = try? run.result.eval("ori-test", epoch: e) { vtAcc[at] = m.accuracy } else { raise[run.index * E + e] |= 4 }
+                    vTime[at] = m.allTime.map { $0 / Double(e + 1) } ?? .nan
+                case .failure: raise[index * E + e] |= 2
+                }
+                switch runs.eval("ori-test", row: row, epoch: e) {
+                case .success(let m): vtAcc[at] = m.accuracy
+                case .failure: raise[index * E + e] |= 4
+                }
             }
         }
+        let seedList = runs.seed
         rowStart = start; rowCount = count; seeds = seedList
         trainAllTime = train; validAccuracy = vAcc; validPerTime = vTime; valtestAccuracy = vtAcc; raises = raise
         hasLatencyRuns = (0..<n).map { latencyRuns.contains($0) }
         finalTest = (0..<n).map { finals[$0] ?? .nan }
         var cheapest = Double.infinity
-        for row in 0..<runs.count {
+        for row in 0..<runs.rows {
             let c = train[row * E + E - 1] + vTime[row * E + E - 1]
             if c.isFinite { cheapest = min(cheapest, c) }
         }
