@@ -98,7 +98,7 @@ def test_reinforce_and_bohb_match_upstream_in_distribution(nasdata, bench, tmp_p
     if not path.exists():
         pytest.skip("no committed upstream runs for {}".format(algorithm))
     upstream = json.loads(path.read_text())
-    ours = nasdata_runs(nasdata, bench, tmp_path, algorithm, upstream["dataset"], [1000 + k for k in range(200)])
+    ours = nasdata_runs(nasdata, bench, tmp_path, algorithm, upstream["dataset"], [1000 + k for k in range(100)])
     for quantity, theirs_values, ours_values in (
         ("final test accuracy", [r["test_accuracy"] for r in upstream["runs"]], [r["final_test_accuracy"] for r in ours["runs"]]),
         ("evaluations within the budget", [r["evaluations"] for r in upstream["runs"]], [r["counted"] for r in ours["runs"]]),
