@@ -12,15 +12,7 @@ enum SearchFixtures {
     static let directory = Repository.fixtures("search")
 
     static func gunzip(_ path: String) throws -> Data {
-        let reader = try GzipReader(path: path)
-        var data = Data()
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = try buffer.withUnsafeMutableBytes { try reader.read(into: $0) }
-            if n == 0 { break }
-            data.append(contentsOf: buffer[0..<n])
-        }
-        return data
+        Data(try GzipReader(path: path).readToEnd(limit: 1 << 30))
     }
 
     private static let lock = NSLock()
