@@ -31,6 +31,7 @@
 //   Reload        one run's weights into the network, evaluated and exported (reload);
 //                 a batch of images through a network (forward)
 //   SelfTest      the HDF5 write/read self-test (selftest)
+//   NASSearch     the query-based NAS algorithms (random, REA, REINFORCE, BOHB) on the benchmark, results, plots
 //   nasdata       the command-line program (one file a subcommand)
 import PackageDescription
 
@@ -62,6 +63,7 @@ let package = Package(
         .library(name: "Verify", targets: ["Verify"]),
         .library(name: "Reload", targets: ["Reload"]),
         .library(name: "SelfTest", targets: ["SelfTest"]),
+        .library(name: "NASSearch", targets: ["NASSearch"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -97,8 +99,9 @@ let package = Package(
         .target(name: "Verify", dependencies: ["Checksums", "Concurrency", "HDF5", "HDF5Schema", "ImageSet", "NASBench", "NASCore", "NASDataIO", "NASDatasets", "Pickle", "Tensors", "TorchFormats", "WeightArchive"]),
         .target(name: "Reload", dependencies: ["ImageSet", "NASCore", "NASDataIO", "Tensors", "TinyNetwork", "TorchFormats", "WeightArchive"]),
         .target(name: "SelfTest", dependencies: ["Compression", "Concurrency", "HDF5", "HDF5Schema", "NASDataIO", "Tensors"]),
+        .target(name: "NASSearch", dependencies: ["Concurrency", "HDF5", "NASBench", "NASCore", "NASDataIO", "NASDatasets", "Tensors"]),
         .executableTarget(name: "nasdata", dependencies: [
-            "Checksums", "Compression", "Concurrency", "HDF5", "HDF5Schema", "ImageSet", "NASBench", "NASCore", "NASDataIO", "NASDatasets", "Pickle", "Reload", "SelfTest", "Tensors", "TinyNetwork", "TorchFormats", "Verify", "WeightArchive",
+            "NASSearch", "Checksums", "Compression", "Concurrency", "HDF5", "HDF5Schema", "ImageSet", "NASBench", "NASCore", "NASDataIO", "NASDatasets", "Pickle", "Reload", "SelfTest", "Tensors", "TinyNetwork", "TorchFormats", "Verify", "WeightArchive",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -122,5 +125,6 @@ let package = Package(
         .testTarget(name: "VerifyTests", dependencies: ["Checksums", "FixtureSupport", "HDF5", "ImageSet", "NASBench", "NASCore", "NASDatasets", "Pickle", "Tensors", "Verify", "WeightArchive"]),
         .testTarget(name: "ReloadTests", dependencies: ["FixtureSupport", "NASCore", "Reload", "TorchFormats"]),
         .testTarget(name: "SelfTestTests", dependencies: ["SelfTest"]),
+        .testTarget(name: "NASSearchTests", dependencies: ["FixtureSupport", "HDF5Schema", "NASBench", "NASCore", "NASDataIO", "NASSearch"]),
     ]
 )

@@ -4,7 +4,7 @@
 #     Slurm with munge for the job-array test (Tools/slurm-cluster.sh starts a local one), and
 #     GNU time (/usr/bin/time: peak RSS in the benchmarks and the Slurm job logs)
 #   - Python packages for the interop tests (h5py, numpy, safetensors, pytest, pillow,
-#     pandas, jsonschema, pyyaml; with torch also xautodl and nas-bench-201)
+#     pandas, jsonschema, pyyaml, scipy, nats_bench; with torch also xautodl and nas-bench-201)
 #   - torch for the PyTorch interop tests: from a local CPU wheel in /opt/wheels when
 #     there is one; otherwise only with NASDATA_INSTALL_TORCH=1 (PyPI's wheel is large).
 # Swift itself (6.x) must be on PATH; this script does not install a toolchain.
@@ -38,7 +38,7 @@ PYEOF
 pip_install() { "$PY" -m pip install -q --disable-pip-version-check "$@"; }
 
 mapfile -t need_py < <(missing_modules h5py:h5py numpy:numpy safetensors:safetensors pytest:pytest \
-  PIL:pillow pandas:pandas jsonschema:jsonschema yaml:pyyaml)
+  PIL:pillow pandas:pandas jsonschema:jsonschema yaml:pyyaml scipy:scipy nats_bench:nats_bench)
 if ((${#need_py[@]})); then
   echo "setup: installing Python packages: ${need_py[*]}" >&2
   pip_install "${need_py[@]}"

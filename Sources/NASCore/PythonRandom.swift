@@ -114,3 +114,15 @@ public struct PythonRandom: Sendable {
         return (a * 67_108_864.0 + b) * (1.0 / 9_007_199_254_740_992.0)
     }
 }
+
+extension PythonRandom {
+    /// `random.randint(a, b)`: `a + _randbelow(b - a + 1)`.
+    public mutating func randint(_ a: Int, _ b: Int) -> Int {
+        a + randbelow(b - a + 1)
+    }
+
+    /// `random.choice(seq)`: `seq[_randbelow(len(seq))]`.
+    public mutating func choice<C: RandomAccessCollection>(_ seq: C) -> C.Element where C.Index == Int {
+        seq[seq.startIndex + randbelow(seq.count)]
+    }
+}

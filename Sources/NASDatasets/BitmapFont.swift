@@ -1,11 +1,11 @@
 /// A 3x5-pixel font (digits, upper-case letters, a few signs) for labels on the
 /// preview contact sheet; lower-case is drawn as upper-case. Each glyph is five rows
 /// of three pixels, top to bottom, `#` = ink.
-enum BitmapFont {
-    static let glyphWidth = 3
-    static let glyphHeight = 5
+public enum BitmapFont {
+    public static let glyphWidth = 3
+    public static let glyphHeight = 5
     /// Horizontal distance from one character to the next.
-    static let advance = 4
+    public static let advance = 4
 
     private static let source: [Character: String] = [
         "0": "### #.# #.# #.# ###", "1": ".#. ##. .#. .#. ###", "2": "### ..# ### #.. ###",
@@ -23,7 +23,9 @@ enum BitmapFont {
         "Y": "#.# #.# .#. .#. .#.", "Z": "### ..# .#. #.. ###",
         "-": "... ... ### ... ...", "_": "... ... ... ... ###", ".": "... ... ... ... .#.",
         ":": "... .#. ... .#. ...", "/": "..# ..# .#. #.. #..", "?": "### ..# .## ... .#.",
-        " ": "... ... ... ... ...",
+        " ": "... ... ... ... ...", "(": ".#. #.. #.. #.. .#.", ")": ".#. ..# ..# ..# .#.",
+        "%": "#.# ..# .#. #.. #.#", ",": "... ... ... .#. #..", "+": "... .#. ### .#. ...",
+        "=": "... ### ... ### ...", "|": ".#. .#. .#. .#. .#.", "~": "... .## #.. ... ...",
     ]
 
     /// Row bit masks (bit 2 = leftmost pixel) per character.
@@ -33,7 +35,8 @@ enum BitmapFont {
         }
     }
 
-    static func glyph(_ c: Character) -> [UInt8] {
+    /// Row bit masks of `c` (bit `glyphWidth - 1` = leftmost pixel); `?` for characters it lacks.
+    public static func glyph(_ c: Character) -> [UInt8] {
         glyphs[Character(c.uppercased())] ?? glyphs["?"]!
     }
 

@@ -59,6 +59,14 @@ public struct ContactSheet {
 
     /// Writes the sheet as an 8-bit RGB PNG, atomically (temp file, then rename).
     public func writePNG(to path: String) throws {
+        try PNGWriter.writeRGB(pixels, width: width, height: height, to: path)
+    }
+}
+
+/// 8-bit RGB PNG files through libpng's simplified API, written atomically (temp file, then rename).
+public enum PNGWriter {
+    public static func writeRGB(_ pixels: [UInt8], width: Int, height: Int, to path: String) throws {
+        precondition(pixels.count == width * height * 3, "RGB buffer does not match \(width)x\(height)")
         try AtomicOutput.write(to: path) { temp in
             var image = png_image()
             image.version = UInt32(PNG_IMAGE_VERSION)

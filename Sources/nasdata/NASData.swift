@@ -21,6 +21,8 @@ struct NASData: ParsableCommand {
             Query.self,
             Best.self,
             Table.self,
+            Search.self,
+            Plot.self,
             // Trained weights
             PackArchive.self,
             MergeArchive.self,

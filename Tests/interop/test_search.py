@@ -1,0 +1,137 @@
+"""`nasdata search` against upstream's search scripts (our driver Tools/fixtures/upstream-search.py on the
+real nats_bench API) on the fixture benchmark Tests/Fixtures/search/search-bench.pth.gz.
+
+- random search and REA: the committed upstream traces equal nasdata's runs evaluation for evaluation; when
+  nats_bench, xautodl and torch are installed, a few traces are recomputed live from upstream first.
+- REINFORCE and BOHB: upstream's runs, computed once (Tools/fixtures/make_search_distributions.sh) and committed,
+  against nasdata's runs of the same settings: two-sample Kolmogorov-Smirnov and Welch t-tests at alpha 0.01 on
+  the final test accuracy and the number of evaluations (statistics and p-values printed).
+- bad input: one clear line, non-zero exit, no output file.
+"""
+import gzip
+import importlib.util
+import json
+import os
+import pathlib
+import subprocess
+import sys
+import tempfile
+
+import pytest
+
+from conftest import FIXTURES, ROOT
+
+SEARCH = FIXTURES / "search"
+DRIVER = ROOT / "Tools" / "fixtures" / "upstream-search.py"
+ALPHA = 0.01
+
+
+@pytest.fixture(scope="session")
+def bench(nasdata):
+    """The fixture converted to HDF5, cached by size in the temp directory (shared with the Swift tests)."""
+    gz = SEARCH / "search-bench.pth.gz"
+    cache = pathlib.Path(tempfile.gettempdir()) / "nasdata-test-cache"
+    cache.mkdir(exist_ok=True)
+    h5 = cache / "search-bench-{}.h5".format(gz.stat().st_size)
+    if not h5.exists():
+        pth = cache / "search-bench-{}-{}.pth".format(gz.stat().st_size, os.getpid())
+        pth.write_bytes(gzip.decompress(gz.read_bytes()))
+        try:
+            nasdata("convert-benchmark", pth, "-o", h5)
+        finally:
+            pth.unlink()
+    return h5
+
+
+def committed_traces():
+    return json.loads(gzip.decompress((SEARCH / "upstream-traces.json.gz").read_bytes()))
+
+
+def nasdata_runs(nasdata, bench, tmp_path, algorithm, dataset, seeds, extra=()):
+    out = tmp_path / "{}-{}.json".format(algorithm, dataset)
+    nasdata("search", bench, "--algorithm", algorithm, "--dataset", dataset, "--seed", seeds[0],
+            "--runs", len(seeds), "-o", out, *extra)
+    return json.loads(out.read_text())
+
+
+def test_upstream_traces_are_what_upstream_computes_today():
+    for module in ("nats_bench", "xautodl", "torch"):
+        if importlib.util.find_spec(module) is None:
+            pytest.skip("{} is not installed".format(module))
+    live = subprocess.run([sys.executable, DRIVER, SEARCH / "search-bench.pth.gz", "trace", "--algo", "random,rea",
+                           "--dataset", "cifar10", "--seeds", "1,2"], capture_output=True, text=True, check=True)
+    live = {(b["algorithm"], b["dataset"], r["seed"]): r for b in json.loads(live.stdout) for r in b["runs"]}
+    committed = {(b["algorithm"], b["dataset"], r["seed"]): r for b in committed_traces() for r in b["runs"]}
+    assert live
+    for key, run in live.items():
+        assert run == committed[key], key
+
+
+def test_random_and_rea_replay_upstream_exactly(nasdata, bench, tmp_path):
+    checked = 0
+    for block in committed_traces():
+        seeds = [r["seed"] for r in block["runs"]]
+        for run in block["runs"]:
+            ours = nasdata_runs(nasdata, bench, tmp_path, block["algorithm"], block["dataset"], [run["seed"]])["runs"][0]
+            assert [row[:5] for row in ours["evaluations"]] == run["trace"], (block["algorithm"], block["dataset"], run["seed"])
+            assert ours["final_test_accuracy"] == run["test_accuracy"]
+            assert ours["best_index"] == run["best_index"]
+            checked += 1
+        assert len(seeds) >= 3
+    assert checked >= 18
+
+
+def two_sample(name, ours, theirs):
+    from scipy import stats
+    ks = stats.ks_2samp(ours, theirs)
+    welch = stats.ttest_ind(ours, theirs, equal_var=False)
+    mean = lambda xs: sum(xs) / len(xs)
+    print("{:<40s} nasdata mean {:9.3f} (n={})  upstream mean {:9.3f} (n={})  KS D={:.3f} p={:.3f}  Welch t={:+.3f} p={:.3f}".format(
+        name, mean(ours), len(ours), mean(theirs), len(theirs), ks.statistic, ks.pvalue, welch.statistic, welch.pvalue))
+    return ks.pvalue, welch.pvalue
+
+
+@pytest.mark.parametrize("algorithm", ["reinforce", "bohb"])
+def test_reinforce_and_bohb_match_upstream_in_distribution(nasdata, bench, tmp_path, algorithm):
+    pytest.importorskip("scipy")
+    path = SEARCH / "upstream-{}.json".format(algorithm)
+    if not path.exists():
+        pytest.skip("no committed upstream runs for {}".format(algorithm))
+    upstream = json.loads(path.read_text())
+    ours = nasdata_runs(nasdata, bench, tmp_path, algorithm, upstream["dataset"], [1000 + k for k in range(100)])
+    for quantity, theirs_values, ours_values in (
+        ("final test accuracy", [r["test_accuracy"] for r in upstream["runs"]], [r["final_test_accuracy"] for r in ours["runs"]]),
+        ("evaluations within the budget", [r["evaluations"] for r in upstream["runs"]], [r["counted"] for r in ours["runs"]]),
+    ):
+        ks_p, welch_p = two_sample("{} {} {}".format(algorithm, upstream["dataset"], quantity), ours_values, theirs_values)
+        assert ks_p > ALPHA and welch_p > ALPHA, (algorithm, quantity, ks_p, welch_p)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--algorithm", "evolution", "--dataset", "cifar10"], "unknown algorithm 'evolution'"),
+    (["--algorithm", "rea", "--dataset", "cifar1000"], "unknown dataset 'cifar1000'"),
+    (["--algorithm", "rea", "--dataset", "cifar10", "--time-budget", "5"], "below the cheapest evaluation"),
+])
+def test_bad_input_is_one_line_and_writes_nothing(nasdata, bench, tmp_path, args, message):
+    out = tmp_path / "result.h5"
+    proc = nasdata("search", bench, *args, "--runs", 2, "--seed", 1, "-o", out, check=False)
+    assert proc.returncode != 0
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0], proc.stderr
+    assert not out.exists()
+    assert not any(p.name.startswith(".result.h5") for p in tmp_path.iterdir())
+
+
+def test_summary_and_plot_from_the_results_file(nasdata, bench, tmp_path):
+    out = tmp_path / "rea.h5"
+    proc = nasdata("search", bench, "--algorithm", "rea", "--dataset", "cifar100", "--runs", 4, "--seed", 1,
+                   "-o", out, "--summary")
+    assert "| REA | cifar100 | 4 |" in proc.stdout
+    assert "conforms to nasdata-search v1" in nasdata("check-schema", out).stdout
+    h5py = pytest.importorskip("h5py")
+    with h5py.File(out, "r") as f:
+        assert list(f["runs/seed"][:]) == [1, 2, 3, 4]
+        assert f.attrs["algorithm"] == "rea"
+    nasdata("plot", out, "-o", tmp_path / "figure")
+    assert (tmp_path / "figure.svg").read_text().startswith("<svg")
+    assert (tmp_path / "figure.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
