@@ -15,7 +15,7 @@ from conftest import FIXTURES
 # Every subcommand (a test below checks this list against `nasdata --help`).
 SUBCOMMANDS = ["build-cifar", "build-imagenet16", "preview", "archs", "convert-benchmark", "query", "best", "table",
                "pack-archive", "merge-archive", "archive info", "archive ls", "archive extract", "reload", "forward",
-               "verify", "manifest", "check-schema", "inspect", "selftest"]
+               "verify", "manifest", "check-schema", "inspect", "selftest", "search", "plot"]
 
 M = "/nonexistent-input/missing.bin"        # an input that does not exist
 ANY = str(FIXTURES / "network" / "full-file.input.npy")   # an existing file, for commands refused before reading it
@@ -41,6 +41,8 @@ MISSING_INPUT = {
     "check-schema": [M],
     "inspect": [M],
     "selftest": ["--read", M],
+    "search": [M, "--algorithm", "rea", "--dataset", "cifar10", "--runs", "1", "--seed", "1"],
+    "plot": [M, "-o", "OUT/fig"],
 }
 
 # subcommand -> arguments writing into a folder that does not exist (exit 74), inputs that exist
@@ -62,6 +64,8 @@ UNWRITABLE_OUTPUT = {
     "manifest": [FIXTURES / "verify", "-o", f"{NO_DIR}/x.sha256"],
     "inspect": [FIXTURES / "network" / "allops-c8-cifar10.pth", "--export", f"{NO_DIR}/x.safetensors"],
     "selftest": ["-o", f"{NO_DIR}/x.h5"],
+    "search": [ANY, "--algorithm", "rea", "--dataset", "cifar10", "-o", f"{NO_DIR}/x.h5"],
+    "plot": [ANY, "-o", f"{NO_DIR}/fig"],
 }
 
 # subcommand -> arguments whose output extension is not a format the command writes, and a
@@ -75,6 +79,7 @@ WRONG_EXTENSION = {
     "forward": (["--weights", ANY, "--arch", "1", "--classes", "10", "--input", ANY, "-o", "OUT/a.txt"], ".npy"),
     "pack-archive": ([FIXTURES / "archive", "-o", "OUT/a.tar"], ".h5"),
     "selftest": (["-o", "OUT/a.json"], ".h5"),
+    "search": ([ANY, "--algorithm", "rea", "--dataset", "cifar10", "-o", "OUT/a.csv"], ".json"),
 }
 
 

@@ -107,17 +107,20 @@ def test_reinforce_and_bohb_match_upstream_in_distribution(nasdata, bench, tmp_p
         assert ks_p > ALPHA and welch_p > ALPHA, (algorithm, quantity, ks_p, welch_p)
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--algorithm", "evolution", "--dataset", "cifar10"], "unknown algorithm 'evolution'"),
-    (["--algorithm", "rea", "--dataset", "cifar1000"], "unknown dataset 'cifar1000'"),
-    (["--algorithm", "rea", "--dataset", "cifar10", "--time-budget", "5"], "below the cheapest evaluation"),
+@pytest.mark.parametrize("args, message, status", [
+    (["--algorithm", "evolution", "--dataset", "cifar10"], "unknown algorithm 'evolution'", 64),
+    (["--algorithm", "rea", "--dataset", "cifar1000"], "unknown dataset 'cifar1000'", 64),
+    (["--algorithm", "rea", "--dataset", "cifar10", "--time-budget", "5"], "below the cheapest evaluation", 2),
 ])
-def test_bad_input_is_one_line_and_writes_nothing(nasdata, bench, tmp_path, args, message):
+def test_bad_input_is_one_line_and_writes_nothing(nasdata, bench, tmp_path, args, message, status):
+    # The CLI conventions: a bad option value is a usage error (64, the subcommand's usage follows
+    # the one error line); an input that cannot answer the search is 2, one line alone.
     out = tmp_path / "result.h5"
     proc = nasdata("search", bench, *args, "--runs", 2, "--seed", 1, "-o", out, check=False)
-    assert proc.returncode != 0
+    assert proc.returncode == status, proc.stderr
     lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and message in lines[0], proc.stderr
+    assert lines[0].startswith("nasdata search: ") and message in lines[0], proc.stderr
+    assert status == 64 or len(lines) == 1, proc.stderr
     assert not out.exists()
     assert not any(p.name.startswith(".result.h5") for p in tmp_path.iterdir())
 

@@ -23,18 +23,17 @@ struct Plot: ParsableCommand {
     @Flag(help: "Also print the papers' table for the results.")
     var summary = false
 
+    func validate() throws {
+        guard (1...8).contains(scale) else { throw ValidationError("--scale must be 1...8") }
+    }
+
     func run() throws {
-        guard (1...8).contains(scale) else {
-            printError("nasdata plot: --scale must be 1...8")
-            throw ExitCode(1)
+        for ext in ["svg", "png"] { try OutputPath.check("\(output).\(ext)", writes: [ext], format: ext.uppercased()) }
+        let loaded: [SearchResult]
+        do { loaded = try SearchPlotJob.run(results: results, stem: output, scale: scale) } catch {
+            throw CommandFailure("\(error)")
         }
-        do {
-            let loaded = try SearchPlotJob.run(results: results, stem: output, scale: scale)
-            if summary { print(SearchSummary.table(loaded)) }
-            print("wrote \(output).svg and \(output).png")
-        } catch {
-            printError("nasdata plot: \(error)")
-            throw ExitCode(1)
-        }
+        if summary { print(SearchSummary.table(loaded)) }
+        print("wrote \(output).svg and \(output).png")
     }
 }

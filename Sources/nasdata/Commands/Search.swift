@@ -52,8 +52,8 @@ struct Search: ParsableCommand {
     @Option(help: "BOHB minimum KDE bandwidth.") var minBandwidth: Double = 0.3
     @Option(help: "BOHB Hyperband iterations.") var nIters: Int = 300
 
-    @Option(help: "Runs in parallel (default: the number of cores).")
-    var jobs: Int = BoundedParallel.defaultJobs
+    @Option(help: "Runs in parallel (default: all cores).")
+    var threads: Int?
 
     @Option(name: .shortAndLong, help: "Write every run to this file (.h5 or .json).")
     var output: String?
@@ -61,17 +61,25 @@ struct Search: ParsableCommand {
     @Flag(help: "Print the papers' table (mean ± std of the final test accuracy, mean evaluations) instead of one line per run.")
     var summary = false
 
+    func validate() throws {
+        guard SearchAlgorithm(rawValue: algorithm) != nil else {
+            throw ValidationError("unknown algorithm '\(algorithm)' (random, rea, reinforce, bohb)")
+        }
+        guard SearchDataset(rawValue: dataset) != nil else {
+            throw ValidationError("unknown dataset '\(dataset)' (cifar10, cifar100, ImageNet16-120)")
+        }
+        guard Schedule(rawValue: hp) != nil, Schedule(rawValue: finalHp) != nil else {
+            throw ValidationError("--hp and --final-hp must be epoch counts such as 12 or 200")
+        }
+        guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
     func run() throws {
-        guard let algorithm = SearchAlgorithm(rawValue: algorithm) else {
-            fail("unknown algorithm '\(algorithm)' (random, rea, reinforce, bohb)")
-        }
-        guard let dataset = SearchDataset(rawValue: dataset) else {
-            fail("unknown dataset '\(dataset)' (cifar10, cifar100, ImageNet16-120)")
-        }
-        guard let proxy = Schedule(rawValue: hp), let final = Schedule(rawValue: finalHp) else {
-            fail("--hp and --final-hp must be 12 or 200 (NAS-Bench-201's schedules)")
-        }
-        guard runs >= 1, jobs >= 1 else { fail("--runs and --jobs must be at least 1") }
+        if let output { try OutputPath.check(output, writes: ["h5", "json"], format: "HDF5 or JSON results") }
+        let algorithm = SearchAlgorithm(rawValue: algorithm)!
+        let dataset = SearchDataset(rawValue: dataset)!
+        let proxy = Schedule(rawValue: hp)!, final = Schedule(rawValue: finalHp)!
         var settings = SearchSettings(algorithm: algorithm, dataset: dataset, timeBudget: timeBudget)
         settings.proxySchedule = proxy; settings.finalSchedule = final
         settings.eaPopulation = eaPopulation; settings.eaSampleSize = eaSampleSize
@@ -82,9 +90,10 @@ struct Search: ParsableCommand {
         let result: SearchResult
         do {
             result = try SearchJob.run(benchmark: benchmark, settings: settings,
-                                       seeds: SearchRunner.seeds(runs: runs, first: seed), jobs: jobs, output: output)
+                                       seeds: SearchRunner.seeds(runs: runs, first: seed),
+                                       jobs: threads ?? BoundedParallel.defaultJobs, output: output)
         } catch {
-            fail("\(error)")
+            throw CommandFailure("\(error)")
         }
         if summary {
             print(SearchSummary.table([result]))
@@ -92,10 +101,5 @@ struct Search: ParsableCommand {
             SearchSummary.runLines(result).forEach { print($0) }
         }
         if let output { print("wrote \(output): \(result.runs.count) runs") }
-    }
-
-    private func fail(_ message: String) -> Never {
-        printError("nasdata search: \(message)")
-        Search.exit(withError: ExitCode(1))
     }
 }
