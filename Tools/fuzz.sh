@@ -40,9 +40,9 @@ build_module() {
 
 modules_for() {
   case $1 in
-    pickle) echo Tensors Pickle ;;
-    checkpoint|npy|safetensors) echo Tensors Concurrency Compression Pickle NASDataIO Checksums TorchFormats ;;
-    tar|gzip|bz2) echo Compression NASDataIO ;;
+    pickle) echo Tensors Concurrency Compression NASDataIO Pickle ;;
+    checkpoint|npy|safetensors) echo Tensors Concurrency Compression NASDataIO Pickle Checksums TorchFormats ;;
+    tar|gzip|bz2) echo Concurrency Compression NASDataIO ;;
     hdf5) echo Tensors HDF5 ;;
     image) echo "" ;;
   esac

@@ -5,7 +5,7 @@ import Foundation
 /// is `command + [path]` and prints `nasdata verify --json`'s document; a child killed
 /// by a signal becomes one FAILED line instead of a dead `verify`.
 struct IsolatedCheck: Sendable {
-    /// The child's argv up to the path, e.g. `[nasdata, "verify", "--json", "--jobs", "1", "--in-process"]`.
+    /// The child's argv up to the path, e.g. `[nasdata, "verify", "--json", "--threads", "1", "--in-process"]`.
     let command: [String]
 
     func run(path: String, report: FileReport) -> FileReport {

@@ -124,8 +124,8 @@ final class NATSPickleTests: XCTestCase {
         let options = TorchCheckpoint.pickleOptions()
         // not a torch file at all
         XCTAssertThrowsError(try Unpickler.load(bytes: pickle(payload: [0x80, 0x02, 0x4B, 0x05, 0x2E]), name: "h.pkl", options: options)) {
-            XCTAssertTrue("\($0)".hasPrefix("h.pkl (storage at byte 44) (byte 0): "), "\($0)")
-            XCTAssertTrue("\($0)".contains("legacy magic number"), "\($0)")
+            XCTAssertTrue("\($0)".hasPrefix("h.pkl (storage at byte 44) (byte "), "\($0)")
+            XCTAssertTrue("\($0)".contains("damaged magic number"), "\($0)")
         }
         // a legacy file whose object is an int, not a storage
         let legacyInt: [UInt8] = [0x80, 0x02, 0x8A, 0x0A] + TorchCheckpoint.legacyMagic + [0x2E,

@@ -235,7 +235,7 @@ final class FuzzRegressionTests: XCTestCase {
     func testHDF5FileThatCrashesLibhdf5IsAFailedLine() throws {
         let path = Repository.fixtures("verify/content").appendingPathComponent("fuzz-hdf5-crash-1.h5").path
         var v = Verifier(jobs: 1, showProgress: false)
-        v.isolation = [try nasdataBinary(), "verify", "--json", "--jobs", "1", "--in-process", "--"]
+        v.isolation = [try nasdataBinary(), "verify", "--json", "--threads", "1", "--in-process", "--"]
         let r = try XCTUnwrap(v.verify(paths: [path]).first)
         XCTAssertEqual(r.outcome, .failed, r.detail)
         XCTAssertTrue(r.detail.contains("cannot list the members") || r.detail.contains("crashed"), r.detail)

@@ -65,7 +65,7 @@ UNWRITABLE_OUTPUT = {
     "inspect": [FIXTURES / "network" / "allops-c8-cifar10.pth", "--export", f"{NO_DIR}/x.safetensors"],
     "selftest": ["-o", f"{NO_DIR}/x.h5"],
     "search": [ANY, "--algorithm", "rea", "--dataset", "cifar10", "-o", f"{NO_DIR}/x.h5"],
-    "plot": [ANY, "-o", f"{NO_DIR}/fig"],
+    "plot": [ANY, "-o", f"{NO_DIR}/x"],
 }
 
 # subcommand -> arguments whose output extension is not a format the command writes, and a

@@ -53,7 +53,7 @@ struct VerifyCommand: ParsableCommand {
         var verifier = Verifier(jobs: jobs, showProgress: !inProcess, hashOnly: hashOnly)
         // HDF5 files are read in a child process (libhdf5 can crash on crafted files).
         if !inProcess, let me = Bundle.main.executablePath {
-            verifier.isolation = [me, "verify", "--json", "--jobs", "1", "--in-process", "--"]
+            verifier.isolation = [me, "verify", "--json", "--threads", "1", "--in-process", "--"]
         }
         var reports = [FileReport]()
         if let manifest {
