@@ -41,11 +41,11 @@ def load_module(name, path):
 
 
 def splits_dir():
-    """The official split files: the repository's copy if it has one, else ../shared (older checkouts)."""
-    for cand in (ROOT / "Data" / "nb201-splits", ROOT.parent / "shared" / "data" / "nb201-splits"):
-        if (cand / "cifar-split.txt").exists():
-            return cand
-    sys.exit("bench-compare: no official split files found (Data/nb201-splits)")
+    """The official split files, this repository's copy (given to both binaries: older ones had none built in)."""
+    cand = ROOT / "Data" / "nb201-splits"
+    if not (cand / "cifar-split.txt").exists():
+        sys.exit("bench-compare: no official split files in Data/nb201-splits")
+    return cand
 
 
 def prepare(work):
