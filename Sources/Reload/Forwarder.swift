@@ -43,6 +43,9 @@ public struct ForwardRequest: Sendable {
     public var repeats = 1
     public var threads = 1
     public var microBatch = 16
+    /// Refuse a weights file whose metadata records another architecture or class count
+    /// (`WeightsFile.checkMetadata`); false is `--ignore-metadata`.
+    public var checkMetadata = true
 
     public init(weights: Weights, architecture: SelectedArchitecture, classes: Int?, input: String, output: String) {
         self.weights = weights; self.architecture = architecture; self.classes = classes
@@ -95,6 +98,9 @@ public enum Forwarder {
         do {
             switch (request.weights, request.architecture) {
             case (.file(let path), _):
+                if request.checkMetadata {
+                    try WeightsFile.checkMetadata(path: path, architecture: request.architecture, classes: request.classes)
+                }
                 stateDict = try WeightsFile.load(path: path)
             case (.archive(let path, let dataset, let seed, let schedule), .topology(let architecture, let index)):
                 let run = try ArchiveRunLoader.load(path: path, architecture: architecture, index: index,

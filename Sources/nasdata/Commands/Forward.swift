@@ -92,16 +92,12 @@ struct Forward: ParsableCommand {
         if genotype != nil && architecture.space != .size {
             throw ValidationError("--genotype is for a size-space --arch (C1:C2:C3:C4:C5); a topology --arch is the cell")
         }
-        if let weights, !ignoreMetadata {
-            do { try WeightsFile.checkMetadata(path: weights, architecture: architecture, classes: classes) } catch {
-                throw CommandFailure("\(error)")
-            }
-        }
         let source: ForwardRequest.Weights = try weights.map { .file($0) }
             ?? .archive(archive!, dataset: try parseDataset(dataset!), seed: seed, schedule: try parseSchedule(hp))
         var request = ForwardRequest(weights: source, architecture: architecture, classes: classes, input: input, output: output)
         request.channels = channels
         request.cellsPerStage = cells
+        request.checkMetadata = !ignoreMetadata
         if let genotype { request.genotype = genotype }
         request.features = features
         request.config = config
