@@ -40,12 +40,14 @@ struct Archs: ParsableCommand {
             return
         }
         var out = ""
-        let strings = (0..<space.count).map { space.architectureString(at: $0)! }
-        if json {
-            out = "[\n" + strings.enumerated().map { "  {\"index\": \($0.offset), \"arch\": \"\($0.element)\"}" }
-                .joined(separator: ",\n") + "\n]\n"
-        } else if index {
-            for (i, arch) in strings.enumerated() { out += "\(i)\t\(arch)\n" }
+        if json || index {
+            let strings = (0..<space.count).map { space.architectureString(at: $0)! }
+            if json {
+                out = "[\n" + strings.enumerated().map { "  {\"index\": \($0.offset), \"arch\": \"\($0.element)\"}" }
+                    .joined(separator: ",\n") + "\n]\n"
+            } else {
+                for (i, arch) in strings.enumerated() { out += "\(i)\t\(arch)\n" }
+            }
         } else {
             out = space.listing()
         }
