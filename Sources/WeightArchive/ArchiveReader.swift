@@ -20,7 +20,7 @@ public struct ArchiveRunKey: Hashable, Sendable, CustomStringConvertible {
     /// The schedule the stored epoch count names (nil for a damaged count below 1).
     public var schedule: Schedule? { hp > 0 ? Schedule(epochs: hp) : nil }
 
-    public var description: String { "arch \(archIndex) hp \(hp) dataset \(dataset) seed \(seed)" }
+    public var description: String { "arch \(archIndex) hp \(schedule?.rawValue ?? String(hp)) dataset \(dataset) seed \(seed)" }
 }
 
 /// Where one run lives (a row of `/runs`).

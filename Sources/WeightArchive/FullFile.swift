@@ -43,9 +43,12 @@ public enum FullFile {
         case .nats(let space):
             hpKeys = space.schedules.map { "'\($0.rawValue)'" }.joined(separator: ", ")
             do {
-                root = try AnyFile.load(path: path, kind: .pickleBz2).value
+                root = try loadBz2Pickle(path: path)
             } catch {
-                throw bad("not a readable NATS-Bench bz2 pickle: \(Packer.stripMember("\(error)", path))")
+                // The error names `path` (for a tar member an in-memory /proc/self/fd/N): say it once, by `name`.
+                let text = "\(error)"
+                let detail = text.hasPrefix(path) ? String(text.dropFirst(path.count)) : ": " + text
+                throw bad("not a readable NATS-Bench bz2 pickle" + (detail.hasPrefix(":") || detail.hasPrefix(" (") ? detail : ": " + detail))
             }
         }
         guard root.dict != nil else { throw bad("top level is \(root.typeName), not a dict of \(hpKeys) -> ArchResults") }
@@ -105,6 +108,23 @@ public enum FullFile {
             }
         }
         return SourceRecord(name: name, size: size, md5: md5, archIndex: archIndex, archStr: archStr, runs: runs)
+    }
+
+    /// A bz2-compressed pickle (tensors as `_load_from_bytes` storages), decompressed as it is
+    /// parsed (capped at `Bzip2Reader.defaultCap`), then read to the stream's end: libbz2 checks
+    /// the last block's and the stream's CRC only there, and nothing may follow the pickle.
+    static func loadBz2Pickle(path: String) throws -> PickleValue {
+        let bz = try Bzip2Reader(path: path)
+        let reader = ByteReader(stream: bz, limit: bz.maxBytes + 1)
+        let root = try Unpickler(reader: reader, options: TorchCheckpoint.pickleOptions()).load()
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
+        defer { buffer.deallocate() }
+        while try bz.read(into: buffer) > 0 {}
+        let extra = bz.offset - reader.offset
+        guard extra == 0 else {
+            throw IOError.malformed(path: path, offset: reader.offset, reason: "\(extra) bytes after the pickle's STOP opcode")
+        }
+        return root
     }
 
     /// An hp key of the files: `full`/`less` (or `200`/`12`) for NAS-Bench-201, one of the
