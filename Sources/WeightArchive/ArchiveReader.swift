@@ -228,10 +228,11 @@ public final class ArchiveReader {
             .map(\.key.seed).min()
         let key = ArchiveRunKey(archIndex: archIndex, hp: schedule.epochs, dataset: dataset, seed: chosen ?? 0)
         guard chosen != nil, let i = index[key] else {
-            let have = runs.filter { $0.key.archIndex == key.archIndex }.map { "\($0.key.dataset)/\($0.key.seed)/hp \($0.key.hp)" }
+            let have = runs.filter { $0.key.archIndex == key.archIndex }
+                .map { "\($0.key.dataset)/\($0.key.seed)/hp \($0.key.schedule?.rawValue ?? String($0.key.hp))" }
             let hint = have.isEmpty ? "architecture \(key.archIndex) is not in this archive"
                 : "this architecture has: " + have.joined(separator: ", ")
-            let query = chosen == nil ? "arch \(archIndex) hp \(schedule.epochs) dataset \(dataset) (any seed)" : "\(key)"
+            let query = chosen == nil ? "arch \(archIndex) hp \(schedule.rawValue) dataset \(dataset) (any seed)" : "\(key)"
             throw ArchiveError.runNotFound(path: path, query: "\(query) (\(hint))")
         }
         return runs[i]

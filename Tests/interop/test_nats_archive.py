@@ -209,3 +209,15 @@ def test_kill_9_mid_pack_then_the_same_command_gives_the_same_archive(packed, na
     assert run_sums(tmp_path / "k.h5") == run_sums(tmp_path / "ref.h5") == run_sums(packed["tss"])
     with h5py.File(tmp_path / "k.h5", "r") as f:
         assert int(f["progress"][-1]) == 1  # complete
+
+
+def test_forward_archive_sss_equals_forward_weights(packed, nasdata, tmp_path):
+    x = tmp_path / "x.npy"
+    np.save(x, np.random.RandomState(0).randn(3, 3, 32, 32).astype(np.float32))
+    nasdata("archive", "extract", packed["sss"], "--arch", "284", "--dataset", "cifar10-valid", "--hp", "01", "-o", tmp_path / "w.pth")
+    nasdata("forward", "--archive", packed["sss"], "--arch", "284", "--space", "sss", "--dataset", "cifar10-valid", "--hp", "01",
+            "--input", x, "-o", tmp_path / "a.npy")
+    nasdata("forward", "--weights", tmp_path / "w.pth", "--arch", "8:8:40:32:40", "--classes", "10",
+            "--input", x, "-o", tmp_path / "b.npy")
+    a, b = np.load(tmp_path / "a.npy"), np.load(tmp_path / "b.npy")
+    assert a.shape == (3, 10) and np.array_equal(a, b)
