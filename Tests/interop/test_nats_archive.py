@@ -221,3 +221,10 @@ def test_forward_archive_sss_equals_forward_weights(packed, nasdata, tmp_path):
             "--input", x, "-o", tmp_path / "b.npy")
     a, b = np.load(tmp_path / "a.npy"), np.load(tmp_path / "b.npy")
     assert a.shape == (3, 10) and np.array_equal(a, b)
+    # A run of the other space than the archive's: one line naming the archive and what it holds.
+    for command in ("forward", "reload"):
+        out = ["--input", x, "-o", tmp_path / "c.npy"] if command == "forward" else ["-o", tmp_path / "c.pth"]
+        proc = nasdata(command, "--archive", packed["tss"], "--arch", "284", "--space", "sss", "--dataset", "cifar10-valid",
+                       "--hp", "90", *out, check=False)
+        assert proc.returncode != 0 and "holds NATS-Bench tss full files" in proc.stderr, proc.stderr
+        assert len(proc.stderr.strip().splitlines()) == 1
