@@ -15,7 +15,7 @@ Python script (bz2 + pickle.load + one h5py gzip+shuffle dataset per tensor).
    nasdata / Python (goal >= 10x).
 
 Usage: Tools/bench-nats-archive.py [--space tss|sss] [--files 40] [--python-files 8]
-       [--dir /tmp/nats-archive-bench] [--nasdata PATH] [--keep] [--generate-only]
+       [--dir /tmp/nats-archive-bench] [--nasdata PATH] [--keep] [--generate-only] [--no-generate]
 """
 import argparse, collections, copy, importlib.util, multiprocessing, os, pathlib, shutil, subprocess, sys, time
 
@@ -48,7 +48,10 @@ def generate_one(args):
                 (k, v.clone()) for k, v in fx.network_for(result.arch_config).state_dict().items())
         arch.clear_net_done = False
         out[hp] = arch.state_dict()
-    pickle_save(out, str(folder / "{:06d}.pickle".format(index)))
+    # Written beside the folder, then renamed in: an interrupted generation leaves no partial file.
+    temp = folder.parent / "{:06d}.partial.pickle".format(index)
+    pickle_save(out, str(temp))
+    os.replace(str(temp) + ".pbz2", folder / "{:06d}.pickle.pbz2".format(index))
     return index
 
 
@@ -93,6 +96,7 @@ def main():
     p.add_argument("--nasdata")
     p.add_argument("--keep", action="store_true", help="keep the generated files")
     p.add_argument("--generate-only", action="store_true", help="only make the files (kept)")
+    p.add_argument("--no-generate", action="store_true", help="measure the files of the set that exist (an interrupted generation)")
     a = p.parse_args()
     work = pathlib.Path(a.dir)
     folder = work / (BASES[a.space] + "-full")
@@ -102,6 +106,9 @@ def main():
     stride = count // a.files
     indexes = [i * stride for i in range(a.files)]
     missing = [(a.space, i, folder) for i in indexes if not (folder / "{:06d}.pickle.pbz2".format(i)).exists()]
+    if a.no_generate:
+        indexes = [i for i in indexes if (folder / "{:06d}.pickle.pbz2".format(i)).exists()]
+        missing = []
     if missing:
         t0 = time.time()
         with multiprocessing.Pool(2) as pool:
