@@ -115,7 +115,8 @@ final class NATSPackTests: XCTestCase {
     }
 
     func testTarAndSplitPartsPackTheSameRunsAsTheFolder() throws {
-        for space in SearchSpaceKind.allCases {
+        // The size space's files are the smaller ones (a debug build decodes slowly); input forms do not depend on the space.
+        for space in [SearchSpaceKind.size] {
             let dir = ArchiveFixtures.tempDirectory()
             _ = try ArchiveFixtures.pack(.directory(Self.folder(space)), to: dir + "/folder.h5")
             let expected = try ArchiveFixtures.runChecksums(dir + "/folder.h5")
@@ -145,7 +146,7 @@ final class NATSPackTests: XCTestCase {
 
     func testShardsMergeToTheOneProcessPackAndSpacesDoNotMix() throws {
         let dir = ArchiveFixtures.tempDirectory()
-        let input = Self.folder(.topology)
+        let input = Self.folder(.size)
         _ = try ArchiveFixtures.pack(.directory(input), to: dir + "/one.h5")
         let expected = try ArchiveFixtures.runChecksums(dir + "/one.h5")
         var shards: [String] = []
@@ -157,18 +158,18 @@ final class NATSPackTests: XCTestCase {
         }
         _ = try ArchiveMerger.merge(shards: shards, output: dir + "/copy.h5", mode: .copy)
         XCTAssertEqual(try ArchiveFixtures.runChecksums(dir + "/copy.h5"), expected)
-        XCTAssertEqual(try ArchiveReader(path: dir + "/copy.h5").files, .nats(.topology))
+        XCTAssertEqual(try ArchiveReader(path: dir + "/copy.h5").files, .nats(.size))
         XCTAssertEqual(try ArchiveIntegrity.verify(path: dir + "/copy.h5"), [])
         _ = try ArchiveMerger.merge(shards: shards, output: dir + "/master.h5", mode: .links)
         XCTAssertEqual(try ArchiveFixtures.runChecksums(dir + "/master.h5"), expected)
-        XCTAssertEqual(try ArchiveReader(path: dir + "/master.h5").searchSpace, .topology)
+        XCTAssertEqual(try ArchiveReader(path: dir + "/master.h5").searchSpace, .size)
 
         // Another space, or NAS-Bench-201's files, cannot be merged in.
-        let sss = dir + "/sss-shard1.h5"
-        _ = try ArchiveFixtures.pack(.directory(Self.folder(.size)), to: sss) { $0.settings.shard = Shard(index: 1, count: 2) }
+        let tss = dir + "/tss-shard1.h5"
+        _ = try ArchiveFixtures.pack(.directory(Self.folder(.topology)), to: tss) { $0.settings.shard = Shard(index: 1, count: 2) }
         let nb201 = dir + "/nb201-shard1.h5"
         _ = try ArchiveFixtures.pack(.directory(ArchiveFixtures.directory), to: nb201) { $0.settings.shard = Shard(index: 1, count: 2) }
-        for other in [sss, nb201] {
+        for other in [tss, nb201] {
             for mode in [ArchiveMerger.Mode.copy, .links] {
                 XCTAssertThrowsError(try ArchiveMerger.merge(shards: [shards[0], other], output: dir + "/bad.h5", mode: mode)) {
                     XCTAssertTrue("\($0)".contains("holds one benchmark and search space"), "\($0)")
