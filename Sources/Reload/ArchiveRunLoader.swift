@@ -5,6 +5,11 @@ import WeightArchive
 
 /// `reload --archive` (and `forward --archive`): one run of a nasdata weight archive as a `TrainedRun`.
 public enum ArchiveRunLoader {
+    /// The search space of the archive's runs (what an `--arch` index means when `--space` is not given).
+    public static func space(of path: String) throws -> SearchSpaceKind {
+        do { return try ArchiveReader(path: path).searchSpace } catch { throw ReloadError("\(error)") }
+    }
+
     /// The run of `architecture` (a topology cell or a size-space candidate, which must be of the
     /// archive's search space) on `dataset` under `schedule`; `seed` nil picks the lowest seed the
     /// archive has for it. A size-space run's network is the one its `arch_config` names.

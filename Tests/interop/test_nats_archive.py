@@ -219,8 +219,11 @@ def test_forward_archive_sss_equals_forward_weights(packed, nasdata, tmp_path):
             "--input", x, "-o", tmp_path / "a.npy")
     nasdata("forward", "--weights", tmp_path / "w.pth", "--arch", "8:8:40:32:40", "--classes", "10",
             "--input", x, "-o", tmp_path / "b.npy")
+    # Without --space an index means the archive's space.
+    nasdata("forward", "--archive", packed["sss"], "--arch", "284", "--dataset", "cifar10-valid", "--hp", "1",
+            "--input", x, "-o", tmp_path / "d.npy")
     a, b = np.load(tmp_path / "a.npy"), np.load(tmp_path / "b.npy")
-    assert a.shape == (3, 10) and np.array_equal(a, b)
+    assert a.shape == (3, 10) and np.array_equal(a, b) and np.array_equal(a, np.load(tmp_path / "d.npy"))
     # A run of the other space than the archive's: one line naming the archive and what it holds.
     for command in ("forward", "reload"):
         out = ["--input", x, "-o", tmp_path / "c.npy"] if command == "forward" else ["-o", tmp_path / "c.pth"]

@@ -88,6 +88,8 @@ struct Forward: ParsableCommand {
         try OutputPath.check(output, writes: ["npy"], format: ".npy arrays")
         if let features { try OutputPath.check(features, option: "--features", writes: ["npy"], format: ".npy arrays") }
         BLASKernelSelection.restartWithFasterKernelsIfNeeded()
+        var space = self.space
+        if space.space == nil, let archive { space.space = try ArchiveRunLoader.space(of: archive) }  // an index means the archive's space
         let architecture = try space.select(arch)
         if genotype != nil && architecture.space != .size {
             throw ValidationError("--genotype is for a size-space --arch (C1:C2:C3:C4:C5); a topology --arch is the cell")

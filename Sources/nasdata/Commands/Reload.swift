@@ -69,6 +69,8 @@ struct Reload: ParsableCommand {
         try OutputPath.check(output, writes: ["pth", "pt", "safetensors"], format: "a torch state dict or safetensors")
         if let config { try OutputPath.check(config, option: "--config", writes: ["json"], format: "JSON") }
         BLASKernelSelection.restartWithFasterKernelsIfNeeded()
+        var space = self.space
+        if space.space == nil, let archive { space.space = try ArchiveRunLoader.space(of: archive) }  // an index means the archive's space
         let architecture = try space.select(selected.arch)
         let key = try selected.runKey(space: architecture.space)
         var request = ReloadRequest(source: fullFile.map { .fullFile($0) } ?? .archive(archive!), architecture: architecture,
