@@ -187,3 +187,39 @@ def test_forward_refuses_weights_whose_metadata_records_another_network(nasdata,
     assert not (tmp_path / "l.npy").exists()
     assert nasdata(*args, "--arch", "25", "--ignore-metadata").returncode == 0
     assert nasdata(*args, "--arch", "13444").returncode == 0
+
+
+# subcommand -> arguments whose output (OUT/...) grows past a few KB: with the file-size limit
+# below, the disk "fills up" in the middle of the job (EFBIG, as ENOSPC would).
+FILLS_THE_DISK = {
+    "build-cifar": ["--cifar10", FIXTURES / "cifar" / "cifar-10-python.tar.gz", "--no-splits", "--allow-unverified",
+                    "-o", "OUT/x.h5"],
+    "convert-benchmark": [FIXTURES / "nats" / "generated" / "NATS-tss-v1_0-3ffb9.pickle.pbz2", "-o", "OUT/x.h5"],
+    "pack-archive": [FIXTURES / "archive", "-o", "OUT/x.h5"],
+    "selftest": ["-o", "OUT/x.h5"],
+}
+
+
+@pytest.mark.parametrize("sub", sorted(FILLS_THE_DISK))
+def test_disk_full_in_the_middle_of_a_job_is_74_and_leaves_nothing(nasdata_bin, sub, tmp_path):
+    import resource
+    import signal
+    import subprocess
+
+    def small_disk():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)     # write() then fails with EFBIG instead
+        resource.setrlimit(resource.RLIMIT_FSIZE, (8 * 1024, 8 * 1024))
+
+    args = [str(a).replace("OUT/", f"{tmp_path}/") for a in FILLS_THE_DISK[sub]]
+    proc = subprocess.run([nasdata_bin, *sub.split(), *args], capture_output=True, text=True, preexec_fn=small_disk)
+    assert proc.returncode == 74, (proc.returncode, proc.stderr)
+    line = one_error_line(proc, sub)
+    assert str(tmp_path / "x.h5") in line and ".partial" not in line, line
+    if sub != "pack-archive":
+        assert list(tmp_path.iterdir()) == []       # the temporary file is gone too
+    else:
+        # pack-archive writes its archive in place, crash-safe: what it left is the durable point
+        # the same command resumes from once the disk has room.
+        again = subprocess.run([nasdata_bin, *sub.split(), *args], capture_output=True, text=True)
+        assert again.returncode == 0, again.stderr
+        assert subprocess.run([nasdata_bin, "verify", args[-1]], capture_output=True).returncode == 0

@@ -51,8 +51,8 @@ extension NASData {
         case let validation as ValidationError:
             fail(.usage, prefix(path) + oneLine(validation.message), usage: usageString(for: command))
         case let hdf5 as HDF5Error:
-            let message = verbose ? "\(hdf5)" : HDF5Error(hdf5.kind, file: hdf5.file, object: hdf5.object, hdf5.message).description
-            fail(.badInput, prefix(path) + userPaths(message))
+            let message = verbose ? "\(hdf5)" : hdf5.summary
+            fail(hdf5.kind == .writeFailed ? .cannotWrite : .badInput, prefix(path) + userPaths(message))
         case let pack as PackError:
             fail(.cannotWrite, prefix(path) + userPaths("\(pack)"))
         case let archive as ArchiveError:
@@ -79,7 +79,11 @@ extension NASData {
         var text = message.hasSuffix("\n") ? message : message + "\n"
         if let usage { text += usage.hasPrefix("Usage:") || usage.hasPrefix("USAGE:") ? usage + "\n" : "Usage: " + usage + "\n" }
         FileHandle.standardError.write(Data(text.utf8))
-        Foundation.exit(status.rawValue)
+        // _exit, not exit: after a failed write (a full disk), libhdf5's exit handler would flush
+        // and close what the failure left behind and can crash doing it. Every output is already
+        // removed or left as its durable temporary by then; only stdout needs flushing.
+        fflush(nil)
+        _exit(status.rawValue)
     }
 
     /// The subcommand names at the start of `arguments` (`["archive", "ls"]`), skipping `help`.
