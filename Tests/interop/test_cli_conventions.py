@@ -187,6 +187,33 @@ def test_forward_refuses_weights_whose_metadata_records_another_network(nasdata,
     assert not (tmp_path / "l.npy").exists()
     assert nasdata(*args, "--arch", "25", "--ignore-metadata").returncode == 0
     assert nasdata(*args, "--arch", "13444").returncode == 0
+    # The data set the weights were trained on: cifar10-valid and cifar10 share their class count.
+    base = [a for a in args if a not in ("--classes", "10")]
+    proc = nasdata(*base, "--arch", "13444", "--dataset", "cifar10", check=False)
+    assert proc.returncode == 2, proc.stderr
+    line = one_error_line(proc, "forward")
+    assert "data set cifar10-valid, not the requested cifar10" in line and "--ignore-metadata" in line, line
+    assert nasdata(*base, "--arch", "13444", "--dataset", "cifar10", "--ignore-metadata").returncode == 0
+    assert nasdata(*base, "--arch", "13444", "--dataset", "cifar10-valid").returncode == 0
+    proc = nasdata(*base, "--arch", "13444", "--dataset", "cifar100", "--classes", "10", check=False)
+    assert proc.returncode == 64 and "contradicts" in proc.stderr, proc.stderr
+
+
+def test_reload_refuses_a_file_of_another_architecture_unless_told(nasdata, tmp_path):
+    full = FIXTURES / "network" / "013444-FULL.pth"
+    args = ["reload", "--full-file", full, "--dataset", "cifar10-valid", "-o", tmp_path / "w.safetensors"]
+    proc = nasdata(*args, "--arch", "25", check=False)
+    assert proc.returncode == 2, proc.stderr
+    line = one_error_line(proc, "reload")
+    assert "13444" in line and "not the requested" in line and "--ignore-metadata" in line, line
+    assert not (tmp_path / "w.safetensors").exists()
+    # Told to: a warning naming both, and the requested architecture's network (the cells share
+    # parameter keys, so the strict load passes); the export records what was asked for.
+    proc = nasdata(*args, "--arch", "25", "--ignore-metadata", "--json")
+    assert "13444" in proc.stderr and "ignored" in proc.stderr, proc.stderr
+    import json
+    report = json.loads(proc.stdout)
+    assert report["arch_index"] == 25 and any("13444" in w for w in report["warnings"]), report
 
 
 # subcommand -> arguments whose output (OUT/...) grows past a few KB: with the file-size limit
