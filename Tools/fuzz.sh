@@ -58,7 +58,7 @@ entry_for() {
     gzip) echo Tools/fuzz/FuzzGzip.swift ;;
     bz2) echo Tools/fuzz/FuzzBzip2.swift ;;
     hdf5) echo Tools/fuzz/FuzzHDF5.swift ;;
-    image) echo "Tools/fuzz/FuzzImage.swift Sources/NASDatasets/ImageDecoder.swift Sources/NASDatasets/ImageDecoderPNG.swift" ;;
+    image) echo "Tools/fuzz/FuzzImage.swift Sources/ImageCodecs/ImageDecoder.swift Sources/ImageCodecs/ImageDecoderPNG.swift" ;;
   esac
 }
 

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import HDF5
-import NASDatasets
+import ImageCodecs
 import ImageSet
 
 /// `nasdata preview`: a PNG contact sheet of any image set nasdata wrote.
