@@ -250,3 +250,9 @@ def test_disk_full_in_the_middle_of_a_job_is_74_and_leaves_nothing(nasdata_bin, 
         again = subprocess.run([nasdata_bin, *sub.split(), *args], capture_output=True, text=True)
         assert again.returncode == 0, again.stderr
         assert subprocess.run([nasdata_bin, "verify", args[-1]], capture_output=True).returncode == 0
+
+
+@pytest.mark.parametrize("sub", SUBCOMMANDS)
+def test_every_subcommand_documents_verbose(nasdata, sub):
+    text = nasdata(*sub.split(), "--help").stdout
+    assert "--verbose" in text.split("OPTIONS:")[1], text

@@ -14,9 +14,9 @@ import WeightArchive
 /// they do not print errors or choose exit numbers themselves.
 extension NASData {
     static func main() {
-        var arguments = Array(CommandLine.arguments.dropFirst())
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        // Every subcommand declares --verbose (GlobalOptions); it is read here, before parsing.
         let verbose = arguments.contains("--verbose")
-        arguments.removeAll { $0 == "--verbose" }
         let path = subcommandPath(arguments)
         if arguments.first == "help", arguments.count > 1, !arguments[1].hasPrefix("-"), path.count < arguments.count - 1 || path.isEmpty {
             let unknown = arguments.dropFirst().first { !$0.hasPrefix("-") && !path.contains($0) } ?? arguments[1]

@@ -77,6 +77,8 @@ struct Forward: ParsableCommand {
     @Flag(name: .long, help: "Print a JSON summary (shape, timing, arg-max labels).")
     var json = false
 
+    @OptionGroup var global: GlobalOptions
+
     func validate() throws {
         if (weights == nil) == (archive == nil) { throw ValidationError("give exactly one of --weights or --archive") }
         if archive != nil && dataset == nil { throw ValidationError("--archive needs --dataset") }

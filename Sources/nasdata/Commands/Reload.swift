@@ -63,6 +63,8 @@ struct Reload: ParsableCommand {
     @Flag(name: .long, help: "Print a JSON summary.")
     var json = false
 
+    @OptionGroup var global: GlobalOptions
+
     func validate() throws {
         if (archive == nil) == (fullFile == nil) { throw ValidationError("give exactly one of --archive or --full-file") }
         if !(output.hasSuffix(".pth") || output.hasSuffix(".safetensors")) {
