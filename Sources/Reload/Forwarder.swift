@@ -11,7 +11,7 @@ public struct ForwardRequest: Sendable {
     public enum Weights: Sendable, Equatable {
         /// A state dict file: `.pth` (zip or legacy `torch.save`) or `.safetensors`.
         case file(String)
-        /// One run of a nasdata weight archive (topology runs only); seed nil: the lowest one.
+        /// One run of a nasdata weight archive (either space); seed nil: the lowest one.
         case archive(String, dataset: NB201Dataset, seed: Int?, schedule: Schedule)
 
         public var path: String {
@@ -107,14 +107,11 @@ public enum Forwarder {
                                                   dataset: request.dataset?.name)
                 }
                 stateDict = try WeightsFile.load(path: path)
-            case (.archive(let path, let dataset, let seed, let schedule), .topology(let architecture, let index)):
-                let run = try ArchiveRunLoader.load(path: path, architecture: architecture, index: index,
-                                                    dataset: dataset, seed: seed, schedule: schedule)
+            case (.archive(let path, let dataset, let seed, let schedule), let architecture):
+                let run = try ArchiveRunLoader.load(path: path, architecture: architecture, dataset: dataset, seed: seed,
+                                                    schedule: schedule)
                 classes = classes ?? run.classes
                 stateDict = run.weights
-            case (.archive, .size):
-                throw ReloadError("\(source): a weight archive holds NAS-Bench-201 (topology) runs; "
-                                  + "give a size-space network's weights as a file")
             }
         } catch let error as ReloadError { throw error } catch { throw ReloadError("\(error)") }
         guard let classes, classes >= 1 else { throw ReloadError("the number of classes must be given (at least 1)") }

@@ -155,12 +155,9 @@ public enum Reloader {
             switch (request.source, requested) {
             case (.fullFile(let path), _):
                 run = try TrainedRun.fromFullFile(path: path, dataset: dataset, seed: request.seed, schedule: hp)
-            case (.archive(let path), .topology(let architecture, let index)):
-                run = try ArchiveRunLoader.load(path: path, architecture: architecture, index: index,
-                                                dataset: dataset, seed: request.seed, schedule: hp)
-            case (.archive, .size):
-                throw ReloadError("\(source): a weight archive holds NAS-Bench-201 (topology) runs; "
-                                  + "reload a size-space run from its NATS-Bench result file")
+            case (.archive(let path), _):
+                run = try ArchiveRunLoader.load(path: path, architecture: requested, dataset: dataset, seed: request.seed,
+                                                schedule: hp)
             }
         } catch let error as ReloadError { throw error } catch { throw ReloadError("\(error)") }
 
