@@ -24,8 +24,11 @@ public struct ForwardRequest: Sendable {
     public var weights: Weights
     /// The network's architecture: a topology cell or a size-space candidate.
     public var architecture: SelectedArchitecture
-    /// Classifier outputs; nil takes the archive run's (required with `.file`).
+    /// Classifier outputs; nil takes the archive run's, or `dataset`'s.
     public var classes: Int?
+    /// With `.file`: the data set the weights were trained on, if the user named it (its class
+    /// count is the default of `classes`; compared with the file's metadata).
+    public var dataset: NB201Dataset?
     /// Topology network: channels of the first stage and cells per stage (16 and 5 in the benchmark).
     public var channels = 16
     public var cellsPerStage = 5
@@ -43,7 +46,7 @@ public struct ForwardRequest: Sendable {
     public var repeats = 1
     public var threads = 1
     public var microBatch = 16
-    /// Refuse a weights file whose metadata records another architecture or class count
+    /// Refuse a weights file whose metadata records another architecture, class count or data set
     /// (`WeightsFile.checkMetadata`); false is `--ignore-metadata`.
     public var checkMetadata = true
 
@@ -98,8 +101,10 @@ public enum Forwarder {
         do {
             switch (request.weights, request.architecture) {
             case (.file(let path), _):
+                classes = classes ?? request.dataset?.classCount
                 if request.checkMetadata {
-                    try WeightsFile.checkMetadata(path: path, architecture: request.architecture, classes: request.classes)
+                    try WeightsFile.checkMetadata(path: path, architecture: request.architecture, classes: classes,
+                                                  dataset: request.dataset?.name)
                 }
                 stateDict = try WeightsFile.load(path: path)
             case (.archive(let path, let dataset, let seed, let schedule), let architecture):

@@ -78,7 +78,7 @@ public enum Packer {
         } catch let error as ArchiveError {
             throw error
         } catch {
-            throw PackError.writeFailed(path: options.output, underlying: "\(error)", diskFull: isDiskFull(error))
+            throw PackError.writeFailed(path: options.output, underlying: (error as? HDF5Error)?.summary ?? "\(error)", diskFull: isDiskFull(error))
         }
         var closed = false
         defer { if !closed { writer.close() } }
@@ -237,7 +237,7 @@ public enum Packer {
         } catch let error as ArchiveError {
             throw error
         } catch {
-            throw PackError.writeFailed(path: options.output, underlying: "\(error)",
+            throw PackError.writeFailed(path: options.output, underlying: (error as? HDF5Error)?.summary ?? "\(error)",
                                         diskFull: isDiskFull(error))
         }
         report.totalRuns = writer.runCount

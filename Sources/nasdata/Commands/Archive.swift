@@ -19,6 +19,8 @@ struct Archive: ParsableCommand {
         @Option(name: .long, help: "Only this architecture (index or string of the archive's search space).") var arch: String?
         @Flag(name: .long, help: "Print JSON (one object a run).") var json = false
 
+        @OptionGroup var global: GlobalOptions
+
         func run() throws {
             do {
                 let reader = try ArchiveReader(path: archive)
@@ -51,6 +53,8 @@ struct Archive: ParsableCommand {
 
         @Argument(help: "The archive (or master file).") var archive: String
         @Flag(name: .long, help: "Print JSON.") var json = false
+
+        @OptionGroup var global: GlobalOptions
 
         func run() throws {
             do {
@@ -106,6 +110,8 @@ struct Archive: ParsableCommand {
         @Option(name: .shortAndLong, help: "Output file: .pth or .safetensors.") var output: String
         @Flag(name: .long, help: "Also write the run's results JSON next to the output (OUT.results.json).") var results = false
         @Flag(name: .long, help: "Print what was written as JSON, with the open and fetch times in ms.") var json = false
+
+        @OptionGroup var global: GlobalOptions
 
         func run() throws {
             try OutputPath.check(output, writes: ["pth", "pt", "safetensors"], format: "a torch state dict or safetensors")

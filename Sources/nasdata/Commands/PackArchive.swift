@@ -57,6 +57,8 @@ struct PackArchive: ParsableCommand {
     @Flag(name: .long, help: "Print the report as JSON.")
     var json = false
 
+    @OptionGroup var global: GlobalOptions
+
     func run() throws {
         try OutputPath.check(output, writes: ["h5", "hdf5"], format: "HDF5")
         var options = PackOptions(inputs: try PackInputs.detect(inputs), output: output)
