@@ -57,7 +57,10 @@ public struct TrainedRun: Sendable {
     /// `schedule.rawValue`: `01`, `12`, `90`, `200`); `seed` nil picks the lowest seed recorded.
     public static func fromFullFile(path: String, dataset: NB201Dataset, seed: Int?, schedule: Schedule) throws
         -> TrainedRun {
-        let file = try TorchCheckpoint.load(path: path)
+        // A torch checkpoint, or NATS-Bench's bz2 pickle as published (`{index:06d}.pickle.pbz2`
+        // of a -full folder; one pickle, nothing after its STOP).
+        let file = try AnyFile.sniff(path: path) == .pickleBz2
+            ? AnyFile.load(path: path, kind: .pickleBz2).value : TorchCheckpoint.load(path: path)
         let hpKey: String
         if file[.string(schedule.rawValue)].dict != nil {
             hpKey = schedule.rawValue
