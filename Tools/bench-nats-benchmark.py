@@ -113,6 +113,9 @@ def main():
         q = rows[-1][3]
         print("upstream extrapolated linearly to %d archs (not measured): %.0f s, %.0f MB -> %.0fx / %.0fx nasdata's query"
               % (full, est_s, est_mb, est_s / q[0], est_mb / q[2]))
+        # Wall time on a shared machine is noisy (a smaller size can take longer): CPU time too.
+        cpu = u2[1] + (u2[1] - u1[1]) / (n2 - n1) * (full - n2)
+        print("upstream CPU time extrapolated to %d archs: %.0f s -> %.0fx nasdata's query wall" % (full, cpu, cpu / q[0]))
         cper_mb = (c2[2] - c1[2]) / (n2 - n1)
         print("nasdata convert-benchmark extrapolated to %d archs: %.0f s, %.0f MB peak"
               % (full, c2[0] + (c2[0] - c1[0]) / (n2 - n1) * (full - n2), c2[2] + cper_mb * (full - n2)))
