@@ -126,7 +126,7 @@ let package = Package(
         .testTarget(name: "NASDatasetsTests", dependencies: ["Checksums", "FixtureSupport", "HDF5", "HDF5Schema", "ImageCodecs", "ImageSet", "NASDataIO", "NASDatasets", "Pickle"]),
         .testTarget(name: "TinyNetworkTests", dependencies: ["FixtureSupport", "NASBench", "NASCore", "Tensors", "TinyNetwork", "TorchFormats"]),
         .testTarget(name: "WeightArchiveTests", dependencies: ["Checksums", "Compression", "FixtureSupport", "HDF5", "HDF5Schema", "NASCore", "Tensors", "WeightArchive"]),
-        .testTarget(name: "VerifyTests", dependencies: ["Checksums", "FixtureSupport", "HDF5", "ImageSet", "NASBench", "NASCore", "NASDatasets", "Pickle", "Tensors", "Verify", "WeightArchive"]),
+        .testTarget(name: "VerifyTests", dependencies: ["Checksums", "FixtureSupport", "HDF5", "ImageSet", "NASBench", "NASCore", "NASDataIO", "NASDatasets", "Pickle", "Tensors", "Verify", "WeightArchive"]),
         .testTarget(name: "ReloadTests", dependencies: ["FixtureSupport", "NASCore", "Reload", "TorchFormats"]),
         .testTarget(name: "SelfTestTests", dependencies: ["SelfTest"]),
         .testTarget(name: "NASSearchTests", dependencies: ["FixtureSupport", "HDF5Schema", "NASBench", "NASCore", "NASDataIO", "NASSearch"]),

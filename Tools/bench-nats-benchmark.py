@@ -14,8 +14,12 @@
    24 GB, so sizes of 1,000 and 3,000 architectures are measured and upstream is extrapolated
    linearly to the full space (printed as such).
 
+3. With --simple-folder N (N = 15625 / 32768: full size), a generated -simple folder of N
+   architectures (make-nats-fixtures.py --simple-folder, resumable, kept in --dir): upstream
+   fast_mode=True + the same query against nasdata convert-benchmark of that folder + query.
+
 Usage: Tools/bench-nats-benchmark.py [--space tss|sss] [--archs 1000 3000] [--dir /tmp/nats-bench]
-       [--nasdata PATH] (default: the release build, built if missing) [--keep]
+       [--nasdata PATH] (default: the release build, built if missing) [--keep] [--simple-folder N]
 """
 import argparse, os, subprocess, sys, time
 
@@ -52,6 +56,7 @@ def main():
     ap.add_argument("--dir", default="/tmp/nats-bench")
     ap.add_argument("--nasdata", default=None)
     ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--simple-folder", type=int, metavar="N", help="also a generated -simple folder of N archs")
     a = ap.parse_args()
     nasdata = a.nasdata
     if nasdata is None:
@@ -81,6 +86,19 @@ def main():
     folder = os.path.join(ROOT, "Tests/Fixtures/nats", BASES[a.space] + "-simple")
     fast = timed([sys.executable, "-c", UPSTREAM, folder, a.space, "fast", 11, hp])
     print("upstream fast_mode=True on the -simple folder + one query: wall %.2f s, %.0f MB" % (fast[0], fast[2]))
+    big = None
+    if a.simple_folder:
+        out = os.path.join(a.dir, "simple%d" % a.simple_folder)
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, os.path.join(ROOT, "Tools/fixtures/make-nats-fixtures.py"), out,
+                        "--simple-folder", str(a.simple_folder), "--space", a.space], check=True, capture_output=True)
+        generated = os.path.join(out, BASES[a.space] + "-simple")
+        print("generated %s (%d archs) in %.0f s" % (generated, a.simple_folder, time.perf_counter() - t0), flush=True)
+        h5 = os.path.join(out, "bench.h5")
+        big = (timed([sys.executable, "-c", UPSTREAM, generated, a.space, "fast", 11, hp]),
+               timed([nasdata, "convert-benchmark", generated, "-o", h5]),
+               timed([nasdata, "query", h5, "--index", 11, "--dataset", "cifar10", "--hp", hp, "--json"]))
+        os.remove(h5)
     print("\n%-44s %12s %12s" % ("", "1st answer", "peak RSS"))
     for n, up, conv, query in rows:
         print("%-44s %11.2fs %10.0fMB" % ("upstream create(fast_mode=False), %d archs" % n, up[0], up[2]))
@@ -95,10 +113,19 @@ def main():
         q = rows[-1][3]
         print("upstream extrapolated linearly to %d archs (not measured): %.0f s, %.0f MB -> %.0fx / %.0fx nasdata's query"
               % (full, est_s, est_mb, est_s / q[0], est_mb / q[2]))
+        # Wall time on a shared machine is noisy (a smaller size can take longer): CPU time too.
+        cpu = u2[1] + (u2[1] - u1[1]) / (n2 - n1) * (full - n2)
+        print("upstream CPU time extrapolated to %d archs: %.0f s -> %.0fx nasdata's query wall" % (full, cpu, cpu / q[0]))
         cper_mb = (c2[2] - c1[2]) / (n2 - n1)
         print("nasdata convert-benchmark extrapolated to %d archs: %.0f s, %.0f MB peak"
               % (full, c2[0] + (c2[0] - c1[0]) / (n2 - n1) * (full - n2), c2[2] + cper_mb * (full - n2)))
     print("%-44s %11.2fs %10.0fMB" % ("upstream fast_mode=True, -simple folder", fast[0], fast[2]))
+    if big:
+        up, conv, query = big
+        print("%-44s %11.2fs %10.0fMB" % ("upstream fast_mode=True, %d-arch folder" % a.simple_folder, up[0], up[2]))
+        print("%-44s %11.3fs %10.1fMB" % ("nasdata query on that folder converted", query[0], query[2]))
+        print("%-44s %11.0fx %11.0fx" % ("ratio", up[0] / query[0], up[2] / query[2]))
+        print("%-44s %11.2fs %10.0fMB" % ("(nasdata convert-benchmark of the folder, once)", conv[0], conv[2]))
 
 
 if __name__ == "__main__":

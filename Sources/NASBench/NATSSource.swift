@@ -84,7 +84,9 @@ public struct NATSSource: Sendable {
                 return .drop
             }
             defer { u.dictItemHandler = nil }
-            return try u.load()
+            let value = try u.load()
+            try u.expectEnd()   // one pickle is the whole stream
+            return value
         }
         let meta = try NATSSource.meta(root, file: path)
         guard let arch2infos = root["arch2infos"].dict else {
@@ -102,7 +104,7 @@ public struct NATSSource: Sendable {
         return meta
     }
 
-    static func meta(_ root: PickleValue, file: String) throws -> Meta {
+    public static func meta(_ root: PickleValue, file: String) throws -> Meta {
         let at = "top-level dict"
         guard root.dict != nil else { throw BenchmarkFormatError(file: file, location: at, reason: "the file holds \(root.typeName), not a dict") }
         guard let list = root["meta_archs"].list else { throw BenchmarkFormatError(file: file, location: at, reason: "no 'meta_archs' list") }
@@ -126,7 +128,7 @@ public struct NATSSource: Sendable {
     // MARK: - Folder and tar
 
     /// `{index:06d}.pickle.pbz2` -> index (any number of digits >= 6, as upstream formats).
-    static func index(ofMember name: String) -> Int? {
+    public static func index(ofMember name: String) -> Int? {
         let base = name.split(separator: "/").last.map(String.init) ?? name
         guard base.hasSuffix(".pickle.pbz2") else { return nil }
         let stem = base.dropLast(".pickle.pbz2".count)
@@ -186,6 +188,7 @@ public struct NATSSource: Sendable {
                                      maxBytes: maxBytes ?? Bzip2Reader.defaultCap(compressedSize: entry.size))
             let u = Unpickler(reader: ByteReader(stream: bz, limit: bz.maxBytes + 1), options: TorchCheckpoint.pickleOptions())
             let root = try u.load()
+            try u.expectEnd()
             if let index {
                 try NATSSource.perArchitecture(root, index: index, file: file, body)
                 indexes.append(index)

@@ -74,6 +74,22 @@ public final class ByteReader {
     public var remaining: Int64 { end - offset }
     public var isAtEnd: Bool { offset >= end }
 
+    /// The bytes left after the current position: `remaining` for a file or memory; for a
+    /// stream (whose true length is unknown until it ends) the rest is read and counted, a
+    /// chunk at a time, up to `end` (the decompressor's cap stops a bomb hidden there).
+    public func countRest() throws -> Int64 {
+        guard let stream else { return max(remaining, 0) }
+        var count = Int64(max(buffer.count - pos, 0))
+        let limit = max(end - offset, 0)
+        var scratch = [UInt8](repeating: 0, count: 1 << 16)
+        while count <= limit {
+            let got = try scratch.withUnsafeMutableBytes { try stream.read(into: $0) }
+            guard got > 0 else { break }
+            count += Int64(got)
+        }
+        return count
+    }
+
     func error(_ reason: PickleError.Reason, at off: Int64? = nil) -> PickleError {
         PickleError(path: path, offset: off ?? offset, reason: reason)
     }

@@ -122,8 +122,10 @@ public final class Unpickler {
     }
 
     /// Throws `.trailingBytes` unless the reader is at its end (call after the last `load()`).
+    /// Over a stream (a bz2 pickle) the rest is decompressed to find out: a second pickle,
+    /// a second bz2 stream or junk after the STOP is reported at the STOP's end.
     public func expectEnd() throws {
-        let left = reader.remaining
+        let left = try reader.countRest()
         guard left > 0 else { return }
         throw PickleError(path: reader.path, offset: reader.offset, reason: .trailingBytes(left))
     }

@@ -75,14 +75,13 @@ public enum AnyFile {
         switch k {
         case .torchLegacy, .torchZip:
             return (k, try TorchCheckpoint.load(path: path, options: options), [:])
-        case .pickle:
-            // One pickle is the whole file: bytes after its STOP are damage (PickleError.trailingBytes).
+        case .pickle, .pickleBz2:
+            // One pickle is the whole file (decompressed, for bz2): bytes after its STOP, a second
+            // pickle or a second bz2 stream among them, are damage (PickleError.trailingBytes).
             let u = try unpickler(path: path, kind: k, options: options, maxBytes: maxBytes)
             let value = try u.load()
             try u.expectEnd()
             return (k, value, [:])
-        case .pickleBz2:
-            return (k, try unpickler(path: path, kind: k, options: options, maxBytes: maxBytes).load(), [:])
         case .npy:
             return (k, .ndarray(try NPY.readArray(path: path)), [:])
         case .safetensors:

@@ -34,13 +34,14 @@ public enum ContentVerification {
         return summary
     }
 
-    /// Parses a plain pickle to its STOP (nothing executed; unknown classes kept opaque,
-    /// dict items dropped as they complete, so memory stays bounded) and requires the
-    /// file to end there. Returns the number of values seen.
-    public static func pickle(path: String) throws -> Int {
+    /// Parses a plain pickle (or a bz2-compressed one, `kind: .pickleBz2`, decompressed as it is
+    /// parsed) to its STOP (nothing executed; unknown classes kept opaque, dict items dropped as
+    /// they complete, so memory stays bounded) and requires the file (the decompressed stream)
+    /// to end there. Returns the number of values seen.
+    public static func pickle(path: String, kind: AnyFile.Kind = .pickle) throws -> Int {
         var options = Unpickler.Options()
         options.allGlobalsOpaque = true
-        let (_, stats) = try TreeStats.gather(path: path, kind: .pickle, options: options)
+        let (_, stats) = try TreeStats.gather(path: path, kind: kind, options: options)
         return stats.totalNodes
     }
 

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Checksums
+import NASBench
 import Foundation
 
 /// The rules, applied to one file. Pure functions of the file's name, size and
@@ -57,6 +58,9 @@ enum FileRules {
         let suffix = ChecksumSuffix.parse(fileName: name)
         let known = KnownFiles.match(name: name, parentFolder: parent, size: size)
         let weightIndex = weightFileIndex(name)
+        let natsFolder = NATSFolder.parse(parent)
+        let natsIndex = natsFolder != nil ? NATSSource.index(ofMember: name) : nil
+        let natsMeta = natsFolder != nil && name == NATSFolder.metaName
         let ext = name.split(separator: ".").last.map { $0.lowercased() } ?? ""
         // A known data name outside its folder (or of another size): claims data all the same.
         let generic = KnownFiles.table.first(where: { $0.name == name })
@@ -65,11 +69,15 @@ enum FileRules {
         if let suffix { r.kind = suffix.kind; r.rule = suffix.rule }
         else if let known { r.kind = known.kind; r.rule = knownRule(known) }
         else if weightIndex != nil { r.kind = "NB201 weight file" }
+        else if let natsFolder, natsIndex != nil || natsMeta {
+            r.kind = "NATS-Bench \(natsFolder.space.rawValue) \(natsMeta ? "meta" : "architecture") file"
+        }
         else if ext == "h5" || ext == "hdf5" { r.kind = "HDF5 file" }
         else if let generic { r.kind = generic.kind + " (by name)" }
 
         // An HTML page under a data file's name: the classic failed download.
-        let claimsData = suffix != nil || known != nil || generic != nil || weightIndex != nil || dataExtensions.contains(ext)
+        let claimsData = suffix != nil || known != nil || generic != nil || weightIndex != nil || natsIndex != nil || natsMeta
+            || dataExtensions.contains(ext)
         if ext != "html", ext != "htm", let page = HTMLSniffer.sniff(path: path) {
             if claimsData {
                 r.rule = "content sniff (first \(HTMLSniffer.sniffLength / 1024) KB)"
@@ -85,6 +93,15 @@ enum FileRules {
         if let known { return checkKnown(known, path: path, size: size, hasher: hasher, progress: progress, report: r) }
         if let index = weightIndex {
             StructureChecks.weightFile(path: path, index: index, report: &r)
+            return r
+        }
+        if let natsFolder, natsIndex != nil || natsMeta {
+            r.rule = natsMeta ? "structure: meta_archs = canonical \(natsFolder.space.rawValue) list"
+                : "structure (index \(natsIndex!)\(natsFolder.full ? ", weights" : ""))"
+            do {
+                r.pass(try natsIndex.map { try NATSFileCheck.architectureFile(path: path, index: $0, folder: natsFolder) }
+                    ?? NATSFileCheck.metaFile(path: path, space: natsFolder.space))
+            } catch { r.fail("\(error)") }
             return r
         }
         if let isolation, ext == "h5" || ext == "hdf5" || ContentRules.isHDF5(path) {
@@ -130,6 +147,13 @@ enum FileRules {
                 // rule is inferred, so independent evidence matters).
                 r.rule += " + structure"
                 do { detail += "; " + (try MetaFileCheck(path: path).check()) } catch {
+                    structureOK = false
+                    detail += "; structure: \(error)"
+                }
+            } else if !hashOnly, path.hasSuffix(".pickle.pbz2"), let space = NATSFileCheck.space(ofName: lastComponent(path)) {
+                // The benchmark streamed one architecture at a time (bounded memory).
+                r.rule += " + structure"
+                do { detail += "; " + (try NATSFileCheck.singleFile(path: path, space: space)) } catch {
                     structureOK = false
                     detail += "; structure: \(error)"
                 }

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Foundation
+import NASBench
 import Checksums
 import NASDataIO
 import Concurrency
@@ -79,6 +80,32 @@ public struct Verifier: Sendable {
                                           rule: "known folder \(folderName)/ is complete", outcome: .failed,
                                           detail: "missing: \(folderName)/ should hold \(known.name)"))
             }
+            if let nats = NATSFolder.parse(folderName) {
+                reports += natsAbsent(folder: folder, nats: nats, names: names)
+            }
+        }
+        return reports
+    }
+
+    /// A NATS-Bench `-simple`/`-full` folder holds `meta.pickle.pbz2` and one file per architecture
+    /// of its space: one line for an absent meta file, one for the folder if files are missing.
+    static func natsAbsent(folder: String, nats: NATSFolder, names: Set<String>) -> [FileReport] {
+        var reports = [FileReport]()
+        let count = nats.space.count
+        if !names.contains(NATSFolder.metaName) {
+            reports.append(FileReport(path: folder + "/" + NATSFolder.metaName, kind: "NATS-Bench \(nats.space.rawValue) meta file",
+                                      rule: "known folder \(FileRules.lastComponent(folder))/ is complete", outcome: .failed,
+                                      detail: "missing: the folder should hold \(NATSFolder.metaName)"))
+        }
+        var present = Set<Int>()
+        for name in names { if let i = NATSSource.index(ofMember: name), i < count { present.insert(i) } }
+        if present.count < count {
+            let firstMissing = (0..<count).first { !present.contains($0) }!
+            let missing = count - present.count
+            reports.append(FileReport(path: folder, kind: nats.kind,
+                                      rule: "known folder: \(count) architecture files + meta", outcome: .failed,
+                                      detail: "incomplete: \(missing) of \(count) files missing (first: "
+                                          + String(format: "%06d", firstMissing) + ".pickle.pbz2); \(present.count) present"))
         }
         return reports
     }

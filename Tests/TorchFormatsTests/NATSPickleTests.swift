@@ -163,6 +163,12 @@ final class NATSPickleTests: XCTestCase {
         let second = try u.load()
         XCTAssertEqual(second[0].string, "second")
         XCTAssertEqual(second[1].int, 2)
+        // As a file, it is one pickle followed by bytes no format explains: refused at the STOP's end.
+        XCTAssertThrowsError(try AnyFile.load(path: Self.path("generated/hostile/multistream.pbz2"))) { error in
+            guard let e = error as? PickleError, case .trailingBytes(let n) = e.reason else { return XCTFail("\(error)") }
+            XCTAssertEqual(e.offset, 25)   // len(pickle.dumps({"first": 1}, protocol=4))
+            XCTAssertEqual(n, 27)          // the second pickle
+        }
     }
 
     /// A truncated or corrupt .pickle.pbz2: one line naming the file, from the bz2 layer.

@@ -10,7 +10,8 @@ struct Reload: ParsableCommand {
         abstract: "Load one architecture's trained weights into the network, run it, and export them.",
         discussion: """
         Reads the weights of one run (--full-file: an upstream {index:06d}-FULL.pth, or a NATS-Bench \
-        result file with weights in torch.save form; --archive: a nasdata weight archive), builds \
+        result file with weights: {index:06d}.pickle.pbz2 of a -full folder, or in torch.save form; \
+        --archive: a nasdata weight archive), builds \
         TinyNetwork(C=16, N=5, ARCH, classes of --dataset), or for a size-space ARCH \
         (C1:C2:C3:C4:C5, or an index with --space sss) DynamicShapeTinyNet(channels, the cell the run's \
         arch_config names, classes), loads the weights strictly and runs the network: on --evaluate DATA.h5 --set SET (a nasdata image data \
