@@ -27,33 +27,38 @@ DRIVER = ROOT / "Tools" / "fixtures" / "upstream-search.py"
 ALPHA = 0.01
 
 
-@pytest.fixture(scope="session")
-def bench(nasdata):
-    """The fixture converted to HDF5, cached by size in the temp directory (shared with the Swift tests)."""
-    gz = SEARCH / "search-bench.pth.gz"
+def converted(nasdata, source, make_input=None):
+    """`source` converted to HDF5 once, cached in the temp directory by the source's size (shared with the
+    Swift tests and Tools/bench-search.py); `make_input(path)` writes what convert-benchmark reads, if the
+    source is not that itself."""
     cache = pathlib.Path(tempfile.gettempdir()) / "nasdata-test-cache"
     cache.mkdir(exist_ok=True)
-    h5 = cache / "search-bench-{}.h5".format(gz.stat().st_size)
+    stem = source.name.split(".")[0]
+    h5 = cache / "{}-{}.h5".format(stem, source.stat().st_size)
     if not h5.exists():
-        pth = cache / "search-bench-{}-{}.pth".format(gz.stat().st_size, os.getpid())
-        pth.write_bytes(gzip.decompress(gz.read_bytes()))
-        try:
-            nasdata("convert-benchmark", pth, "-o", h5)
-        finally:
-            pth.unlink()
+        if make_input is None:
+            nasdata("convert-benchmark", source, "-o", h5)
+        else:
+            raw = cache / "{}-{}-{}.pth".format(stem, source.stat().st_size, os.getpid())
+            make_input(raw)
+            try:
+                nasdata("convert-benchmark", raw, "-o", h5)
+            finally:
+                raw.unlink()
     return h5
+
+
+@pytest.fixture(scope="session")
+def bench(nasdata):
+    """The topology fixture (a gzip'd meta file) converted to HDF5."""
+    gz = SEARCH / "search-bench.pth.gz"
+    return converted(nasdata, gz, lambda pth: pth.write_bytes(gzip.decompress(gz.read_bytes())))
 
 
 @pytest.fixture(scope="session")
 def sss_bench(nasdata):
-    """The size-space fixture (a NATS single-file benchmark) converted to HDF5, cached by size like `bench`."""
-    source = SEARCH / "search-sss.pickle.pbz2"
-    cache = pathlib.Path(tempfile.gettempdir()) / "nasdata-test-cache"
-    cache.mkdir(exist_ok=True)
-    h5 = cache / "search-sss-{}.h5".format(source.stat().st_size)
-    if not h5.exists():
-        nasdata("convert-benchmark", source, "-o", h5)
-    return h5
+    """The size-space fixture (a NATS single-file benchmark) converted to HDF5."""
+    return converted(nasdata, SEARCH / "search-sss.pickle.pbz2")
 
 
 def committed_traces(name="upstream-traces.json.gz"):
@@ -107,8 +112,7 @@ def test_size_space_defaults_and_all_four_algorithms(nasdata, sss_bench, tmp_pat
     and REINFORCE / BOHB searching channel strings."""
     widths = {8, 16, 24, 32, 40, 48, 56, 64}
     for algorithm in ("random", "rea", "reinforce", "bohb"):
-        result = nasdata_runs(nasdata, sss_bench, tmp_path, algorithm, "ImageNet16-120", [5, 6],
-                              extra=("--n-iters", "40") if algorithm == "bohb" else ())
+        result = nasdata_runs(nasdata, sss_bench, tmp_path, algorithm, "ImageNet16-120", [5, 6])
         assert result["search_space"] == "sss" and result["time_budget"] == 60000, algorithm
         assert result["proxy_hp"] == "12" and result["final_hp"] == "90"
         for run in result["runs"]:
