@@ -16,8 +16,10 @@ struct Archive: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "ls", abstract: "List the runs of an archive.")
 
         @Argument(help: "The archive (or master file).") var archive: String
-        @Option(name: .long, help: "Only this architecture (index or string).") var arch: String?
+        @Option(name: .long, help: "Only this architecture (index or string of the archive's search space).") var arch: String?
         @Flag(name: .long, help: "Print JSON (one object a run).") var json = false
+
+        @OptionGroup var global: GlobalOptions
 
         func run() throws {
             do {
@@ -33,7 +35,7 @@ struct Archive: ParsableCommand {
                             ("source", .string(reader.source(of: run).name)),
                         ]))
                     } else {
-                        lines.append("\(run.key.archIndex)\t\(run.key.hp)\t\(run.key.dataset)\t\(run.key.seed)\t\(run.tensorCount)\t\(run.byteCount)")
+                        lines.append("\(run.key.archIndex)\t\(run.key.schedule?.rawValue ?? String(run.key.hp))\t\(run.key.dataset)\t\(run.key.seed)\t\(run.tensorCount)\t\(run.byteCount)")
                     }
                 }
                 if json {
@@ -52,6 +54,8 @@ struct Archive: ParsableCommand {
         @Argument(help: "The archive (or master file).") var archive: String
         @Flag(name: .long, help: "Print JSON.") var json = false
 
+        @OptionGroup var global: GlobalOptions
+
         func run() throws {
             do {
                 let reader = try ArchiveReader(path: archive)
@@ -68,6 +72,7 @@ struct Archive: ParsableCommand {
                 }
                 let fields: [(String, JSONValue)] = [
                     ("path", .string(archive)), ("schema", .string(reader.isMaster ? "nb201-archive-master" : "nb201-archive")),
+                    ("benchmark", .string(reader.files.benchmark)), ("search_space", .string(reader.searchSpace.rawValue)),
                     ("files", .array(reader.partPaths.map { .string($0) })),
                     ("complete", .bool(reader.isComplete)),
                     ("sources", .int(Int64(reader.sources.count))), ("runs", .int(Int64(reader.runs.count))),
@@ -106,14 +111,16 @@ struct Archive: ParsableCommand {
         @Flag(name: .long, help: "Also write the run's results JSON next to the output (OUT.results.json).") var results = false
         @Flag(name: .long, help: "Print what was written as JSON, with the open and fetch times in ms.") var json = false
 
+        @OptionGroup var global: GlobalOptions
+
         func run() throws {
-            let key = try selected.runKey()
             try OutputPath.check(output, writes: ["pth", "pt", "safetensors"], format: "a torch state dict or safetensors")
             let isPth = !output.hasSuffix(".safetensors")
             do {
                 let t0 = Date()
                 let reader = try ArchiveReader(path: archive)
                 let t1 = Date()
+                let key = try selected.runKey(space: reader.searchSpace)
                 let run = try reader.run(arch: key.architecture, dataset: key.dataset.name, seed: key.seed, schedule: key.schedule)
                 let sd = try reader.stateDict(of: run)
                 let t2 = Date()
@@ -124,7 +131,8 @@ struct Archive: ParsableCommand {
                     } else {
                         try Safetensors.write(sd, metadata: [
                             "arch_index": String(run.key.archIndex), "arch_str": source.archStr,
-                            "dataset": run.key.dataset, "seed": String(run.key.seed), "hp": String(run.key.hp),
+                            "dataset": run.key.dataset, "seed": String(run.key.seed),
+                            "hp": run.key.schedule?.rawValue ?? String(run.key.hp), "search_space": reader.searchSpace.rawValue,
                         ], to: temp)
                     }
                 }

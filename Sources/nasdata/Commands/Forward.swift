@@ -24,7 +24,10 @@ struct Forward: ParsableCommand {
     @Option(name: .long, help: "Instead of --weights: a run of a nasdata weight archive (with --dataset, --seed, --hp).")
     var archive: String?
 
-    @Option(name: .long, help: "With --archive: the run's data set (cifar10-valid, cifar10, cifar100, ImageNet16-120).")
+    @Option(name: .long, help: """
+        The run's data set (cifar10-valid, cifar10, cifar100, ImageNet16-120): required with --archive; \
+        with --weights it sets --classes and is compared with the file's metadata.
+        """)
     var dataset: String?
 
     @Option(name: .long, help: "With --archive: the run's seed (default: the lowest one).")
@@ -68,16 +71,21 @@ struct Forward: ParsableCommand {
     @OptionGroup var compute: ComputeOptions
 
     @Flag(name: .customLong("ignore-metadata"),
-          help: "Use --weights even when their metadata records another architecture or class count.")
+          help: "Use --weights even when their metadata records another architecture, class count or data set.")
     var ignoreMetadata = false
 
     @Flag(name: .long, help: "Print a JSON summary (shape, timing, arg-max labels).")
     var json = false
 
+    @OptionGroup var global: GlobalOptions
+
     func validate() throws {
         if (weights == nil) == (archive == nil) { throw ValidationError("give exactly one of --weights or --archive") }
         if archive != nil && dataset == nil { throw ValidationError("--archive needs --dataset") }
-        if archive == nil && classes == nil { throw ValidationError("--weights needs --classes") }
+        if archive == nil && classes == nil && dataset == nil { throw ValidationError("--weights needs --classes or --dataset") }
+        if let dataset, let classes, try parseDataset(dataset).classCount != classes {
+            throw ValidationError("--classes \(classes) contradicts --dataset \(dataset) (\(try parseDataset(dataset).classCount) classes)")
+        }
         if let classes, classes < 1 { throw ValidationError("--classes must be at least 1") }
         _ = try parseSchedule(hp)
         if channels < 1 || cells < 1 { throw ValidationError("--channels and --cells must be at least 1") }
@@ -98,6 +106,7 @@ struct Forward: ParsableCommand {
         request.channels = channels
         request.cellsPerStage = cells
         request.checkMetadata = !ignoreMetadata
+        if weights != nil { request.dataset = try dataset.map(parseDataset) }
         if let genotype { request.genotype = genotype }
         request.features = features
         request.config = config

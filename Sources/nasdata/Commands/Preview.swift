@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import HDF5
-import NASDatasets
+import ImageCodecs
 import ImageSet
 
 /// `nasdata preview`: a PNG contact sheet of any image set nasdata wrote.
@@ -34,6 +34,8 @@ struct Preview: ParsableCommand {
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Output PNG.", valueName: "grid.png"))
     var output: String?
+
+    @OptionGroup var global: GlobalOptions
 
     func validate() throws {
         if count < 1 { throw ValidationError("--count must be at least 1") }

@@ -49,13 +49,21 @@ struct Reload: ParsableCommand {
     @Option(name: .long, help: "Largest accuracy difference (percentage points) that still agrees with the record.")
     var tolerance: Double = 0.1
 
-    @Flag(name: .customLong("fail-on-disagreement"), help: "Exit with status 3 when the evaluation disagrees with the record.")
+    @Flag(name: .customLong("fail-on-disagreement"), help: "Exit with status 1 when the evaluation disagrees with the record.")
     var failOnDisagreement = false
+
+    @Flag(name: .customLong("ignore-metadata"), help: """
+        Load the weights even when the file records another architecture, index or class count than \
+        requested (a warning instead of an error; the strict load still checks every key and shape).
+        """)
+    var ignoreMetadata = false
 
     @OptionGroup var compute: ComputeOptions
 
     @Flag(name: .long, help: "Print a JSON summary.")
     var json = false
+
+    @OptionGroup var global: GlobalOptions
 
     func validate() throws {
         if (archive == nil) == (fullFile == nil) { throw ValidationError("give exactly one of --archive or --full-file") }
@@ -78,6 +86,7 @@ struct Reload: ParsableCommand {
         request.set = set
         request.batchSize = batchSize
         request.tolerance = tolerance
+        request.checkMetadata = !ignoreMetadata
         request.threads = compute.threadCount
         request.microBatch = compute.microBatch
         let report: ReloadReport
