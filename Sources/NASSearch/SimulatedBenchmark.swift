@@ -98,21 +98,47 @@ public final class SimulatedBenchmark: Sendable {
             guard (0..<n).contains(index) else { continue }
             if start[index] < 0 { start[index] = Int32(row) }
             count[index] += 1
+            // One pass over the row's epochs with running left-to-right sums: the values and failures of
+            // `runs.trainAllTime(row:epoch:)` and `runs.eval(_:row:epoch:)` at every epoch, bit for bit,
+            // without their per-call rescans (the search opens the benchmark in a fraction of a second).
+            let base = row * E
+            var trainSum = 0.0, trainTimesComplete = true
+            let trainNeed = BenchmarkLayout.TrainBit.acc1 | BenchmarkLayout.TrainBit.loss
             for e in 0..<E {
-                let at = row * E + e
-                switch runs.trainAllTime(row: row, epoch: e) {
-                case .success(let t): train[at] = t ?? .nan
-                case .failure: raise[index * E + e] |= 1
+                let at = base + e
+                if trainTimesComplete {
+                    if runs.trainPresent[at] & BenchmarkLayout.TrainBit.time != 0 { trainSum += runs.trainTime[at] } else { trainTimesComplete = false }
                 }
-                switch runs.eval("x-valid", row: row, epoch: e) {
-                case .success(let m):
-                    vAcc[at] = m.accuracy
-                    vTime[at] = m.allTime.map { $0 / Double(e + 1) } ?? .nan
-                case .failure: raise[index * E + e] |= 2
+                if runs.trainPresent[at] & trainNeed != trainNeed {
+                    raise[index * E + e] |= 1
+                } else if !runs.trainTimesRecorded[row] {
+                    train[at] = .nan  // no train times at all (None)
+                } else if !trainTimesComplete {
+                    raise[index * E + e] |= 1
+                } else {
+                    train[at] = trainSum
                 }
-                switch runs.eval("ori-test", row: row, epoch: e) {
-                case .success(let m): vtAcc[at] = m.accuracy
-                case .failure: raise[index * E + e] |= 4
+            }
+            let anyTimes = runs.evalPresent.values.contains { m in (0..<E).contains { m[base + $0] & BenchmarkLayout.EvalBit.time != 0 } }
+            for (set, bit) in [("x-valid", UInt8(2)), ("ori-test", UInt8(4))] {
+                guard let mask = runs.evalPresent[set], let acc = runs.evalAccuracy[set], let times = runs.evalTime[set] else {
+                    for e in 0..<E { raise[index * E + e] |= bit }
+                    continue
+                }
+                var sum = 0.0, timesComplete = true
+                for e in 0..<E {
+                    let at = base + e
+                    if anyTimes && timesComplete {
+                        if mask[at] & BenchmarkLayout.EvalBit.time != 0 { sum += times[at] } else { timesComplete = false }
+                    }
+                    let need = BenchmarkLayout.EvalBit.loss | BenchmarkLayout.EvalBit.acc1
+                    guard (!anyTimes || timesComplete), mask[at] & need == need else { raise[index * E + e] |= bit; continue }
+                    if set == "x-valid" {
+                        vAcc[at] = acc[at]
+                        vTime[at] = anyTimes ? sum / Double(e + 1) : .nan
+                    } else {
+                        vtAcc[at] = acc[at]
+                    }
                 }
             }
         }
