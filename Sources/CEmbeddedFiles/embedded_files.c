@@ -262,7 +262,7 @@ static const char file_0[] =
     "  }\n"
     "}\n";
 
-// Schemas/nasdata-search.v1.json: 3637 bytes, sha256 40f955e7114a472e49bddedcf685ea7a8b07f2da9d7755e362d74a287f8a9f30
+// Schemas/nasdata-search.v1.json: 3877 bytes, sha256 edfc1b06a4214cb100e42fdf55553473feb39088e63c6ed4e0db80d0f7267baf
 static const char file_1[] =
     "{\n"
     "  \"schema\": \"nasdata-search\",\n"
@@ -273,12 +273,14 @@ static const char file_1[] =
     "  \"root\": {\n"
     "    \"attributes\": {\n"
     "      \"algorithm\": {\"type\": \"string\", \"values\": [\"random\", \"rea\", \"reinforce\", \"bohb\"]},\n"
+    "      \"search_space\": {\"type\": \"string\", \"values\": [\"tss\", \"sss\"], \"required\": false, \"description\": \"t"
+    "he benchmark's space: tss topology cells (NAS-Bench-201, NATS tss), sss the NATS size space; absent means tss\"},\n"
     "      \"dataset\": {\"type\": \"string\", \"values\": [\"cifar10\", \"cifar100\", \"ImageNet16-120\"]},\n"
     "      \"time_budget\": {\"type\": \"double\", \"description\": \"simulated seconds per run\"},\n"
-    "      \"proxy_hp\": {\"type\": \"string\", \"values\": [\"12\", \"200\"], \"description\": \"schedule the search queried"
-    "\"},\n"
-    "      \"final_hp\": {\"type\": \"string\", \"values\": [\"12\", \"200\"], \"description\": \"schedule of the reported te"
-    "st accuracy\"},\n"
+    "      \"proxy_hp\": {\"type\": \"string\", \"values\": [\"01\", \"12\", \"90\", \"200\"], \"description\": \"schedule th"
+    "e search queried\"},\n"
+    "      \"final_hp\": {\"type\": \"string\", \"values\": [\"01\", \"12\", \"90\", \"200\"], \"description\": \"schedule of"
+    " the reported test accuracy\"},\n"
     "      \"benchmark\": {\"type\": \"string\", \"description\": \"path of the benchmark the runs queried\"}\n"
     "    },\n"
     "    \"additionalMembers\": false,\n"

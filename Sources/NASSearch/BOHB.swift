@@ -15,7 +15,7 @@ import NASCore
 ///   below `randomFraction`) from the largest budget's model: `numSamples` candidates, each a copy of
 ///   a random good point whose categorical values are kept with probability 1 - bw (else drawn
 ///   uniformly), the one minimising g(x)/l(x) wins.
-/// - Models: per budget, once it has more than 2 * (d + 1) - 1 results (d = 6 edges), statsmodels'
+/// - Models: per budget, once it has more than 2 * (d + 1) - 1 results (d = 6 edges or 5 stages), statsmodels'
 ///   KDEMultivariate over the best max(d+1, 15% n) and the next max(d+1, 85% n) configurations,
 ///   Aitchison-Aitken kernels with normal-reference bandwidths clipped below at `minBandwidth`.
 ///   Results on budgets below the largest modelled one are ignored, as hpbandster does.
@@ -27,7 +27,7 @@ import NASCore
 func bohb(_ bench: SimulatedBenchmark, _ settings: SearchSettings, seed: Int) throws -> SearchRun {
     let s = settings.bohb
     var run = RunRecorder(bench: bench, seed: seed)
-    var generator = KDEConfigGenerator(settings: s, random: PythonRandom(key: [UInt32(truncatingIfNeeded: seed), 0x424F_4842]))
+    var generator = KDEConfigGenerator(settings: s, space: bench.space, random: PythonRandom(key: [UInt32(truncatingIfNeeded: seed), 0x424F_4842]))
     let stages = -Int(log(s.minBudget / s.maxBudget) / log(s.eta)) + 1
     let budgets = (0..<stages).map { k in s.maxBudget * pow(s.eta, -Double(stages - 1 - k)) }
     for iteration in 0..<s.nIterations {
@@ -62,25 +62,27 @@ func bohb(_ bench: SimulatedBenchmark, _ settings: SearchSettings, seed: Int) th
 /// config generator's `new_result`.
 private func evaluateConfig(_ config: [Int], budget: Double, _ run: inout RunRecorder,
                             _ generator: inout KDEConfigGenerator) throws -> Double {
-    let cell = Architecture(operations: config.map { Operation(index: $0)! })
-    let accuracy = try run.evaluate(try run.bench.index(of: cell), epoch: Int(budget) - 1)
+    let accuracy = try run.evaluate(try run.bench.index(of: config), epoch: Int(budget) - 1)
     let loss = 100 - accuracy
     generator.newResult(config, loss: loss.isFinite ? loss : .infinity, budget: budget)
     return loss
 }
 
-/// hpbandster's BOHB config generator for categorical dimensions (one per edge, 5 values each).
+/// hpbandster's BOHB config generator for categorical dimensions (one per edge with 5 values, or one
+/// per stage with 8).
 struct KDEConfigGenerator {
     let settings: BOHBSettings
     var random: PythonRandom
-    let dims = 6, levels = Operation.allCases.count
+    let dims: Int, levels: Int
     var minPoints: Int { dims + 1 }
     var observations: [Double: (configs: [[Int]], losses: [Double])] = [:]
     var models: [Double: (good: KDE, bad: KDE)] = [:]
 
-    init(settings: BOHBSettings, random: PythonRandom) {
+    init(settings: BOHBSettings, space: SearchSpaceKind, random: PythonRandom) {
         self.settings = settings
         self.random = random
+        dims = space.positions
+        levels = space.valuesPerPosition
     }
 
     mutating func sample() -> [Int] {

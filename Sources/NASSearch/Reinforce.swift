@@ -2,10 +2,10 @@ import Foundation
 import NASBench
 import NASCore
 
-/// `reinforce.py` (Williams 1992): a softmax policy over each edge's operations, logits initialised
-/// `1e-3 * randn`; each step samples a cell, evaluates it, updates the exponential-moving-average
+/// `reinforce.py` (Williams 1992): a softmax policy over each position's values (an edge's operations,
+/// a stage's widths), logits initialised `1e-3 * randn`; each step samples an architecture, evaluates it, updates the exponential-moving-average
 /// baseline with the reward, and takes one Adam step on `-sum(log pi(actions)) * (reward - baseline)`.
-/// Stops when the total time reaches the budget; the result is the best evaluated cell.
+/// Stops when the total time reaches the budget; the result is the best evaluated architecture.
 ///
 /// Upstream draws the policy's numbers from torch's generator; here they come from a separate
 /// generator seeded from the run's seed, so runs match upstream in distribution, not draw for draw.
@@ -13,7 +13,7 @@ import NASCore
 func reinforce(_ bench: SimulatedBenchmark, _ settings: SearchSettings, seed: Int) throws -> SearchRun {
     var run = RunRecorder(bench: bench, seed: seed)
     var policyRandom = PythonRandom(key: [UInt32(truncatingIfNeeded: seed), 0x5245_494E])  // "REIN"
-    let rows = 6, cols = Operation.allCases.count
+    let rows = bench.space.positions, cols = bench.space.valuesPerPosition
     var theta = (0..<rows * cols).map { _ in 1e-3 * normal(&policyRandom) }
     var adam = Adam(count: theta.count, learningRate: settings.learningRate)
     var baseline = MovingAverage(momentum: settings.emaMomentum)
@@ -25,8 +25,7 @@ func reinforce(_ bench: SimulatedBenchmark, _ settings: SearchSettings, seed: In
             softmax(&probabilities[(r * cols)..<(r * cols + cols)])
             actions[r] = categorical(probabilities[(r * cols)..<(r * cols + cols)], &policyRandom)
         }
-        let cell = Architecture(operations: actions.map { Operation(index: $0)! })
-        let reward = try run.evaluate(try bench.index(of: cell))
+        let reward = try run.evaluate(try bench.index(of: actions))
         baseline.update(reward)
         let advantage = reward - baseline.value
         // d/dtheta of -log softmax(theta)[a] * advantage = (p - onehot(a)) * advantage

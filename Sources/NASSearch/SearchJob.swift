@@ -11,6 +11,8 @@ public enum SearchJob {
         guard !seeds.isEmpty else { throw SearchError.invalidSetting("--runs must be at least 1") }
         guard settings.timeBudget > 0 else { throw SearchError.budgetTooSmall(budget: settings.timeBudget) }
         let bench = try Benchmark(path: path)
+        var settings = settings
+        settings.space = bench.searchSpace
         let simulator = try SimulatedBenchmark(benchmark: bench, dataset: settings.dataset, proxy: settings.proxySchedule,
                                                final: settings.finalSchedule)
         let result = try SearchRunner.run(simulator, settings: settings, seeds: seeds, jobs: jobs)

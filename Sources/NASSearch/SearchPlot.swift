@@ -30,6 +30,9 @@ public struct SearchFigure: Sendable {
         guard results.allSatisfy({ $0.dataset == first.dataset }) else {
             throw SearchError.invalidSetting("the results are on different data sets; plot one data set at a time")
         }
+        guard results.allSatisfy({ $0.space == first.space }) else {
+            throw SearchError.invalidSetting("the results are on different search spaces; plot one space at a time")
+        }
         let horizon = results.map(\.timeBudget).max()!
         let times = (1...ticks).map { horizon * Double($0) / Double(ticks) }
         var series: [Series] = []
@@ -56,7 +59,8 @@ public struct SearchFigure: Sendable {
             series.append(Series(label: "\(r.algorithm.label) (\(r.runs.count) runs)", color: palette[k % palette.count],
                                  mean: mean, std: std))
         }
-        return SearchFigure(title: "Searching results on \(first.dataset.displayName)",
+        let space = first.space == .size ? " (size search space)" : ""
+        return SearchFigure(title: "Searching results on \(first.dataset.displayName)\(space)",
                             yLabel: "Test accuracy on \(first.dataset.displayName) (%)", times: times, series: series)
     }
 

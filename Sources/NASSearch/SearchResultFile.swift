@@ -8,7 +8,7 @@ import Tensors
 /// The results of a search on disk: HDF5 (schema `nasdata-search` v1, `Schemas/nasdata-search.v1.json`)
 /// or JSON with the same content. Both are written atomically (temp file, then rename).
 ///
-///     /                      attrs: algorithm, dataset, time_budget, proxy_hp, final_hp, benchmark, runs
+///     /                      attrs: algorithm, search_space, dataset, time_budget, proxy_hp, final_hp, benchmark
 ///     /runs/{seed, best_index, final_test_accuracy, eval_start, eval_count, counted}   [R]
 ///     /evaluations/{arch_index, reward, cost, total_time, best_index, epochs}         [N], runs contiguous
 ///     /archs/{index, arch_str, test_accuracy}   every index the runs evaluated (test accuracy: reported
@@ -31,7 +31,8 @@ public enum SearchResultFile {
         let archs = r.archStrings.keys.sorted()
         return .object([
             ("nasdata_schema", .string(schemaName)), ("nasdata_schema_version", .int(schemaVersion)),
-            ("algorithm", .string(r.algorithm.rawValue)), ("dataset", .string(r.dataset.name)),
+            ("algorithm", .string(r.algorithm.rawValue)), ("search_space", .string(r.space.rawValue)),
+            ("dataset", .string(r.dataset.name)),
             ("time_budget", .double(r.timeBudget)), ("proxy_hp", .string(r.proxySchedule.rawValue)),
             ("final_hp", .string(r.finalSchedule.rawValue)), ("benchmark", .string(r.benchmark)),
             ("runs", .array(r.runs.map { run in
@@ -58,6 +59,7 @@ public enum SearchResultFile {
             try file.setAttribute("nasdata_schema", .string(schemaName))
             try file.setAttribute("nasdata_schema_version", .int(schemaVersion))
             try file.setAttribute("algorithm", .string(r.algorithm.rawValue))
+            try file.setAttribute("search_space", .string(r.space.rawValue))
             try file.setAttribute("dataset", .string(r.dataset.name))
             try file.setAttribute("time_budget", .double(r.timeBudget))
             try file.setAttribute("proxy_hp", .string(r.proxySchedule.rawValue))
@@ -118,8 +120,9 @@ public enum SearchResultFile {
         guard let algorithm = SearchAlgorithm(rawValue: try attr("algorithm")),
               let dataset = SearchDataset(rawValue: try attr("dataset")),
               let proxy = Schedule(rawValue: try attr("proxy_hp")), let final = Schedule(rawValue: try attr("final_hp")),
-              let budget = try file.attribute("time_budget")?.doubleValue else {
-            throw bad("unknown algorithm, dataset, schedule or time budget in the root attributes")
+              let budget = try file.attribute("time_budget")?.doubleValue,
+              let space = SearchSpaceKind(rawValue: try file.attribute("search_space")?.stringValue ?? "tss") else {
+            throw bad("unknown algorithm, search space, dataset, schedule or time budget in the root attributes")
         }
         func ints(_ p: String) throws -> [Int] { try file.openDataset(p).read(as: Int64.self).map(Int.init) }
         func doubles(_ p: String) throws -> [Double] { try file.openDataset(p).read(as: Double.self) }
@@ -153,7 +156,7 @@ public enum SearchResultFile {
             strings[i] = archStr[k]
             if !archAcc[k].isNaN { accuracy[i] = archAcc[k] }
         }
-        return SearchResult(algorithm: algorithm, dataset: dataset, timeBudget: budget, proxySchedule: proxy,
+        return SearchResult(algorithm: algorithm, space: space, dataset: dataset, timeBudget: budget, proxySchedule: proxy,
                             finalSchedule: final, benchmark: (try? attr("benchmark")) ?? "", archStrings: strings,
                             testAccuracy: accuracy, runs: runs)
     }
@@ -169,6 +172,7 @@ public enum SearchResultFile {
               let proxy = (root["proxy_hp"] as? String).flatMap(Schedule.init(rawValue:)),
               let final = (root["final_hp"] as? String).flatMap(Schedule.init(rawValue:)),
               let budget = (root["time_budget"] as? NSNumber)?.doubleValue,
+              let space = SearchSpaceKind(rawValue: root["search_space"] as? String ?? "tss"),
               let runList = root["runs"] as? [[String: Any]], let archs = root["archs"] as? [String: [String: Any]] else {
             throw bad("missing or malformed top-level fields")
         }
@@ -195,7 +199,7 @@ public enum SearchResultFile {
             strings[i] = s
             if let a = num(value["test_accuracy"]), !a.isNaN { accuracy[i] = a }
         }
-        return SearchResult(algorithm: algorithm, dataset: dataset, timeBudget: budget, proxySchedule: proxy,
+        return SearchResult(algorithm: algorithm, space: space, dataset: dataset, timeBudget: budget, proxySchedule: proxy,
                             finalSchedule: final, benchmark: root["benchmark"] as? String ?? "", archStrings: strings,
                             testAccuracy: accuracy, runs: runs)
     }

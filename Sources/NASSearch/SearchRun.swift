@@ -66,8 +66,3 @@ struct RunRecorder {
                          finalTestAccuracy: try bench.finalTestAccuracy(best))
     }
 }
-
-/// A random topology cell as upstream draws it: `random.choice(ops)` per edge, in edge order.
-func randomCell(_ random: inout PythonRandom) -> Architecture {
-    Architecture(operations: (0..<6).map { _ in Operation(index: random.randbelow(Operation.allCases.count))! })
-}

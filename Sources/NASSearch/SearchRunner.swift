@@ -6,6 +6,8 @@ import NASCore
 /// The outcome of one `nasdata search`: the settings, the benchmark it ran on and every run.
 public struct SearchResult: Sendable {
     public var algorithm: SearchAlgorithm
+    /// The benchmark's search space.
+    public var space: SearchSpaceKind
     public var dataset: SearchDataset
     public var timeBudget: Double
     public var proxySchedule: Schedule
@@ -28,8 +30,12 @@ public enum SearchRunner {
     }
 
     /// Runs `settings.algorithm` once per seed on `bench`, `jobs` runs at a time (one run per task).
+    /// `settings.space` is taken from `bench`.
     public static func run(_ bench: SimulatedBenchmark, settings: SearchSettings, seeds: [Int],
                            jobs: Int = BoundedParallel.defaultJobs) throws -> SearchResult {
+        var spaced = settings
+        spaced.space = bench.space
+        let settings = spaced
         guard settings.timeBudget > 0, settings.timeBudget >= bench.cheapestEvaluation else {
             throw SearchError.invalidSetting(
                 "time budget \(settings.timeBudget) s is below the cheapest evaluation in the benchmark "
@@ -50,13 +56,17 @@ public enum SearchRunner {
                 if accuracy[e.bestIndex] == nil, let a = try? bench.finalTestAccuracy(e.bestIndex) { accuracy[e.bestIndex] = a }
             }
         }
-        return SearchResult(algorithm: settings.algorithm, dataset: settings.dataset, timeBudget: settings.timeBudget,
-                            proxySchedule: settings.proxySchedule, finalSchedule: settings.finalSchedule,
+        return SearchResult(algorithm: settings.algorithm, space: bench.space, dataset: settings.dataset,
+                            timeBudget: settings.timeBudget,
+                            proxySchedule: bench.proxySchedule, finalSchedule: bench.finalSchedule,
                             benchmark: bench.file, archStrings: strings, testAccuracy: accuracy, runs: runs)
     }
 
     /// One run of one algorithm for one seed (`prepare_seed(seed)` then the script's main).
+    /// `settings.space` is taken from `bench`.
     public static func runOne(_ bench: SimulatedBenchmark, _ settings: SearchSettings, seed: Int) throws -> SearchRun {
+        var settings = settings
+        settings.space = bench.space
         switch settings.algorithm {
         case .random: return try randomSearch(bench, settings, seed: seed)
         case .rea: return try regularizedEvolution(bench, settings, seed: seed)

@@ -30,15 +30,6 @@ public enum SearchDataset: String, CaseIterable, Sendable {
     /// The set `get_more_info(..., is_random=False)` calls `test` (the reported accuracy).
     public var testSet: String { self == .cifar10 ? "ori-test" : "x-test" }
 
-    /// `run-all.sh`'s time budget for the topology search space (seconds of simulated training).
-    public var topologyBudget: Double {
-        switch self {
-        case .cifar10: return 20_000
-        case .cifar100: return 40_000
-        case .imageNet16: return 120_000
-        }
-    }
-
     /// Display name in titles (as the papers' figures write it).
     public var displayName: String {
         switch self {
@@ -54,12 +45,22 @@ public enum SearchDataset: String, CaseIterable, Sendable {
 public struct SearchSettings: Sendable {
     public var algorithm: SearchAlgorithm
     public var dataset: SearchDataset
-    /// Seconds of simulated training a run may spend.
-    public var timeBudget: Double
+    /// The space searched: the benchmark's (`SearchJob` and `SearchRunner` set it from the file).
+    public var space: SearchSpaceKind = .topology
+    /// Seconds of simulated training a run may spend (default: `run-all.sh`'s for the space and data set).
+    public var timeBudget: Double {
+        get { requestedTimeBudget ?? space.timeBudget(dataset) }
+        set { requestedTimeBudget = newValue }
+    }
+    private var requestedTimeBudget: Double?
     /// The schedule the search queries (`hp`, upstream's "12").
     public var proxySchedule: Schedule = .twelve
-    /// The schedule of the reported test accuracy (the space's full one).
-    public var finalSchedule: Schedule = .twoHundred
+    /// The schedule of the reported test accuracy (default: the space's full one, 200 tss, 90 sss).
+    public var finalSchedule: Schedule {
+        get { requestedFinalSchedule ?? space.fullSchedule }
+        set { requestedFinalSchedule = newValue }
+    }
+    private var requestedFinalSchedule: Schedule?
     /// REA
     public var eaPopulation = 10
     public var eaSampleSize = 3
@@ -69,10 +70,12 @@ public struct SearchSettings: Sendable {
     /// BOHB (hpbandster's BOHB and its KDE config generator)
     public var bohb = BOHBSettings()
 
-    public init(algorithm: SearchAlgorithm, dataset: SearchDataset, timeBudget: Double? = nil) {
+    public init(algorithm: SearchAlgorithm, dataset: SearchDataset, space: SearchSpaceKind = .topology,
+                timeBudget: Double? = nil) {
         self.algorithm = algorithm
         self.dataset = dataset
-        self.timeBudget = timeBudget ?? dataset.topologyBudget
+        self.space = space
+        requestedTimeBudget = timeBudget
     }
 }
 

@@ -14,6 +14,8 @@ import NASCore
 /// accuracy (`valtest`) and the cost's valid part comes from a second `get_more_info` call at the
 /// last epoch, which draws a second seed. Anything upstream would raise on is a `SearchError`.
 public final class SimulatedBenchmark: Sendable {
+    /// The benchmark's search space (topology cells or channel sizes).
+    public let space: SearchSpaceKind
     public let dataset: SearchDataset
     public let proxySchedule: Schedule
     public let finalSchedule: Schedule
@@ -22,7 +24,8 @@ public final class SimulatedBenchmark: Sendable {
     public let epochs: Int
     /// Architecture strings by index (`meta_archs`).
     public let archStrings: [String]
-    /// Enumeration code (`Architecture.enumerationCode`) -> benchmark index, -1 where meta_archs lacks it.
+    /// Choice code (`SearchSpaceKind.code`: the cell's enumeration code, the channels' canonical index)
+    /// -> benchmark index, -1 where meta_archs lacks it.
     let indexOfCode: [Int32]
     /// Runs of each index: rows rowStart[i] ..< rowStart[i] + rowCount[i].
     let rowStart: [Int32]
@@ -43,16 +46,26 @@ public final class SimulatedBenchmark: Sendable {
     public let cheapestEvaluation: Double
 
     /// Opens the tables the search of `dataset` needs; a missing table is a `SearchError`.
+    /// `final` defaults to the space's full schedule (200 tss, 90 sss).
     public init(benchmark bench: Benchmark, dataset: SearchDataset, proxy: Schedule = .twelve,
-                final finalSchedule: Schedule = .twoHundred) throws {
+                final: Schedule? = nil) throws {
+        let space = bench.searchSpace
+        let finalSchedule = final ?? space.fullSchedule
+        self.space = space
         self.dataset = dataset
         self.proxySchedule = proxy
         self.finalSchedule = finalSchedule
         file = bench.path
         let name = dataset.proxyDataset
-        let hint = proxy == .twelve
-            ? "NAS-Bench-201 v1.0 files record the 12-epoch schedule for cifar10-valid only; pass --hp 200 to search on the full schedule"
-            : ""
+        let hint: String
+        switch (space, proxy) {
+        case (.topology, .twelve):
+            hint = "NAS-Bench-201 v1.0 files record the 12-epoch schedule for cifar10-valid only; pass --hp 200 to search on the full schedule"
+        case (.size, _):
+            hint = "the size space's schedules are 01, 12 and 90"
+        default:
+            hint = ""
+        }
         guard let runs = try bench.runColumns(schedule: proxy, dataset: name) else {
             throw SearchError.missingTable(file: bench.path, schedule: proxy.rawValue, dataset: name, hint: hint)
         }
@@ -66,10 +79,10 @@ public final class SimulatedBenchmark: Sendable {
                                            hint: "the reported test accuracy")
         }
         archStrings = try bench.metaArchs()
-        var codes = [Int32](repeating: -1, count: SearchSpace.count)
+        var codes = [Int32](repeating: -1, count: space.count)
         for (index, string) in archStrings.enumerated() {
-            if let arch = try? Architecture(string), arch.description == string, codes[arch.enumerationCode] < 0 {
-                codes[arch.enumerationCode] = Int32(index)
+            if let choices = space.choices(of: string), codes[space.code(choices)] < 0 {
+                codes[space.code(choices)] = Int32(index)
             }
         }
         indexOfCode = codes
@@ -85,21 +98,47 @@ public final class SimulatedBenchmark: Sendable {
             guard (0..<n).contains(index) else { continue }
             if start[index] < 0 { start[index] = Int32(row) }
             count[index] += 1
+            // One pass over the row's epochs with running left-to-right sums: the values and failures of
+            // `runs.trainAllTime(row:epoch:)` and `runs.eval(_:row:epoch:)` at every epoch, bit for bit,
+            // without their per-call rescans (the search opens the benchmark in a fraction of a second).
+            let base = row * E
+            var trainSum = 0.0, trainTimesComplete = true
+            let trainNeed = BenchmarkLayout.TrainBit.acc1 | BenchmarkLayout.TrainBit.loss
             for e in 0..<E {
-                let at = row * E + e
-                switch runs.trainAllTime(row: row, epoch: e) {
-                case .success(let t): train[at] = t ?? .nan
-                case .failure: raise[index * E + e] |= 1
+                let at = base + e
+                if trainTimesComplete {
+                    if runs.trainPresent[at] & BenchmarkLayout.TrainBit.time != 0 { trainSum += runs.trainTime[at] } else { trainTimesComplete = false }
                 }
-                switch runs.eval("x-valid", row: row, epoch: e) {
-                case .success(let m):
-                    vAcc[at] = m.accuracy
-                    vTime[at] = m.allTime.map { $0 / Double(e + 1) } ?? .nan
-                case .failure: raise[index * E + e] |= 2
+                if runs.trainPresent[at] & trainNeed != trainNeed {
+                    raise[index * E + e] |= 1
+                } else if !runs.trainTimesRecorded[row] {
+                    train[at] = .nan  // no train times at all (None)
+                } else if !trainTimesComplete {
+                    raise[index * E + e] |= 1
+                } else {
+                    train[at] = trainSum
                 }
-                switch runs.eval("ori-test", row: row, epoch: e) {
-                case .success(let m): vtAcc[at] = m.accuracy
-                case .failure: raise[index * E + e] |= 4
+            }
+            let anyTimes = runs.evalPresent.values.contains { m in (0..<E).contains { m[base + $0] & BenchmarkLayout.EvalBit.time != 0 } }
+            for (set, bit) in [("x-valid", UInt8(2)), ("ori-test", UInt8(4))] {
+                guard let mask = runs.evalPresent[set], let acc = runs.evalAccuracy[set], let times = runs.evalTime[set] else {
+                    for e in 0..<E { raise[index * E + e] |= bit }
+                    continue
+                }
+                var sum = 0.0, timesComplete = true
+                for e in 0..<E {
+                    let at = base + e
+                    if anyTimes && timesComplete {
+                        if mask[at] & BenchmarkLayout.EvalBit.time != 0 { sum += times[at] } else { timesComplete = false }
+                    }
+                    let need = BenchmarkLayout.EvalBit.loss | BenchmarkLayout.EvalBit.acc1
+                    guard (!anyTimes || timesComplete), mask[at] & need == need else { raise[index * E + e] |= bit; continue }
+                    if set == "x-valid" {
+                        vAcc[at] = acc[at]
+                        vTime[at] = anyTimes ? sum / Double(e + 1) : .nan
+                    } else {
+                        vtAcc[at] = acc[at]
+                    }
                 }
             }
         }
@@ -118,10 +157,10 @@ public final class SimulatedBenchmark: Sendable {
 
     public var count: Int { archStrings.count }
 
-    /// `query_index_by_arch` for a topology cell.
-    public func index(of cell: Architecture) throws -> Int {
-        let i = Int(indexOfCode[cell.enumerationCode])
-        guard i >= 0 else { throw SearchError.notInBenchmark(arch: cell.description) }
+    /// `query_index_by_arch` for an architecture given as its choices (`SearchSpaceKind.choices(of:)`).
+    func index(of choices: [Int]) throws -> Int {
+        let i = Int(indexOfCode[space.code(choices)])
+        guard i >= 0 else { throw SearchError.notInBenchmark(arch: space.string(of: choices)) }
         return i
     }
 

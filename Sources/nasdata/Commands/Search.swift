@@ -10,7 +10,8 @@ struct Search: ParsableCommand {
         commandName: "search",
         abstract: "Run random search, REA, REINFORCE or BOHB on the benchmark under a simulated time budget.",
         discussion: """
-            Evaluations are upstream's simulate_train_eval (a random trial's valid accuracy at the proxy \
+            Runs on NAS-Bench-201 and NATS-Bench topology (tss) benchmarks and on NATS-Bench size-space (sss) \
+            ones (the space is the benchmark file's). Evaluations are upstream's simulate_train_eval (a random trial's valid accuracy at the proxy \
             schedule, its training + evaluation time), drawn with Python's random generator: random search \
             and REA visit exactly what AutoDL-Projects' scripts visit for the same seed; REINFORCE and BOHB \
             match them in distribution. --seed S --runs N runs seeds S ... S+N-1 (--runs 1 --seed S is the \
@@ -18,7 +19,7 @@ struct Search: ParsableCommand {
             file (-o, .h5 or .json; schema Schemas/nasdata-search.v1.json) holds every evaluation of every run.
             """)
 
-    @Argument(help: "The HDF5 benchmark (from convert-benchmark).")
+    @Argument(help: "The HDF5 benchmark (from convert-benchmark): NAS-Bench-201, NATS-Bench tss or sss.")
     var benchmark: String
 
     @Option(help: "random, rea, reinforce or bohb.")
@@ -33,14 +34,14 @@ struct Search: ParsableCommand {
     @Option(help: "Seed of the first run; run k uses seed + k.")
     var seed: Int?
 
-    @Option(help: "Simulated seconds per run (default: upstream's for the data set: 20000, 40000, 120000).")
+    @Option(help: "Simulated seconds per run (default: upstream's for the space and data set: 20000, 40000, 120000 (tss) / 60000 (sss)).")
     var timeBudget: Double?
 
-    @Option(help: "Schedule the search queries: 12 or 200.")
+    @Option(help: "Schedule the search queries: 12 or 200 (tss), 01, 12 or 90 (sss).")
     var hp: String = "12"
 
-    @Option(help: "Schedule of the reported test accuracy (default 200).")
-    var finalHp: String = "200"
+    @Option(help: "Schedule of the reported test accuracy (default: the space's full one, 200 tss, 90 sss).")
+    var finalHp: String?
 
     @Option(help: "REA population size.") var eaPopulation: Int = 10
     @Option(help: "REA tournament sample size.") var eaSampleSize: Int = 3
@@ -70,8 +71,8 @@ struct Search: ParsableCommand {
         guard SearchDataset(rawValue: dataset) != nil else {
             throw ValidationError("unknown dataset '\(dataset)' (cifar10, cifar100, ImageNet16-120)")
         }
-        guard Schedule(rawValue: hp) != nil, Schedule(rawValue: finalHp) != nil else {
-            throw ValidationError("--hp and --final-hp must be epoch counts such as 12 or 200")
+        guard Schedule(rawValue: hp) != nil, finalHp.map({ Schedule(rawValue: $0) != nil }) ?? true else {
+            throw ValidationError("--hp and --final-hp must be epoch counts such as 12, 90 or 200")
         }
         guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
@@ -81,9 +82,9 @@ struct Search: ParsableCommand {
         if let output { try OutputPath.check(output, writes: ["h5", "json"], format: "HDF5 or JSON results") }
         let algorithm = SearchAlgorithm(rawValue: algorithm)!
         let dataset = SearchDataset(rawValue: dataset)!
-        let proxy = Schedule(rawValue: hp)!, final = Schedule(rawValue: finalHp)!
         var settings = SearchSettings(algorithm: algorithm, dataset: dataset, timeBudget: timeBudget)
-        settings.proxySchedule = proxy; settings.finalSchedule = final
+        settings.proxySchedule = Schedule(rawValue: hp)!
+        if let finalHp { settings.finalSchedule = Schedule(rawValue: finalHp)! }
         settings.eaPopulation = eaPopulation; settings.eaSampleSize = eaSampleSize
         settings.learningRate = learningRate; settings.emaMomentum = emaMomentum
         settings.bohb.numSamples = numSamples; settings.bohb.randomFraction = randomFraction
