@@ -101,7 +101,7 @@ let package = Package(
         .target(name: "SelfTest", dependencies: ["Compression", "Concurrency", "HDF5", "HDF5Schema", "NASDataIO", "Tensors"]),
         .target(name: "NASSearch", dependencies: ["Concurrency", "HDF5", "NASBench", "NASCore", "NASDataIO", "NASDatasets", "Tensors"]),
         .executableTarget(name: "nasdata", dependencies: [
-            "NASSearch", "Checksums", "Compression", "Concurrency", "HDF5", "HDF5Schema", "ImageSet", "NASBench", "NASCore", "NASDataIO", "NASDatasets", "Pickle", "Reload", "SelfTest", "Tensors", "TinyNetwork", "TorchFormats", "Verify", "WeightArchive",
+            "NASSearch", "Checksums", "Compression", "Concurrency", "HDF5", "HDF5Schema", "ImageSet", "NASBench", "NASCore", "NASDataIO", "NASDatasets", "Reload", "SelfTest", "TinyNetwork", "TorchFormats", "Verify", "WeightArchive",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
