@@ -121,7 +121,7 @@ let package = Package(
         .testTarget(name: "ImageSetTests", dependencies: ["HDF5", "ImageSet"]),
         .testTarget(name: "NASDatasetsTests", dependencies: ["Checksums", "FixtureSupport", "HDF5", "HDF5Schema", "ImageSet", "NASDataIO", "NASDatasets", "Pickle"]),
         .testTarget(name: "TinyNetworkTests", dependencies: ["FixtureSupport", "NASBench", "NASCore", "Tensors", "TinyNetwork", "TorchFormats"]),
-        .testTarget(name: "WeightArchiveTests", dependencies: ["Checksums", "Compression", "FixtureSupport", "HDF5", "HDF5Schema", "NASCore", "Tensors", "WeightArchive"]),
+        .testTarget(name: "WeightArchiveTests", dependencies: ["Checksums", "Compression", "FixtureSupport", "HDF5", "HDF5Schema", "NASCore", "Pickle", "Tensors", "TorchFormats", "WeightArchive"]),
         .testTarget(name: "VerifyTests", dependencies: ["Checksums", "FixtureSupport", "HDF5", "ImageSet", "NASBench", "NASCore", "NASDatasets", "Pickle", "Tensors", "Verify", "WeightArchive"]),
         .testTarget(name: "ReloadTests", dependencies: ["FixtureSupport", "NASCore", "Reload", "TorchFormats"]),
         .testTarget(name: "SelfTestTests", dependencies: ["SelfTest"]),
