@@ -143,3 +143,69 @@ public enum BenchmarkQuery {
         }
     }
 }
+
+/// What `nasdata best` asks: upstream's find_best (the highest mean top-1 under cost limits).
+public struct BestRequest: Sendable {
+    public var benchmark: String
+    public var dataset: String
+    /// train, x-valid, x-test, ori-test (or valid, test), as upstream spells them.
+    public var metric: String
+    /// nil = the full schedule of the benchmark's search space.
+    public var schedule: Schedule?
+    /// In MFLOPs and millions of parameters (mean over seeds).
+    public var maxFlops: Double?
+    public var maxParams: Double?
+    /// 0-based epoch to rank by; nil = the last.
+    public var epoch: Int?
+
+    public init(benchmark: String, dataset: String, metric: String) {
+        self.benchmark = benchmark
+        self.dataset = dataset
+        self.metric = metric
+    }
+}
+
+/// The best architecture, its accuracy and its costs.
+public struct BestResult: Sendable {
+    public var index: Int
+    public var arch: String
+    public var accuracy: Double
+    public var dataset: String
+    public var metric: String
+    public var schedule: Schedule
+    public var costs: CostInfo
+
+    /// What `--json` prints when no architecture qualifies (upstream: -1, None).
+    public static let noneJSON = JSONValue.object([("index", .int(-1)), ("accuracy", .null)])
+
+    public var json: JSONValue {
+        .object([
+            ("index", .int(Int64(index))), ("arch", .string(arch)), ("accuracy", .double(accuracy)),
+            ("dataset", .string(dataset)), ("metric", .string(metric)), ("hp", .string(schedule.rawValue)),
+            ("flops", .double(costs.flops)), ("params", .double(costs.params)),
+            ("latency", costs.latency.map { .double($0) } ?? .null),
+        ])
+    }
+
+    public var lines: [String] {
+        ["\(index)  \(arch)",
+         String(format: "  %@ %@ top-1 %.4f%%, FLOPs %.2f M, params %.3f M (hp %@)", dataset, metric,
+                accuracy, costs.flops, costs.params, schedule.rawValue)]
+    }
+}
+
+extension BenchmarkQuery {
+    /// Upstream's find_best; nil when no architecture qualifies. Throws `QueryError`.
+    public static func best(_ request: BestRequest) throws -> BestResult? {
+        let bench = try Benchmark(path: request.benchmark)
+        let schedule = request.schedule ?? bench.searchSpace.fullSchedule
+        guard let best = try bench.findBest(dataset: request.dataset, set: request.metric, schedule: schedule,
+                                            maxFlops: request.maxFlops, maxParams: request.maxParams, epoch: request.epoch) else {
+            return nil
+        }
+        let (d, _) = remapDatasetAndSet(dataset: request.dataset, set: request.metric)
+        return BestResult(index: best.index, arch: try bench.architecture(at: best.index), accuracy: best.accuracy,
+                          dataset: request.dataset, metric: request.metric, schedule: schedule,
+                          costs: try bench.costInfo(index: best.index, dataset: d, schedule: schedule))
+    }
+}

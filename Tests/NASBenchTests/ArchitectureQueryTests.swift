@@ -106,4 +106,36 @@ final class ArchitectureQueryTests: XCTestCase {
             XCTAssertEqual($0 as? QueryError, .notEvaluated(index: notEvaluated))
         }
     }
+
+    func testBestMatchesUpstreamFindBest() throws {
+        let path = try benchmark()
+        let q = try BenchmarkFixtures.queries("v1_1")
+        var checked = 0
+        for case let c as [String: Any] in q["find_best"] as! [Any] {
+            guard let e = (c["result"] as? [String: Any])?["ok"] as? [Any] else { continue }
+            var request = BestRequest(benchmark: path, dataset: c["dataset"] as! String, metric: c["metric"] as! String)
+            request.schedule = Schedule(rawValue: c["hp"] as! String)!
+            request.maxFlops = number(c["flop_max"])
+            request.maxParams = number(c["param_max"])
+            let label = "\(c)"
+            let best = try BenchmarkQuery.best(request)
+            XCTAssertEqual(best?.index ?? -1, e[0] as? Int, label)
+            XCTAssertEqual(best?.accuracy, number(e[1]), label)
+            if let best {
+                let (dataset, _) = remapDatasetAndSet(dataset: request.dataset, set: request.metric)
+                let costs = try BenchmarkQuery.run(QueryRequest(benchmark: path, architecture: .index(best.index),
+                                                                schedule: request.schedule, dataset: dataset)).datasets[0].costs
+                XCTAssertEqual(best.costs.flops, costs.flops, label)
+                if let limit = request.maxFlops { XCTAssertLessThanOrEqual(best.costs.flops, limit, label) }
+                XCTAssertEqual(best.lines[0], "\(best.index)  \(best.arch)")
+                XCTAssertTrue("\(best.json)".hasPrefix("{\"index\": \(best.index), \"arch\": \"\(best.arch)\""))
+            }
+            checked += 1
+        }
+        XCTAssertGreaterThan(checked, 3)
+        var none = BestRequest(benchmark: path, dataset: "cifar10", metric: "ori-test")
+        none.maxFlops = 0
+        XCTAssertNil(try BenchmarkQuery.best(none))
+        XCTAssertEqual("\(BestResult.noneJSON)", "{\"index\": -1, \"accuracy\": null}")
+    }
 }
