@@ -6,25 +6,9 @@ import NASCore
 /// `BenchmarkQuery` (what `nasdata query` prints) against the answers upstream's NASBench201API
 /// gave on the same meta file (recorded by Tools/fixtures/make_benchmark_fixtures.py).
 final class ArchitectureQueryTests: XCTestCase {
-    nonisolated(unsafe) private static var converted: String?
+    private func benchmark() throws -> String { try BenchmarkFixtures.converted("v1_1") }
 
-    private func benchmark() throws -> String {
-        if let path = Self.converted { return path }
-        let output = BenchmarkFixtures.temporaryPath("query-v1_1.h5")
-        if !FileManager.default.fileExists(atPath: output) {
-            _ = try BenchmarkConverter.convert(metaFile: try BenchmarkFixtures.path("meta-v1_1-mini.pth"), to: output)
-        }
-        Self.converted = output
-        return output
-    }
-
-    private func number(_ any: Any?) -> Double? {
-        switch any {
-        case let d as Double: return d
-        case let i as Int: return Double(i)
-        default: return nil
-        }
-    }
+    private func number(_ any: Any?) -> Double? { BenchmarkFixtures.number(any) }
 
     func testEveryRecordedRunMatchesUpstream() throws {
         let path = try benchmark()
