@@ -122,4 +122,24 @@ final class ArchitectureQueryTests: XCTestCase {
         XCTAssertNil(try BenchmarkQuery.best(none))
         XCTAssertEqual("\(BestResult.noneJSON)", "{\"index\": -1, \"accuracy\": null}")
     }
+
+    func testTableWritesEveryArchitecture() throws {
+        let path = try benchmark()
+        let output = BenchmarkFixtures.temporaryPath("table-\(UUID().uuidString).csv")
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let result = try BenchmarkQuery.table(TableRequest(benchmark: path, dataset: "cifar100", output: output))
+        XCTAssertEqual(result.rows, 15625)
+        XCTAssertEqual(result.schedule, Schedule(rawValue: "200"))
+        XCTAssertEqual(result.line, "\(output): 15625 rows (cifar100, hp 200)")
+        XCTAssertEqual("\(result.json)", "{\"output\": \"\(output)\", \"rows\": 15625, \"dataset\": \"cifar100\", \"hp\": \"200\"}")
+        let lines = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(lines.count, 15626)
+        XCTAssertTrue(lines[0].hasPrefix("index,arch,seeds,flops"), String(lines[0]))
+        // Architecture 1's row holds the costs the query reports.
+        let costs = try BenchmarkQuery.run(QueryRequest(benchmark: path, architecture: .index(1), dataset: "cifar100")).datasets[0].costs
+        let row = lines[2].split(separator: ",", omittingEmptySubsequences: false)
+        XCTAssertEqual(row[0], "1")
+        XCTAssertEqual(Double(row[3]), costs.flops)
+        XCTAssertEqual(Double(row[4]), costs.params)
+    }
 }

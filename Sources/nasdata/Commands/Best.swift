@@ -37,7 +37,7 @@ struct Best: ParsableCommand {
 
     func run() throws {
         var request = BestRequest(benchmark: file.benchmark, dataset: dataset, metric: metric)
-        request.schedule = file.hp.flatMap(Schedule.init(rawValue:))
+        request.schedule = file.schedule
         request.maxFlops = maxFlops
         request.maxParams = maxParams
         request.epoch = epoch

@@ -20,16 +20,8 @@ struct BenchmarkFileOptions: ParsableArguments {
         if let hp, Schedule(rawValue: hp) == nil { throw ValidationError("--hp must be an epoch count such as 01, 12, 90 or 200, not '\(hp)'") }
     }
 
-    /// --hp, or the full schedule of the benchmark's search space.
-    func schedule(of bench: Benchmark) throws -> Schedule {
-        guard let hp else { return bench.searchSpace.fullSchedule }
-        guard let s = Schedule(rawValue: hp) else { throw ValidationError("--hp must be an epoch count such as 01, 12, 90 or 200, not '\(hp)'") }
-        return s
-    }
-
-    func open() throws -> Benchmark {
-        try Benchmark(path: benchmark)
-    }
+    /// --hp (checked by validateSchedule); nil: the space's full schedule.
+    var schedule: Schedule? { hp.flatMap(Schedule.init(rawValue:)) }
 }
 
 /// `nasdata query BENCH.h5 (--index N | --arch STR) ...`: upstream's get_more_info and costs.
@@ -73,7 +65,7 @@ struct Query: ParsableCommand {
 
     func run() throws {
         let request = QueryRequest(benchmark: file.benchmark, architecture: index.map { .index($0) } ?? .string(arch!),
-                                   schedule: file.hp.flatMap(Schedule.init(rawValue:)), dataset: dataset, epoch: epoch, seed: seed)
+                                   schedule: file.schedule, dataset: dataset, epoch: epoch, seed: seed)
         let result: QueryResult
         do {
             result = try BenchmarkQuery.run(request)
