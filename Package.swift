@@ -23,7 +23,9 @@
 //   NASBench      canonical results, costs, benchmark HDF5 + queries
 //   ImageSet      the nb201-dataset image-set format (writer, reader, digest, integrity,
 //                 layout, known originals)
-//   NASDatasets   CIFAR and ImageNet16-120 builders, image codecs, previews
+//   ImageCodecs   JPEG (libjpeg-turbo) and PNG (libpng) decoding as Pillow does it, PNG writing,
+//                 contact sheets and a bitmap font (previews, plots)
+//   NASDatasets   CIFAR and ImageNet16-120 builders
 //   TinyNetwork   the NB201 / NATS-Bench training networks (TinyNetwork, DynamicShapeTinyNet),
 //                 eval-mode forward on the CPU
 //   WeightArchive the packed full-weight archive
@@ -57,6 +59,7 @@ let package = Package(
         .library(name: "NASCore", targets: ["NASCore"]),
         .library(name: "NASBench", targets: ["NASBench"]),
         .library(name: "ImageSet", targets: ["ImageSet"]),
+        .library(name: "ImageCodecs", targets: ["ImageCodecs"]),
         .library(name: "NASDatasets", targets: ["NASDatasets"]),
         .library(name: "TinyNetwork", targets: ["TinyNetwork"]),
         .library(name: "WeightArchive", targets: ["WeightArchive"]),
@@ -93,13 +96,14 @@ let package = Package(
         .target(name: "NASCore", dependencies: ["Tensors"]),
         .target(name: "NASBench", dependencies: ["HDF5", "NASCore", "NASDataIO", "Pickle", "Tensors", "TorchFormats"]),
         .target(name: "ImageSet", dependencies: ["Checksums", "HDF5", "NASDataIO"]),
-        .target(name: "NASDatasets", dependencies: ["CPNG", "CTurboJPEG", "Checksums", "EmbeddedFiles", "Concurrency", "HDF5", "ImageSet", "NASBench", "NASCore", "NASDataIO", "Pickle", "TorchFormats"]),
+        .target(name: "ImageCodecs", dependencies: ["CPNG", "CTurboJPEG", "NASDataIO"]),
+        .target(name: "NASDatasets", dependencies: ["Checksums", "EmbeddedFiles", "Concurrency", "HDF5", "ImageCodecs", "ImageSet", "NASBench", "NASCore", "NASDataIO", "Pickle", "TorchFormats"]),
         .target(name: "TinyNetwork", dependencies: ["COpenBLAS", "Concurrency", "NASCore", "NASDataIO", "Pickle", "Tensors", "TorchFormats"]),
         .target(name: "WeightArchive", dependencies: ["Checksums", "Compression", "Concurrency", "HDF5", "NASCore", "NASDataIO", "Pickle", "Tensors", "TorchFormats"]),
-        .target(name: "Verify", dependencies: ["Checksums", "Concurrency", "HDF5", "HDF5Schema", "ImageSet", "NASBench", "NASCore", "NASDataIO", "NASDatasets", "Pickle", "Tensors", "TorchFormats", "WeightArchive"]),
+        .target(name: "Verify", dependencies: ["Checksums", "Concurrency", "HDF5", "HDF5Schema", "ImageCodecs", "ImageSet", "NASBench", "NASCore", "NASDataIO", "Pickle", "Tensors", "TorchFormats", "WeightArchive"]),
         .target(name: "Reload", dependencies: ["ImageSet", "NASCore", "NASDataIO", "Tensors", "TinyNetwork", "TorchFormats", "WeightArchive"]),
         .target(name: "SelfTest", dependencies: ["Compression", "Concurrency", "HDF5", "HDF5Schema", "NASDataIO", "Tensors"]),
-        .target(name: "NASSearch", dependencies: ["Concurrency", "HDF5", "NASBench", "NASCore", "NASDataIO", "NASDatasets", "Tensors"]),
+        .target(name: "NASSearch", dependencies: ["Concurrency", "HDF5", "ImageCodecs", "NASBench", "NASCore", "NASDataIO", "Tensors"]),
         .executableTarget(name: "nasdata", dependencies: [
             "NASSearch", "Checksums", "Compression", "Concurrency", "HDF5", "HDF5Schema", "ImageSet", "NASBench", "NASCore", "NASDataIO", "NASDatasets", "Reload", "SelfTest", "TinyNetwork", "TorchFormats", "Verify", "WeightArchive",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -119,7 +123,7 @@ let package = Package(
         .testTarget(name: "NASCoreTests", dependencies: ["NASCore"]),
         .testTarget(name: "NASBenchTests", dependencies: ["Checksums", "FixtureSupport", "HDF5", "HDF5Schema", "NASBench", "NASCore", "NASDataIO", "Pickle", "TorchFormats"]),
         .testTarget(name: "ImageSetTests", dependencies: ["HDF5", "ImageSet"]),
-        .testTarget(name: "NASDatasetsTests", dependencies: ["Checksums", "FixtureSupport", "HDF5", "HDF5Schema", "ImageSet", "NASDataIO", "NASDatasets", "Pickle"]),
+        .testTarget(name: "NASDatasetsTests", dependencies: ["Checksums", "FixtureSupport", "HDF5", "HDF5Schema", "ImageCodecs", "ImageSet", "NASDataIO", "NASDatasets", "Pickle"]),
         .testTarget(name: "TinyNetworkTests", dependencies: ["FixtureSupport", "NASBench", "NASCore", "Tensors", "TinyNetwork", "TorchFormats"]),
         .testTarget(name: "WeightArchiveTests", dependencies: ["Checksums", "Compression", "FixtureSupport", "HDF5", "HDF5Schema", "NASCore", "Pickle", "Tensors", "TorchFormats", "WeightArchive"]),
         .testTarget(name: "VerifyTests", dependencies: ["Checksums", "FixtureSupport", "HDF5", "ImageSet", "NASBench", "NASCore", "NASDatasets", "Pickle", "Tensors", "Verify", "WeightArchive"]),

@@ -65,7 +65,7 @@ extension Object {
         try ensureOpen()
         let where_ = "\(self.name)@\(name)"
         if H5Aexists(id, name) > 0, H5Adelete(id, name) < 0 {
-            throw error(.failed, where_, "cannot replace the attribute")
+            throw error(.writeFailed, where_, "cannot replace the attribute")
         }
         _ = ErrorStack.takeCurrent()
         let scalarShape: [Int]? = {
@@ -84,7 +84,7 @@ extension Object {
         case .string, .strings: type = try TypeMapping.variableString(file: filePath, object: where_)
         }
         let aid = H5Acreate2(id, name, type.id, space.id, nd_H5P_DEFAULT(), nd_H5P_DEFAULT())
-        guard aid >= 0 else { throw error(.failed, where_, "cannot create the attribute") }
+        guard aid >= 0 else { throw error(.writeFailed, where_, "cannot create the attribute") }
         let attr = Handle.attribute(aid)
         let status: herr_t
         switch value {
@@ -95,7 +95,7 @@ extension Object {
         case .string(let v): status = try StringCodec.withCStrings([v]) { H5Awrite(attr.id, type.id, $0) }
         case .strings(let v): status = try StringCodec.withCStrings(v) { H5Awrite(attr.id, type.id, $0) }
         }
-        guard status >= 0 else { throw error(.failed, where_, "cannot write the attribute") }
+        guard status >= 0 else { throw error(.writeFailed, where_, "cannot write the attribute") }
     }
 
     /// The attribute `name`, or nil if there is none.

@@ -39,7 +39,7 @@ public enum CrashSafeFile {
         H5Fclose(fid)
         guard status >= 0, eoa > 0 else { throw HDF5Error(.failed, file: path, "cannot read the end of allocation") }
         guard truncate(path, off_t(eoa)) == 0 else {
-            throw HDF5Error(.failed, file: path, "cannot give back reserved space: \(String(cString: strerror(errno)))")
+            throw HDF5Error(.writeFailed, file: path, "cannot give back reserved space: \(String(cString: strerror(errno)))")
         }
     }
 

@@ -183,7 +183,7 @@ public final class Dataset: Object, @unchecked Sendable {
         withExtendedLifetime(owned) {}
         guard status >= 0 else {
             let what = start.map { " (start \($0), count \(count!))" } ?? ""
-            throw error(.failed, nil, reading ? "cannot read\(what)" : "cannot write\(what)")
+            throw error(reading ? .failed : .writeFailed, nil, reading ? "cannot read\(what)" : "cannot write\(what)")
         }
     }
 }

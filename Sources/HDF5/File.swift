@@ -30,9 +30,9 @@ public final class File: Group, @unchecked Sendable {
         guard fid >= 0 else {
             if !overwrite && access(path, F_OK) == 0 {
                 _ = ErrorStack.takeCurrent()
-                throw HDF5Error(.failed, file: path, "cannot create: the file exists already")
+                throw HDF5Error(.writeFailed, file: path, "cannot create: the file exists already")
             }
-            throw HDF5Error.fromLibrary(file: path, "cannot create the HDF5 file")
+            throw HDF5Error.fromLibrary(.writeFailed, file: path, "cannot create the HDF5 file")
         }
         return File(fid, path: path)
     }
@@ -105,7 +105,7 @@ public final class File: Group, @unchecked Sendable {
     /// Writes everything buffered to disk (HDF5's global scope: this file and its mounts).
     public func flush() throws {
         try ensureOpen()
-        guard H5Fflush(id, H5F_SCOPE_GLOBAL) >= 0 else { throw error(.failed, nil, "cannot flush") }
+        guard H5Fflush(id, H5F_SCOPE_GLOBAL) >= 0 else { throw error(.writeFailed, nil, "cannot flush") }
     }
 
     /// Closes the file and every object still open in it. Safe to call twice.
@@ -131,13 +131,13 @@ public final class File: Group, @unchecked Sendable {
     /// fsync the finished temporary file, rename it into place, fsync the directory.
     private static func commit(_ temp: String, to path: String) throws {
         let fd = posixOpen(temp, O_RDONLY)
-        guard fd >= 0 else { throw HDF5Error(.failed, file: temp, "cannot reopen to fsync: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw HDF5Error(.writeFailed, file: temp, "cannot reopen to fsync: \(String(cString: strerror(errno)))") }
         let synced = fsync(fd) == 0
         let syncErrno = errno
         posixClose(fd)
-        guard synced else { throw HDF5Error(.failed, file: temp, "fsync failed: \(String(cString: strerror(syncErrno)))") }
+        guard synced else { throw HDF5Error(.writeFailed, file: temp, "fsync failed: \(String(cString: strerror(syncErrno)))") }
         guard rename(temp, path) == 0 else {
-            throw HDF5Error(.failed, file: path, "cannot rename \(temp) into place: \(String(cString: strerror(errno)))")
+            throw HDF5Error(.writeFailed, file: path, "cannot rename \(temp) into place: \(String(cString: strerror(errno)))")
         }
         let dir = path.lastIndex(of: "/").map { String(path[...$0]) } ?? "."
         let dfd = posixOpen(dir, O_RDONLY)

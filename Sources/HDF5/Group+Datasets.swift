@@ -71,7 +71,7 @@ extension Group {
         guard did >= 0 else {
             let stack = ErrorStack.takeCurrent()
             let exists = (try? self.exists(name)) ?? false
-            throw HDF5Error(.failed, file: filePath, object: full,
+            throw HDF5Error(.writeFailed, file: filePath, object: full,
                             exists ? "cannot create dataset: the name exists already" : "cannot create dataset", stack: stack)
         }
         return Dataset(handle: .dataset(did), fileHandle: fileHandle, filePath: filePath, name: full)

@@ -15,7 +15,7 @@ public class Group: Object, @unchecked Sendable {
         guard gid >= 0 else {
             let stack = ErrorStack.takeCurrent()
             let exists = (try? self.exists(path)) ?? false
-            throw HDF5Error(.failed, file: filePath, object: self.path(of: path),
+            throw HDF5Error(.writeFailed, file: filePath, object: self.path(of: path),
                             exists ? "cannot create group: the name exists already" : "cannot create group", stack: stack)
         }
         return Group(handle: .group(gid), fileHandle: fileHandle, filePath: filePath, name: self.path(of: path))

@@ -18,6 +18,9 @@ public struct HDF5Error: Error, CustomStringConvertible, Sendable {
         case typeMismatch, shapeMismatch
         /// A feature this layer does not support (e.g. a bfloat16 dataset).
         case unsupported
+        /// Writing failed: creating, writing, extending, flushing, syncing or renaming the file
+        /// (a full disk, a read-only folder, ...): an output problem, not a bad input.
+        case writeFailed
         /// Any other failure of an HDF5 call; `stack` says more.
         case failed
     }
@@ -43,6 +46,11 @@ public struct HDF5Error: Error, CustomStringConvertible, Sendable {
     /// An error for a failed HDF5 call, carrying (and clearing) the thread's error stack.
     static func fromLibrary(_ kind: Kind = .failed, file: String, object: String? = nil, _ message: String) -> HDF5Error {
         HDF5Error(kind, file: file, object: object, message, stack: ErrorStack.takeCurrent())
+    }
+
+    /// The error in one line: file, object and message, without HDF5's stack.
+    public var summary: String {
+        object.map { "\(file): \($0): \(message)" } ?? "\(file): \(message)"
     }
 
     public var description: String {

@@ -61,7 +61,7 @@ extension Dataset {
         let status = bytes.withUnsafeBytes { raw in
             H5Dwrite_chunk(id, nd_H5P_DEFAULT(), filterMask, &off, raw.count, raw.baseAddress)
         }
-        guard status >= 0 else { throw error(.failed, nil, "cannot write the raw chunk at \(offset)") }
+        guard status >= 0 else { throw error(.writeFailed, nil, "cannot write the raw chunk at \(offset)") }
     }
 
     /// The stored (filtered) bytes of the chunk at `offset` and its filter mask.

@@ -1,5 +1,6 @@
 import Foundation
 import Concurrency
+import ImageCodecs
 
 /// How source images become ImageNet16 pixels.
 public struct ImageNet16DownsampleOptions: Sendable {

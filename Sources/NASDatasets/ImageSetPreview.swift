@@ -1,4 +1,5 @@
 import HDF5
+import ImageCodecs
 import ImageSet
 
 /// What `nasdata preview` asks: the image sets of a file, or a contact sheet of one of them.

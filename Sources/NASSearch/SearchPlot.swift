@@ -1,6 +1,6 @@
 import Foundation
 import NASDataIO
-import NASDatasets
+import ImageCodecs
 
 /// The papers' figure: test accuracy of the current best architecture against simulated search
 /// time, one line (mean over runs) and a band (mean ± std) per algorithm, for one data set.

@@ -11,7 +11,7 @@ public struct ForwardRequest: Sendable {
     public enum Weights: Sendable, Equatable {
         /// A state dict file: `.pth` (zip or legacy `torch.save`) or `.safetensors`.
         case file(String)
-        /// One run of a nasdata weight archive (topology runs only); seed nil: the lowest one.
+        /// One run of a nasdata weight archive (either space); seed nil: the lowest one.
         case archive(String, dataset: NB201Dataset, seed: Int?, schedule: Schedule)
 
         public var path: String {
@@ -24,8 +24,11 @@ public struct ForwardRequest: Sendable {
     public var weights: Weights
     /// The network's architecture: a topology cell or a size-space candidate.
     public var architecture: SelectedArchitecture
-    /// Classifier outputs; nil takes the archive run's (required with `.file`).
+    /// Classifier outputs; nil takes the archive run's, or `dataset`'s.
     public var classes: Int?
+    /// With `.file`: the data set the weights were trained on, if the user named it (its class
+    /// count is the default of `classes`; compared with the file's metadata).
+    public var dataset: NB201Dataset?
     /// Topology network: channels of the first stage and cells per stage (16 and 5 in the benchmark).
     public var channels = 16
     public var cellsPerStage = 5
@@ -43,7 +46,7 @@ public struct ForwardRequest: Sendable {
     public var repeats = 1
     public var threads = 1
     public var microBatch = 16
-    /// Refuse a weights file whose metadata records another architecture or class count
+    /// Refuse a weights file whose metadata records another architecture, class count or data set
     /// (`WeightsFile.checkMetadata`); false is `--ignore-metadata`.
     public var checkMetadata = true
 
@@ -98,18 +101,17 @@ public enum Forwarder {
         do {
             switch (request.weights, request.architecture) {
             case (.file(let path), _):
+                classes = classes ?? request.dataset?.classCount
                 if request.checkMetadata {
-                    try WeightsFile.checkMetadata(path: path, architecture: request.architecture, classes: request.classes)
+                    try WeightsFile.checkMetadata(path: path, architecture: request.architecture, classes: classes,
+                                                  dataset: request.dataset?.name)
                 }
                 stateDict = try WeightsFile.load(path: path)
-            case (.archive(let path, let dataset, let seed, let schedule), .topology(let architecture, let index)):
-                let run = try ArchiveRunLoader.load(path: path, architecture: architecture, index: index,
-                                                    dataset: dataset, seed: seed, schedule: schedule)
+            case (.archive(let path, let dataset, let seed, let schedule), let architecture):
+                let run = try ArchiveRunLoader.load(path: path, architecture: architecture, dataset: dataset, seed: seed,
+                                                    schedule: schedule)
                 classes = classes ?? run.classes
                 stateDict = run.weights
-            case (.archive, .size):
-                throw ReloadError("\(source): a weight archive holds NAS-Bench-201 (topology) runs; "
-                                  + "give a size-space network's weights as a file")
             }
         } catch let error as ReloadError { throw error } catch { throw ReloadError("\(error)") }
         guard let classes, classes >= 1 else { throw ReloadError("the number of classes must be given (at least 1)") }

@@ -43,6 +43,10 @@ public struct ReloadRequest: Sendable {
     public var tolerance: Double = 0.1
     public var threads: Int = 1
     public var microBatch: Int = 16
+    /// Refuse a run whose file records another architecture, index or class count than the one
+    /// asked for; false is `--ignore-metadata` (the mismatch becomes a warning and the requested
+    /// architecture's network is built; a strict load still refuses weights that do not fit it).
+    public var checkMetadata = true
 
     public init(source: Source, architecture: SelectedArchitecture, dataset: NB201Dataset, seed: Int?,
                 schedule: Schedule, output: String) {
@@ -109,7 +113,7 @@ public struct ReloadReport: Encodable, Sendable {
 
     /// The human-readable report, one line a step.
     public var lines: [String] = []
-    /// True when the evaluation disagrees with the record (`--fail-on-disagreement` exits 3).
+    /// True when the evaluation disagrees with the record (`--fail-on-disagreement` exits 1).
     public var disagrees: Bool { evaluation?.agrees == false }
 
     enum CodingKeys: String, CodingKey {
@@ -151,31 +155,36 @@ public enum Reloader {
             switch (request.source, requested) {
             case (.fullFile(let path), _):
                 run = try TrainedRun.fromFullFile(path: path, dataset: dataset, seed: request.seed, schedule: hp)
-            case (.archive(let path), .topology(let architecture, let index)):
-                run = try ArchiveRunLoader.load(path: path, architecture: architecture, index: index,
-                                                dataset: dataset, seed: request.seed, schedule: hp)
-            case (.archive, .size):
-                throw ReloadError("\(source): a weight archive holds NAS-Bench-201 (topology) runs; "
-                                  + "reload a size-space run from its NATS-Bench result file")
+            case (.archive(let path), _):
+                run = try ArchiveRunLoader.load(path: path, architecture: requested, dataset: dataset, seed: request.seed,
+                                                schedule: hp)
             }
         } catch let error as ReloadError { throw error } catch { throw ReloadError("\(error)") }
 
+        var mismatches: [String] = []
         let runSpace: SearchSpaceKind = run.networkConfig == nil ? .topology : .size
-        guard run.architecture == requested.description, runSpace == requested.space else {
+        if run.architecture != requested.description || runSpace != requested.space {
             let theirs = (runSpace == .size ? (try? ChannelSizes(run.architecture))?.index
                                             : SearchSpace.canonical.index(of: run.architecture)).map { " (index \($0))" } ?? ""
-            throw ReloadError("\(source): the run is of \(runSpace == .size ? "size-space " : "")architecture "
+            mismatches.append("the run is of \(runSpace == .size ? "size-space " : "")architecture "
                               + "\(run.architecture)\(theirs), not the requested \(requested.label)")
+        } else if let fileIndex = run.architectureIndex, fileIndex != requested.index {
+            mismatches.append("the file is for architecture index \(fileIndex), not \(requested.index)")
         }
-        if let fileIndex = run.architectureIndex, fileIndex != requested.index {
-            throw ReloadError("\(source): the file is for architecture index \(fileIndex), not \(requested.index)")
+        if run.classes != dataset.classCount {
+            mismatches.append("the run records \(run.classes) classes, \(dataset.name) has \(dataset.classCount)")
         }
-        guard run.classes == dataset.classCount else {
-            throw ReloadError("\(source): the run records \(run.classes) classes, \(dataset.name) has \(dataset.classCount)")
+        if !mismatches.isEmpty {
+            if request.checkMetadata {
+                throw ReloadError("\(source): " + mismatches.joined(separator: "; ") + " (--ignore-metadata to load these weights anyway)")
+            }
+            for mismatch in mismatches { warn("\(source): \(mismatch) (ignored: --ignore-metadata)") }
         }
 
-        // TinyNetwork(C=16, N=5, cell) or DynamicShapeTinyNet(channels, the cell the run's arch_config names).
-        let networkConfig = run.config
+        // TinyNetwork(C=16, N=5, cell) or DynamicShapeTinyNet(channels, the cell the run's arch_config names);
+        // under --ignore-metadata, the requested architecture's.
+        let networkConfig = mismatches.isEmpty ? run.config
+            : requested.networkConfig(classes: run.classes, genotype: run.networkConfig?.architecture ?? NetworkConfig.sizeSpaceCell)
         let spec = try ParameterSpec(networkConfig)
         let network: TinyNetwork
         do { network = try TinyNetwork(config: networkConfig, weights: run.weights) } catch {
@@ -186,7 +195,8 @@ public enum Reloader {
         var report = ReloadReport(source: source, arch: requested.description, archIndex: requested.index,
                                   space: requested.space, dataset: run.dataset, seed: run.seed, hp: hp, classes: run.classes,
                                   keys: spec.entries.count, parameters: spec.trainableParameterCount,
-                                  warnings: network.warnings, output: request.output)
+                                  warnings: mismatches.map { "\($0) (ignored: --ignore-metadata)" } + network.warnings,
+                                  output: request.output)
         report.lines = ["reload: \(requested.label), \(run.dataset) seed \(run.seed), hp \(hp): \(spec.entries.count) tensors, "
                         + String(format: "%.6f", Double(spec.trainableParameterCount) / 1e6) + " M parameters, loaded strictly"]
 

@@ -43,15 +43,26 @@ struct SelfTestSample {
 
     // MARK: writing
 
-    /// Writes the companion, then the sample (each appears only when complete).
-    /// Returns how many threads compressed the direct chunks.
+    /// Writes the companion, then the sample (each appears only when complete; the companion is
+    /// removed again when the sample fails). Returns how many threads compressed the direct chunks.
     func write() throws -> Int {
+        try writeTarget()
+        do { return try writeSample() } catch {
+            try? FileManager.default.removeItem(atPath: targetPath)
+            throw error
+        }
+    }
+
+    private func writeTarget() throws {
         try File.writeAtomically(to: targetPath) { f in
             try f.setAttribute("nasdata_schema", "nasdata-selftest-target")
             try f.setAttribute("nasdata_schema_version", 1)
             try f.createDataset("values", dtype: .int32, shape: [Self.targetValues.count]).write(Self.targetValues)
         }
-        return try File.writeAtomically(to: path) { f in
+    }
+
+    private func writeSample() throws -> Int {
+        try File.writeAtomically(to: path) { f in
             try f.setAttribute("nasdata_schema", "nasdata-selftest")
             try f.setAttribute("nasdata_schema_version", 1)
             try f.setAttribute("created_by", .string(createdBy))

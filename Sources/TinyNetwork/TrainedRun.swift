@@ -54,10 +54,12 @@ public struct TrainedRun: Sendable {
     /// Reads `['full'|'less']['all_results'][(dataset, seed)]` of an upstream `{index:06d}-FULL.pth`
     /// (§4 of the reference, keyed by `schedule.fileKey`: `full`, `less`), or
     /// `[hp]['all_results'][(dataset, seed)]` of a NATS-Bench result file (keyed by
-    /// `schedule.rawValue`: `01`, `12`, `90`, `200`); `seed` nil picks the lowest seed recorded.
+    /// `schedule.rawValue`: `01`, `12`, `90`, `200`; as torch.save wrote it, or a `-full` folder's
+    /// `{index:06d}.pickle.pbz2`); `seed` nil picks the lowest seed recorded.
     public static func fromFullFile(path: String, dataset: NB201Dataset, seed: Int?, schedule: Schedule) throws
         -> TrainedRun {
-        let file = try TorchCheckpoint.load(path: path)
+        // A torch checkpoint (FULL file), or a NATS-Bench `.pickle.pbz2` (tensors via `_load_from_bytes`).
+        let file = try AnyFile.load(path: path).value
         let hpKey: String
         if file[.string(schedule.rawValue)].dict != nil {
             hpKey = schedule.rawValue
@@ -117,13 +119,19 @@ public struct TrainedRun: Sendable {
     /// (`{'name': 'infer.shape.tiny', 'channels': '8:16:...', 'genotype': '|...|', 'class_num': 10}`),
     /// nil for any other arch_config.
     static func sizeSpaceConfig(_ archConfig: PickleValue, path: String, classes: Int) throws -> NetworkConfig? {
-        guard archConfig["name"].string == "infer.shape.tiny" else { return nil }
-        guard let text = archConfig["channels"].string, let channels = ChannelSizes.parseWidths(text),
-              let genotype = archConfig["genotype"].string else {
+        try sizeSpaceConfig(name: archConfig["name"].string, channels: archConfig["channels"].string,
+                            genotype: archConfig["genotype"].string, classNum: archConfig["class_num"].int,
+                            path: path, classes: classes)
+    }
+
+    /// The same from an arch_config's fields (as a weight archive's results JSON holds them).
+    public static func sizeSpaceConfig(name: String?, channels: String?, genotype: String?, classNum: Int?,
+                                       path: String, classes: Int) throws -> NetworkConfig? {
+        guard name == "infer.shape.tiny" else { return nil }
+        guard let channels = channels.flatMap(ChannelSizes.parseWidths), let genotype else {
             throw IOError.malformed(path: path, offset: nil,
                 reason: "its infer.shape.tiny arch_config lacks channels 'C1:...:C5' or a genotype string")
         }
-        return NetworkConfig(layerChannels: channels, genotype: genotype,
-                             classes: archConfig["class_num"].int ?? classes)
+        return NetworkConfig(layerChannels: channels, genotype: genotype, classes: classNum ?? classes)
     }
 }

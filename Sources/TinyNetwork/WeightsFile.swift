@@ -56,12 +56,13 @@ import Darwin
 
 /// What a weights file records about the network it is for, against what the user asked.
 extension WeightsFile {
-    /// Refuses weights whose recorded architecture or class count (safetensors metadata as
-    /// `nasdata reload` and `archive extract` write it: `arch_str`, `arch_index`, `num_classes`)
-    /// differs from the requested one, naming both. The cells of every NB201 architecture share
+    /// Refuses weights whose recorded architecture, class count or data set (safetensors metadata
+    /// as `nasdata reload` and `archive extract` write it: `arch_str`, `arch_index`, `num_classes`,
+    /// `dataset`) differs from the requested one, naming both (`dataset` nil: not compared). The cells of every NB201 architecture share
     /// parameter keys and shapes, so a strict load alone cannot tell them apart. Torch `.pth`
     /// files record nothing and pass.
-    public static func checkMetadata(path: String, architecture: SelectedArchitecture, classes: Int?) throws {
+    public static func checkMetadata(path: String, architecture: SelectedArchitecture, classes: Int?,
+                                     dataset: String? = nil) throws {
         guard try format(of: path) == .safetensors else { return }
         let metadata = try Safetensors.metadata(path: path)
         var problems: [String] = []
@@ -73,6 +74,9 @@ extension WeightsFile {
         }
         if let recorded = metadata["num_classes"].flatMap(Int.init), let classes, recorded != classes {
             problems.append("\(recorded) classes, not the requested \(classes)")
+        }
+        if let recorded = metadata["dataset"], let dataset, recorded != dataset {
+            problems.append("data set \(recorded), not the requested \(dataset)")
         }
         guard problems.isEmpty else {
             throw IOError.malformed(path: path, offset: nil,

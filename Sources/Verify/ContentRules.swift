@@ -6,7 +6,7 @@ import Darwin
 import Foundation
 import HDF5
 import NASDataIO
-import NASDatasets
+import ImageCodecs
 import TorchFormats
 
 /// Verdicts by content, for files no name rule claims (and foreign HDF5 files): the

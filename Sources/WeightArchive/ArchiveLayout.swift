@@ -1,8 +1,11 @@
+import HDF5
 import NASCore
 import Tensors
 
-/// The on-disk layout of a weight archive (schema `nb201-archive`, version 1;
-/// Schemas/nb201-archive.v1.json is the checked description).
+/// The on-disk layout of a weight archive (schema `nb201-archive`, version 2;
+/// Schemas/nb201-archive.v2.json is the checked description). Version 2 added the root
+/// attributes `benchmark` and `search_space` (NATS-Bench archives, either space); a
+/// version 1 file (no such attributes) is a NAS-Bench-201 archive and still read.
 ///
 /// One run = (architecture, hp, dataset, seed). Its whole state dict is one
 /// contiguous byte range of `/blob`; `/tensors/*` rows say where each tensor
@@ -11,8 +14,30 @@ import Tensors
 /// as a numpy array. No HDF5 object is created per run or per tensor.
 public enum ArchiveLayout {
     public static let schemaName = "nb201-archive"
-    public static let schemaVersion: Int64 = 1
+    public static let schemaVersion: Int64 = 2
     public static let masterSchemaName = "nb201-archive-master"
+    public static let masterSchemaVersion: Int64 = 1
+
+    /// The `hp_note` attribute: what the `runs/hp` column means for these files.
+    static func hpNote(_ files: WeightFiles) -> String {
+        switch files {
+        case .nasBench201: return "hp = training epochs: 12 ('less') or 200 ('full')"
+        case .nats(let space):
+            return "hp = training epochs, the file's hp key as a number: "
+                + space.schedules.map(\.rawValue).joined(separator: ", ")
+        }
+    }
+
+    /// What an archive file (or shard) holds, from its `benchmark` and `search_space` attributes.
+    static func weightFiles(of file: File, path: String) throws -> WeightFiles {
+        var benchmark: String?, space: String?
+        if case .string(let v)? = try file.attribute("benchmark") { benchmark = v }
+        if case .string(let v)? = try file.attribute("search_space") { space = v }
+        guard let files = WeightFiles(benchmark: benchmark, space: space) else {
+            throw ArchiveError.badArchive(path: path, reason: "unknown benchmark \(benchmark ?? "-") / search_space \(space ?? "-")")
+        }
+        return files
+    }
 
     /// All tensor bytes; `int32` words (the bytes are reinterpreted, never
     /// converted: read with `.view(np.uint8)`) so HDF5's shuffle filter groups the four

@@ -28,6 +28,9 @@ public enum ArchiveMerger {
         var count: Int?
         var archs: [Int: String] = [:]
         for (path, reader) in shards {
+            if let (firstPath, first) = shards.first, reader.files != first.files {
+                throw ArchiveError.badArchive(path: path, reason: "holds \(reader.files), but \(firstPath) holds \(first.files); an archive holds one benchmark and search space")
+            }
             guard reader.isComplete else {
                 throw ArchiveError.badArchive(path: path, reason: "this shard's pack did not finish (run its pack-archive command again first)")
             }
@@ -69,7 +72,7 @@ public enum ArchiveMerger {
             let names = shards.map { relative($0, to: outDir) }
             try File.writeAtomically(to: output) { file in
                 try file.setAttribute("nasdata_schema", .string(ArchiveLayout.masterSchemaName))
-                try file.setAttribute("nasdata_schema_version", .int(ArchiveLayout.schemaVersion))
+                try file.setAttribute("nasdata_schema_version", .int(ArchiveLayout.masterSchemaVersion))
                 try file.setAttribute("shard_files", .strings(names))
                 let group = try file.createGroup("shards")
                 for (i, name) in names.enumerated() {
@@ -86,6 +89,7 @@ public enum ArchiveMerger {
             if case .int(let v)? = try readers[0].1.attribute("deflate_level") { settings.deflateLevel = Int(v) }
             if case .string(let v)? = try readers[0].1.attribute("deflate_strategy"), let s = Deflate.Strategy(rawValue: v) { settings.strategy = s }
             settings.inputSignature = "merge:" + shards.joined(separator: ",")
+            settings.files = readers[0].1.files
             settings.workers = workers
             let writer = try ArchiveWriter.openOrCreate(temp, settings: settings)
             do {

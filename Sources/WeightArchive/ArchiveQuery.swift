@@ -30,7 +30,7 @@ public struct ArchiveListing: Sendable {
     /// A tab-separated table with a header line.
     public var lines: [String] {
         ["arch\thp\tdataset\tseed\ttensors\tbytes"]
-            + rows.map { "\($0.key.archIndex)\t\($0.key.hp)\t\($0.key.dataset)\t\($0.key.seed)\t\($0.tensors)\t\($0.bytes)" }
+            + rows.map { "\($0.key.archIndex)\t\($0.key.schedule?.rawValue ?? String($0.key.hp))\t\($0.key.dataset)\t\($0.key.seed)\t\($0.tensors)\t\($0.bytes)" }
     }
 }
 
@@ -59,25 +59,23 @@ public struct ArchiveSummary: Sendable {
 }
 
 /// `nasdata archive extract`: one run's state dict written as .pth (torch zip) or .safetensors.
-public struct ArchiveExtractRequest: Sendable {
+public struct ArchiveExtractRequest {
     public var archive: String
-    public var architecture: ArchitectureSelector
-    public var dataset: String
-    /// nil: the lowest seed recorded.
-    public var seed: Int?
-    public var schedule: Schedule
+    /// The run, named in the archive's search space (known once the archive is open).
+    public var run: (SearchSpaceKind) throws -> RunKey
     /// .safetensors (with the run in its metadata), else torch zip.
     public var output: String
     /// Also write the run's results JSON to OUTPUT.results.json.
     public var results = false
 
-    public init(archive: String, architecture: ArchitectureSelector, dataset: String, seed: Int?, schedule: Schedule, output: String) {
+    public init(archive: String, output: String, run: @escaping (SearchSpaceKind) throws -> RunKey) {
         self.archive = archive
-        self.architecture = architecture
-        self.dataset = dataset
-        self.seed = seed
-        self.schedule = schedule
         self.output = output
+        self.run = run
+    }
+
+    public init(archive: String, key: RunKey, output: String) {
+        self.init(archive: archive, output: output) { _ in key }
     }
 }
 
@@ -127,6 +125,7 @@ public enum ArchiveQuery {
         }
         return ArchiveSummary(fields: [
             ("path", .string(archive)), ("schema", .string(reader.isMaster ? "nb201-archive-master" : "nb201-archive")),
+            ("benchmark", .string(reader.files.benchmark)), ("search_space", .string(reader.searchSpace.rawValue)),
             ("files", .array(reader.partPaths.map { .string($0) })),
             ("complete", .bool(reader.isComplete)),
             ("sources", .int(Int64(reader.sources.count))), ("runs", .int(Int64(reader.runs.count))),
@@ -144,7 +143,8 @@ public enum ArchiveQuery {
         let t0 = Date()
         let reader = try ArchiveReader(path: request.archive)
         let t1 = Date()
-        let run = try reader.run(arch: request.architecture, dataset: request.dataset, seed: request.seed, schedule: request.schedule)
+        let key = try request.run(reader.searchSpace)
+        let run = try reader.run(arch: key.architecture, dataset: key.dataset.name, seed: key.seed, schedule: key.schedule)
         let sd = try reader.stateDict(of: run)
         let t2 = Date()
         let source = reader.source(of: run)
@@ -152,7 +152,8 @@ public enum ArchiveQuery {
             if output.hasSuffix(".safetensors") {
                 try Safetensors.write(sd, metadata: [
                     "arch_index": String(run.key.archIndex), "arch_str": source.archStr,
-                    "dataset": run.key.dataset, "seed": String(run.key.seed), "hp": String(run.key.hp),
+                    "dataset": run.key.dataset, "seed": String(run.key.seed),
+                    "hp": run.key.schedule?.rawValue ?? String(run.key.hp), "search_space": reader.searchSpace.rawValue,
                 ], to: temp)
             } else {
                 try TorchSave.writeStateDict(sd, to: temp)

@@ -20,7 +20,7 @@ public struct ArchiveRunKey: Hashable, Sendable, CustomStringConvertible {
     /// The schedule the stored epoch count names (nil for a damaged count below 1).
     public var schedule: Schedule? { hp > 0 ? Schedule(epochs: hp) : nil }
 
-    public var description: String { "arch \(archIndex) hp \(hp) dataset \(dataset) seed \(seed)" }
+    public var description: String { "arch \(archIndex) hp \(schedule?.rawValue ?? String(hp)) dataset \(dataset) seed \(seed)" }
 }
 
 /// Where one run lives (a row of `/runs`).
@@ -68,6 +68,10 @@ public final class ArchiveReader {
     public let isMaster: Bool
     /// True when the pack that wrote each part finished (not interrupted).
     public private(set) var isComplete = true
+    /// Whose weight files the archive holds (every part the same).
+    public private(set) var files: WeightFiles = .nasBench201
+    /// The search space of every run's `archIndex`.
+    public var searchSpace: SearchSpaceKind { files.space }
     private var parts: [Part] = []
     private var index: [ArchiveRunKey: Int] = [:]
     private var archByString: [String: Int] = [:]
@@ -133,6 +137,12 @@ public final class ArchiveReader {
         guard case .string(ArchiveLayout.schemaName)? = try file.attribute("nasdata_schema") else {
             throw ArchiveError.badArchive(path: path, reason: "not a weight archive shard")
         }
+        let partFiles = try ArchiveLayout.weightFiles(of: file, path: path)
+        if parts.isEmpty {
+            files = partFiles
+        } else if partFiles != files {
+            throw ArchiveError.badArchive(path: path, reason: "holds \(partFiles), but \(partPaths[0]) holds \(files)")
+        }
         let progress = try file.openDataset(ArchiveLayout.progress).read(as: Int64.self).map(Int.init)
         guard progress.count >= ArchiveLayout.Field.allCases.count else {
             throw ArchiveError.badArchive(path: path, reason: "progress record has \(progress.count) fields")
@@ -196,13 +206,18 @@ public final class ArchiveReader {
         problems += problemText.split(separator: UInt8(ascii: "\n")).map { String(decoding: $0, as: UTF8.self) }
     }
 
-    /// The canonical index of an architecture string, as recorded in the archive.
-    public func archIndex(_ arch: ArchitectureSelector) throws -> Int {
-        switch arch {
-        case .index(let i): return i
-        case .string(let s):
-            guard let i = archByString[s] else { throw ArchiveError.runNotFound(path: path, query: "for architecture \(s)") }
-            return i
+    /// The canonical index (in the archive's search space) of an architecture index or string:
+    /// a string as recorded in the archive, or any spelling of a cell of that space. `space`, if
+    /// given, must be the archive's.
+    public func archIndex(_ arch: ArchitectureSelector, space: SearchSpaceKind? = nil) throws -> Int {
+        if let space, space != searchSpace {
+            throw ArchiveError.runNotFound(path: path, query: "of the \(space.rawValue) space: the archive holds \(files)")
+        }
+        if case .string(let s) = arch, let i = archByString[s] { return i }
+        do {
+            return try arch.select(space: searchSpace).index
+        } catch {
+            throw ArchiveError.runNotFound(path: path, query: "for architecture \(arch) (\(files)): \(error)")
         }
     }
 
@@ -213,10 +228,11 @@ public final class ArchiveReader {
             .map(\.key.seed).min()
         let key = ArchiveRunKey(archIndex: archIndex, hp: schedule.epochs, dataset: dataset, seed: chosen ?? 0)
         guard chosen != nil, let i = index[key] else {
-            let have = runs.filter { $0.key.archIndex == key.archIndex }.map { "\($0.key.dataset)/\($0.key.seed)/hp \($0.key.hp)" }
+            let have = runs.filter { $0.key.archIndex == key.archIndex }
+                .map { "\($0.key.dataset)/\($0.key.seed)/hp \($0.key.schedule?.rawValue ?? String($0.key.hp))" }
             let hint = have.isEmpty ? "architecture \(key.archIndex) is not in this archive"
                 : "this architecture has: " + have.joined(separator: ", ")
-            let query = chosen == nil ? "arch \(archIndex) hp \(schedule.epochs) dataset \(dataset) (any seed)" : "\(key)"
+            let query = chosen == nil ? "arch \(archIndex) hp \(schedule.rawValue) dataset \(dataset) (any seed)" : "\(key)"
             throw ArchiveError.runNotFound(path: path, query: "\(query) (\(hint))")
         }
         return runs[i]

@@ -20,12 +20,14 @@ public struct PackSettings: Equatable, Sendable {
     /// Input bytes between durable points (sizes the disk space reserved ahead).
     public var batchBytes: Int = 256 << 20
     public var workers: Int = ChunkCompressor.defaultWorkers
+    /// Whose weight files (and so which search space) the archive holds.
+    public var files: WeightFiles = .nasBench201
 
     public init() {}
 
     public static func == (a: PackSettings, b: PackSettings) -> Bool {
         a.chunkBytes == b.chunkBytes && a.deflateLevel == b.deflateLevel && a.strategy == b.strategy
-            && a.shard == b.shard && a.inputSignature == b.inputSignature
+            && a.shard == b.shard && a.inputSignature == b.inputSignature && a.files == b.files
     }
 }
 
@@ -87,7 +89,9 @@ public final class ArchiveWriter {
             try file.setAttribute("input_signature", .string(settings.inputSignature))
             try file.setAttribute("dataset_names", .strings(ArchiveLayout.datasetNames))
             try file.setAttribute("dtype_names", .strings(ArchiveLayout.dtypeNames))
-            try file.setAttribute("hp_note", .string("hp = training epochs: 12 ('less') or 200 ('full')"))
+            try file.setAttribute("benchmark", .string(settings.files.benchmark))
+            try file.setAttribute("search_space", .string(settings.files.space.rawValue))
+            try file.setAttribute("hp_note", .string(ArchiveLayout.hpNote(settings.files)))
             let words = settings.chunkBytes / ArchiveLayout.wordSize
             try file.createDataset(ArchiveLayout.blob, dtype: .int32, shape: [0], maxShape: [nil],
                                    chunks: [words], shuffle: true, deflate: settings.deflateLevel)
@@ -139,6 +143,10 @@ public final class ArchiveWriter {
         }
         if case .string(let v)? = try file.attribute("input_signature"), v != settings.inputSignature {
             throw ArchiveError.resumeMismatch(path: path, reason: "it was started from other inputs (\(v))")
+        }
+        let files = try ArchiveLayout.weightFiles(of: file, path: path)
+        guard files == settings.files else {
+            throw ArchiveError.resumeMismatch(path: path, reason: "it holds \(files), not \(settings.files)")
         }
         self.settings = stored
         progress = try file.openDataset(ArchiveLayout.progress)

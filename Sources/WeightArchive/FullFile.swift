@@ -4,44 +4,67 @@ import Tensors
 import NASCore
 import TorchFormats
 
-/// Decodes one `{index:06d}-FULL.pth` (NAS-BENCH-201.md section 4):
-/// `{'full': ArchResults-dict, 'less': ArchResults-dict}`, each with
-/// `all_results[(dataset, seed)]` = ResultsCount-dict holding `net_state_dict`.
+/// Decodes one input weight file into the runs it holds:
+///
+/// - NAS-Bench-201 `{index:06d}-FULL.pth` (NAS-BENCH-201.md section 4): `{'full': ArchResults-dict,
+///   'less': ArchResults-dict}`, each with `all_results[(dataset, seed)]` = ResultsCount-dict
+///   holding `net_state_dict`;
+/// - NATS-Bench `{index:06d}.pickle.pbz2` of a `-full` folder: a bz2 stream of a protocol-4
+///   pickle of `OrderedDict{hp: ArchResults.state_dict()}` (hp `12`/`200` tss, `01`/`12`/`90`
+///   sss), the same ArchResults dicts, tensors as `_load_from_bytes` storages. The bz2 stream is
+///   decompressed as it is parsed (capped: `Bzip2Reader.defaultCap`), and `arch_str` must be the
+///   canonical string of the file's index in its space.
 ///
 /// The non-weight results are kept generically (every field of the
 /// ResultsCount-dict except `net_state_dict`, converted to JSON), so a field the
 /// archive does not know about is still preserved.
 public enum FullFile {
     /// Hashes (if not done on the way in) and decodes one materialized input member.
-    static func decode(_ member: MaterializedMember, name: String, expectedIndex: Int?) throws -> SourceRecord {
+    static func decode(_ member: MaterializedMember, name: String, expectedIndex: Int?, files: WeightFiles) throws -> SourceRecord {
         let (md5, size) = try member.digest()
-        return try decode(path: member.path, name: name, size: size, md5: md5, expectedIndex: expectedIndex)
+        return try decode(path: member.path, name: name, size: size, md5: md5, expectedIndex: expectedIndex, files: files)
     }
 
-    /// Loads `path` (legacy or zip torch format); `name` is what errors and the
-    /// archive call it (the tar member name, or the file name).
-    public static func decode(path: String, name: String, size: Int64, md5: [UInt8], expectedIndex: Int?) throws -> SourceRecord {
-        let root: PickleValue
-        do {
-            root = try TorchCheckpoint.load(path: path)
-        } catch {
-            throw ArchiveError.badInput(member: name, reason: "not a readable torch checkpoint: \(error)")
-        }
+    /// Loads `path` (NAS-Bench-201: legacy or zip torch format; NATS-Bench: bz2 pickle); `name`
+    /// is what errors and the archive call it (the tar member name, or the file name).
+    public static func decode(path: String, name: String, size: Int64, md5: [UInt8], expectedIndex: Int?,
+                              files: WeightFiles = .nasBench201) throws -> SourceRecord {
         func bad(_ reason: String) -> ArchiveError { .badInput(member: name, reason: reason) }
-        guard root.dict != nil else { throw bad("top level is \(root.typeName), not {'full': ..., 'less': ...}") }
+        let root: PickleValue
+        let hpKeys: String
+        switch files {
+        case .nasBench201:
+            hpKeys = "'full' and 'less'"
+            do {
+                root = try TorchCheckpoint.load(path: path)
+            } catch {
+                throw bad("not a readable torch checkpoint: \(error)")
+            }
+        case .nats(let space):
+            hpKeys = space.schedules.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+            do {
+                root = try loadBz2Pickle(path: path)
+            } catch {
+                // The error names `path` (for a tar member an in-memory /proc/self/fd/N): say it once, by `name`.
+                let text = "\(error)"
+                let detail = text.hasPrefix(path) ? String(text.dropFirst(path.count)) : ": " + text
+                throw bad("not a readable NATS-Bench bz2 pickle" + (detail.hasPrefix(":") || detail.hasPrefix(" (") ? detail : ": " + detail))
+            }
+        }
+        guard root.dict != nil else { throw bad("top level is \(root.typeName), not a dict of \(hpKeys) -> ArchResults") }
 
         var archIndex: Int?
         var archStr: String?
         var runs: [RunRecord] = []
         for (hpKey, hpValue) in root.dictItems! {
-            guard let key = hpKey.string, let hp = Schedule(nasBench201: key)?.epochs else {
-                throw bad("unexpected top-level key \(hpKey.shortDescription) (want 'full' and 'less')")
+            guard let key = hpKey.string, let hp = schedule(key, files)?.epochs else {
+                throw bad("unexpected top-level key \(hpKey.shortDescription) (want \(hpKeys))")
             }
             guard hpValue.dict != nil else { throw bad("['\(key)'] is \(hpValue.typeName), not an ArchResults dict") }
             guard let index = hpValue["arch_index"].int, let str = hpValue["arch_str"].string else {
                 throw bad("['\(key)'] has no arch_index / arch_str")
             }
-            if let archIndex, archIndex != index { throw bad("'full' and 'less' name different architectures (\(archIndex), \(index))") }
+            if let archIndex, archIndex != index { throw bad("its hp entries name different architectures (\(archIndex), \(index))") }
             archIndex = index
             archStr = str
             guard let results = hpValue["all_results"].dictItems else {
@@ -72,11 +95,47 @@ public enum FullFile {
                                       resultsJSON: Array(ArchiveJSON.encode(.object(fields)).utf8)))
             }
         }
-        guard let archIndex, let archStr else { throw bad("no 'full' or 'less' results") }
+        guard let archIndex, let archStr else { throw bad("no results (no \(hpKeys) entry)") }
         if let expectedIndex, expectedIndex != archIndex {
             throw bad("the file name says architecture \(expectedIndex) but the file holds architecture \(archIndex)")
         }
+        if case .nats(let space) = files {
+            guard let canonical = files.canonicalString(archIndex) else {
+                throw bad("arch_index \(archIndex) is not an index of the \(space.rawValue) space (0..<\(space.count))")
+            }
+            guard canonical == archStr else {
+                throw bad("arch_str '\(archStr)' is not the \(space.rawValue) architecture of index \(archIndex) ('\(canonical)')")
+            }
+        }
         return SourceRecord(name: name, size: size, md5: md5, archIndex: archIndex, archStr: archStr, runs: runs)
+    }
+
+    /// A bz2-compressed pickle (tensors as `_load_from_bytes` storages), decompressed as it is
+    /// parsed (capped at `Bzip2Reader.defaultCap`), then read to the stream's end: libbz2 checks
+    /// the last block's and the stream's CRC only there, and nothing may follow the pickle.
+    static func loadBz2Pickle(path: String) throws -> PickleValue {
+        let bz = try Bzip2Reader(path: path)
+        let reader = ByteReader(stream: bz, limit: bz.maxBytes + 1)
+        let root = try Unpickler(reader: reader, options: TorchCheckpoint.pickleOptions()).load()
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
+        defer { buffer.deallocate() }
+        while try bz.read(into: buffer) > 0 {}
+        let extra = bz.offset - reader.offset
+        guard extra == 0 else {
+            throw IOError.malformed(path: path, offset: reader.offset, reason: "\(extra) bytes after the pickle's STOP opcode")
+        }
+        return root
+    }
+
+    /// An hp key of the files: `full`/`less` (or `200`/`12`) for NAS-Bench-201, one of the
+    /// space's schedules as NATS-Bench spells them (`01`, `12`, `90`, `200`).
+    static func schedule(_ key: String, _ files: WeightFiles) -> Schedule? {
+        switch files {
+        case .nasBench201: return Schedule(nasBench201: key)
+        case .nats(let space):
+            guard let s = Schedule(rawValue: key), s.rawValue == key, space.schedules.contains(s) else { return nil }
+            return s
+        }
     }
 }
 

@@ -24,6 +24,14 @@ public enum PackInputs: Sendable, Equatable {
         }
     }
 
+    /// The input paths as given.
+    public var paths: [String] {
+        switch self {
+        case .directory(let p), .tar(let p): return [p]
+        case .parts(let ps): return ps
+        }
+    }
+
     /// Picks the kind of one or more paths: a directory, a single tar, or several files = split parts.
     public static func detect(_ paths: [String]) throws -> PackInputs {
         guard let first = paths.first else { throw ArchiveError.invalidArgument("no input given") }
@@ -53,17 +61,19 @@ struct InputMember {
 /// only the current member's bytes are ever held).
 final class MemberSource {
     private let inputs: PackInputs
+    let files: WeightFiles
     private var directoryNames: [String] = []
     private var tar: TarReader?
     private var nextOrdinal = 0
     /// Largest member read into memory; a real FULL file is ~14.5 MB (largest ~50 MB).
     static let memberLimit = 1 << 30
 
-    init(_ inputs: PackInputs) throws {
+    init(_ inputs: PackInputs, files: WeightFiles = .nasBench201) throws {
         self.inputs = inputs
+        self.files = files
         switch inputs {
         case .directory(let dir):
-            directoryNames = try MemberSource.listFiles(dir)
+            directoryNames = try MemberSource.listFiles(dir, suffix: files.fileSuffix)
         case .tar(let path):
             tar = try TarReader(path: path)
         case .parts(let parts):
@@ -115,7 +125,7 @@ final class MemberSource {
         case .tar, .parts:
             let entry = tar!.current!
             guard entry.size <= MemberSource.memberLimit else {
-                throw ArchiveError.badInput(member: member.name, reason: "\(entry.size) bytes is too large for a FULL file")
+                throw ArchiveError.badInput(member: member.name, reason: "\(entry.size) bytes is too large for a weight file")
             }
             let fd = MemoryFile.create("nasdata-member")
             guard fd >= 0 else { throw IOError.system(operation: "memfd_create", path: member.name, errno: errno) }
@@ -151,10 +161,10 @@ final class MemberSource {
         }
     }
 
-    /// Regular, non-hidden `*.pth` files in `dir`, sorted by name (a README or
-    /// checksum list beside the weights is not an input; a `.pth` with another
-    /// name than `{index:06d}-FULL.pth` is, and is reported).
-    static func listFiles(_ dir: String) throws -> [String] {
+    /// Regular, non-hidden `*.pth` (NATS-Bench: `*.pickle.pbz2`) files in `dir`, sorted by
+    /// name (a README or checksum list beside the weights is not an input; a `.pth` with
+    /// another name than `{index:06d}-FULL.pth` is, and is reported).
+    static func listFiles(_ dir: String, suffix: String = ".pth") throws -> [String] {
         guard let handle = opendir(dir) else { throw IOError.system(operation: "list directory", path: dir, errno: errno) }
         defer { closedir(handle) }
         var names: [String] = []
@@ -162,22 +172,11 @@ final class MemberSource {
             let name = withUnsafePointer(to: entry.pointee.d_name) {
                 $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
             }
-            if name.hasPrefix(".") || !name.hasSuffix(".pth") { continue }
+            if name.hasPrefix(".") || !name.hasSuffix(suffix) { continue }
             var st = stat()
             if stat(dir + "/" + name, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG { names.append(name) }
         }
         return names.sorted()
-    }
-}
-
-/// `{index:06d}-FULL.pth`, possibly under a directory inside a tar.
-enum MemberName {
-    static func archIndex(of name: String) -> Int? {
-        let base = name.split(separator: "/").last.map(String.init) ?? name
-        guard base.hasSuffix("-FULL.pth") else { return nil }
-        let digits = base.dropLast("-FULL.pth".count)
-        guard digits.count == 6, digits.allSatisfy({ $0.isASCII && $0.isNumber }), let i = Int(digits), i < 15625 else { return nil }
-        return i
     }
 }
 

@@ -18,6 +18,13 @@ public struct PackOptions: Sendable {
     public var keepGoing = false
     /// Input bytes between durable points: at most this much work is redone after a kill.
     public var batchBytes: Int = 256 << 20
+    /// Whose weight files the inputs are (NATS-Bench's space included); nil: by the input
+    /// names (`WeightFiles.detect`).
+    public var files: WeightFiles? = nil
+    /// Input bytes being decoded ahead at most (at least one file always is): each input
+    /// file is held decoded in memory until appended, a NATS-Bench file also decompressed
+    /// on its worker, so this bounds the pack's memory whatever the files' sizes.
+    public var decodeAheadBytes: Int64 = 64 << 20
     /// Test hook: stop (as if killed) after this many durable points.
     public var stopAfterCommits: Int? = nil
 
@@ -63,13 +70,15 @@ public enum Packer {
         var report = PackReport(output: options.output)
         var settings = options.settings
         settings.batchBytes = options.batchBytes
+        settings.files = try options.files ?? WeightFiles.detect(options.inputs.paths)
+        let files = settings.files
         let writer: ArchiveWriter
         do {
             writer = try ArchiveWriter.openOrCreate(options.output, settings: settings)
         } catch let error as ArchiveError {
             throw error
         } catch {
-            throw PackError.writeFailed(path: options.output, underlying: "\(error)", diskFull: isDiskFull(error))
+            throw PackError.writeFailed(path: options.output, underlying: (error as? HDF5Error)?.summary ?? "\(error)", diskFull: isDiskFull(error))
         }
         var closed = false
         defer { if !closed { writer.close() } }
@@ -81,11 +90,12 @@ public enum Packer {
             report.archiveBytes = fileSize(options.output)
             return report
         }
-        let source = try MemberSource(options.inputs)
+        let source = try MemberSource(options.inputs, files: files)
         let progress = Progress("pack-archive", total: source.knownCount.map(Int64.init), unit: "files")
         defer { progress.finish() }
-        // FULL files are hashed and decoded on worker threads, a few ahead of the one
-        // being appended; results come back in input order, so the archive, its
+        // Input files are hashed and decoded (NATS-Bench's also bz2-decompressed) on worker
+        // threads, a few ahead of the one being appended (at most `lookahead` files and
+        // `decodeAheadBytes` of input); results come back in input order, so the archive, its
         // durable points and every error are exactly those of a one-file-at-a-time pack.
         let decoders = OrderedWorkers<Result<SourceRecord, Error>>(workers: options.settings.workers,
                                                                    name: "nasdata-decode")
@@ -95,6 +105,8 @@ public enum Packer {
         var nextStep = 0
         var exhausted = false
         var pendingBytes = 0
+        /// Input bytes submitted to the decoders and not yet taken back.
+        var decodingBytes: Int64 = 0
         var commits = 0
         /// Members fully handled (packed, skipped or reported), in input order.
         var handled = writer.inputsDone
@@ -103,7 +115,8 @@ public enum Packer {
         /// here (the stream is sequential); hashing and decoding go to the workers.
         func readAhead() {
             if nextStep > 64 { steps.removeFirst(nextStep); nextStep = 0 }
-            while !exhausted && decoders.pending < lookahead && steps.count - nextStep < 256 {
+            while !exhausted && decoders.pending < lookahead && steps.count - nextStep < 256
+                    && (decoders.pending == 0 || decodingBytes < options.decodeAheadBytes) {
                 let member: InputMember?
                 do {
                     member = try source.next()
@@ -116,10 +129,10 @@ public enum Packer {
                 guard let member else { exhausted = true; break }
                 report.inputsSeen += 1
                 if member.ordinal < writer.inputsDone { continue } // handled before the restart
-                guard member.isFile else { steps.append(.passOver(member)); continue }
-                guard let archIndex = MemberName.archIndex(of: member.name) else {
+                guard member.isFile, !files.isAuxiliary(member.name) else { steps.append(.passOver(member)); continue }
+                guard let archIndex = files.archIndex(of: member.name) else {
                     steps.append(.bad(member, ArchiveError.badInput(member: member.name,
-                                                                     reason: "unexpected member name (want {index:06d}-FULL.pth, index < 15625)"),
+                                                                     reason: "unexpected member name (want \(files.memberPattern))"),
                                       endsStream: false))
                     continue
                 }
@@ -141,11 +154,12 @@ public enum Packer {
                     defer { materialized.close() }
                     if cancelled { return .failure(CancellationError()) }
                     return Result {
-                        var record = try FullFile.decode(materialized, name: name, expectedIndex: archIndex)
+                        var record = try FullFile.decode(materialized, name: name, expectedIndex: archIndex, files: files)
                         for i in record.runs.indices { record.runs[i].sha256 = record.runs[i].storedDigest() }
                         return record
                     }
                 }
+                decodingBytes += materialized.size
                 steps.append(.decoded(member, archIndex: archIndex, size: materialized.size))
             }
         }
@@ -187,6 +201,7 @@ public enum Packer {
                 case let .decoded(member, archIndex, size):
                     progress.advance()
                     let result = decoders.next()!
+                    decodingBytes -= size
                     defer { handled = member.ordinal + 1 }
                     if writer.packedArchs.contains(archIndex) {
                         try fail(member.name, ArchiveError.badInput(member: member.name,
@@ -222,7 +237,7 @@ public enum Packer {
         } catch let error as ArchiveError {
             throw error
         } catch {
-            throw PackError.writeFailed(path: options.output, underlying: "\(error)",
+            throw PackError.writeFailed(path: options.output, underlying: (error as? HDF5Error)?.summary ?? "\(error)",
                                         diskFull: isDiskFull(error))
         }
         report.totalRuns = writer.runCount
@@ -236,7 +251,8 @@ public enum Packer {
         return stat(path, &st) == 0 ? Int64(st.st_size) : 0
     }
 
-    private static func stripMember(_ message: String, _ member: String) -> String {
+    /// An error's text without the name (or in-memory `/proc/self/fd/N` path) it starts with.
+    static func stripMember(_ message: String, _ member: String) -> String {
         message.hasPrefix(member + ": ") ? String(message.dropFirst(member.count + 2)) : message
     }
 

@@ -1,5 +1,6 @@
 import XCTest
 @testable import NASDatasets
+@testable import ImageCodecs
 
 /// Decoding + BOX resize of the miniature ILSVRC tree against Pillow's
 /// `open -> convert("RGB") -> resize((16, 16), BOX)` (expected.json, made by the fixture script).

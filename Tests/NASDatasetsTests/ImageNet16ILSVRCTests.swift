@@ -1,5 +1,6 @@
 import XCTest
 @testable import NASDatasets
+import ImageCodecs
 
 /// The ILSVRC-tree build on the miniature tree (Tests/Fixtures/imagenet16/ilsvrc).
 final class ImageNet16ILSVRCTests: XCTestCase {

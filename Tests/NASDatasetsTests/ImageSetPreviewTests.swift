@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import NASDatasets
+import ImageCodecs
 import ImageSet
 
 /// `ImageSetPreview` (what `nasdata preview` calls) on a CIFAR file built from the fixtures.

@@ -76,6 +76,19 @@ final class ReloadTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/x.pth"), "nothing written")
     }
 
+    func testIgnoreMetadataWarnsAndBuildsTheRequestedNetwork() throws {
+        var req = try request(.index(25), output: dir + "/ignored.safetensors")
+        req.checkMetadata = false
+        var warned: [String] = []
+        let report = try Reloader.run(req) { warned.append($0) }
+        XCTAssertEqual(report.archIndex, 25)
+        XCTAssertTrue(warned.contains { $0.contains("index 13444") && $0.contains("ignored: --ignore-metadata") }, "\(warned)")
+        XCTAssertEqual(report.warnings.filter { $0.contains("13444") }.count, 1)
+        // The export records the architecture that was asked for (its network was built).
+        let metadata = try Safetensors.metadata(path: dir + "/ignored.safetensors")
+        XCTAssertEqual(metadata["arch_index"], "25")
+    }
+
     func testMissingSeedAndMissingArchiveAreOneLineErrors() throws {
         XCTAssertThrowsError(try Reloader.run(try request(.index(13444), seed: 999, output: dir + "/x.pth"))) {
             XCTAssertTrue("\($0)".contains("seed 999"), "\($0)")
@@ -151,7 +164,7 @@ final class ReloadTests: XCTestCase {
         }
         var req = try sizeRequest("8:8:8:8:16", output: dir + "/x.pth")
         req.source = .archive(dir + "/missing.h5")
-        XCTAssertThrowsError(try Reloader.run(req)) { XCTAssertTrue("\($0)".contains("NAS-Bench-201 (topology) runs"), "\($0)") }
+        XCTAssertThrowsError(try Reloader.run(req)) { XCTAssertTrue("\($0)".contains("missing.h5: cannot open"), "\($0)") }
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/x.pth"), "nothing written")
     }
 

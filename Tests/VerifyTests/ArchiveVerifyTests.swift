@@ -24,7 +24,7 @@ final class ArchiveVerifyTests: XCTestCase {
 
     func testPackedArchivePasses() throws {
         let r = try XCTUnwrap(verifier.verify(paths: [try packFixtures()]).first)
-        XCTAssertEqual(r.kind, "nasdata HDF5 (nb201-archive v1)")
+        XCTAssertEqual(r.kind, "nasdata HDF5 (nb201-archive v2)")
         XCTAssertEqual(r.outcome, .ok, r.detail)
         XCTAssertTrue(r.detail.contains(" runs: SHA-256 of every run"), r.detail)
     }

@@ -187,3 +187,72 @@ def test_forward_refuses_weights_whose_metadata_records_another_network(nasdata,
     assert not (tmp_path / "l.npy").exists()
     assert nasdata(*args, "--arch", "25", "--ignore-metadata").returncode == 0
     assert nasdata(*args, "--arch", "13444").returncode == 0
+    # The data set the weights were trained on: cifar10-valid and cifar10 share their class count.
+    base = [a for a in args if a not in ("--classes", "10")]
+    proc = nasdata(*base, "--arch", "13444", "--dataset", "cifar10", check=False)
+    assert proc.returncode == 2, proc.stderr
+    line = one_error_line(proc, "forward")
+    assert "data set cifar10-valid, not the requested cifar10" in line and "--ignore-metadata" in line, line
+    assert nasdata(*base, "--arch", "13444", "--dataset", "cifar10", "--ignore-metadata").returncode == 0
+    assert nasdata(*base, "--arch", "13444", "--dataset", "cifar10-valid").returncode == 0
+    proc = nasdata(*base, "--arch", "13444", "--dataset", "cifar100", "--classes", "10", check=False)
+    assert proc.returncode == 64 and "contradicts" in proc.stderr, proc.stderr
+
+
+def test_reload_refuses_a_file_of_another_architecture_unless_told(nasdata, tmp_path):
+    full = FIXTURES / "network" / "013444-FULL.pth"
+    args = ["reload", "--full-file", full, "--dataset", "cifar10-valid", "-o", tmp_path / "w.safetensors"]
+    proc = nasdata(*args, "--arch", "25", check=False)
+    assert proc.returncode == 2, proc.stderr
+    line = one_error_line(proc, "reload")
+    assert "13444" in line and "not the requested" in line and "--ignore-metadata" in line, line
+    assert not (tmp_path / "w.safetensors").exists()
+    # Told to: a warning naming both, and the requested architecture's network (the cells share
+    # parameter keys, so the strict load passes); the export records what was asked for.
+    proc = nasdata(*args, "--arch", "25", "--ignore-metadata", "--json")
+    assert "13444" in proc.stderr and "ignored" in proc.stderr, proc.stderr
+    import json
+    report = json.loads(proc.stdout)
+    assert report["arch_index"] == 25 and any("13444" in w for w in report["warnings"]), report
+
+
+# subcommand -> arguments whose output (OUT/...) grows past a few KB: with the file-size limit
+# below, the disk "fills up" in the middle of the job (EFBIG, as ENOSPC would).
+FILLS_THE_DISK = {
+    "build-cifar": ["--cifar10", FIXTURES / "cifar" / "cifar-10-python.tar.gz", "--no-splits", "--allow-unverified",
+                    "-o", "OUT/x.h5"],
+    "convert-benchmark": [FIXTURES / "nats" / "generated" / "NATS-tss-v1_0-3ffb9.pickle.pbz2", "-o", "OUT/x.h5"],
+    "pack-archive": [FIXTURES / "archive", "-o", "OUT/x.h5"],
+    "selftest": ["-o", "OUT/x.h5"],
+}
+
+
+@pytest.mark.parametrize("sub", sorted(FILLS_THE_DISK))
+def test_disk_full_in_the_middle_of_a_job_is_74_and_leaves_nothing(nasdata_bin, sub, tmp_path):
+    import resource
+    import signal
+    import subprocess
+
+    def small_disk():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)     # write() then fails with EFBIG instead
+        resource.setrlimit(resource.RLIMIT_FSIZE, (8 * 1024, 8 * 1024))
+
+    args = [str(a).replace("OUT/", f"{tmp_path}/") for a in FILLS_THE_DISK[sub]]
+    proc = subprocess.run([nasdata_bin, *sub.split(), *args], capture_output=True, text=True, preexec_fn=small_disk)
+    assert proc.returncode == 74, (proc.returncode, proc.stderr)
+    line = one_error_line(proc, sub)
+    assert str(tmp_path / "x.h5") in line and ".partial" not in line, line
+    if sub != "pack-archive":
+        assert list(tmp_path.iterdir()) == []       # the temporary file is gone too
+    else:
+        # pack-archive writes its archive in place, crash-safe: what it left is the durable point
+        # the same command resumes from once the disk has room.
+        again = subprocess.run([nasdata_bin, *sub.split(), *args], capture_output=True, text=True)
+        assert again.returncode == 0, again.stderr
+        assert subprocess.run([nasdata_bin, "verify", args[-1]], capture_output=True).returncode == 0
+
+
+@pytest.mark.parametrize("sub", SUBCOMMANDS)
+def test_every_subcommand_documents_verbose(nasdata, sub):
+    text = nasdata(*sub.split(), "--help").stdout
+    assert "--verbose" in text.split("OPTIONS:")[1], text

@@ -14,9 +14,9 @@ import WeightArchive
 /// they do not print errors or choose exit numbers themselves.
 extension NASData {
     static func main() {
-        var arguments = Array(CommandLine.arguments.dropFirst())
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        // Every subcommand declares --verbose (GlobalOptions); it is read here, before parsing.
         let verbose = arguments.contains("--verbose")
-        arguments.removeAll { $0 == "--verbose" }
         let path = subcommandPath(arguments)
         if arguments.first == "help", arguments.count > 1, !arguments[1].hasPrefix("-"), path.count < arguments.count - 1 || path.isEmpty {
             let unknown = arguments.dropFirst().first { !$0.hasPrefix("-") && !path.contains($0) } ?? arguments[1]
@@ -51,8 +51,8 @@ extension NASData {
         case let validation as ValidationError:
             fail(.usage, prefix(path) + oneLine(validation.message), usage: usageString(for: command))
         case let hdf5 as HDF5Error:
-            let message = verbose ? "\(hdf5)" : HDF5Error(hdf5.kind, file: hdf5.file, object: hdf5.object, hdf5.message).description
-            fail(.badInput, prefix(path) + userPaths(message))
+            let message = verbose ? "\(hdf5)" : hdf5.summary
+            fail(hdf5.kind == .writeFailed ? .cannotWrite : .badInput, prefix(path) + userPaths(message))
         case let pack as PackError:
             fail(.cannotWrite, prefix(path) + userPaths("\(pack)"))
         case let archive as ArchiveError:
@@ -79,7 +79,11 @@ extension NASData {
         var text = message.hasSuffix("\n") ? message : message + "\n"
         if let usage { text += usage.hasPrefix("Usage:") || usage.hasPrefix("USAGE:") ? usage + "\n" : "Usage: " + usage + "\n" }
         FileHandle.standardError.write(Data(text.utf8))
-        Foundation.exit(status.rawValue)
+        // _exit, not exit: after a failed write (a full disk), libhdf5's exit handler would flush
+        // and close what the failure left behind and can crash doing it. Every output is already
+        // removed or left as its durable temporary by then; only stdout needs flushing.
+        fflush(nil)
+        _exit(status.rawValue)
     }
 
     /// The subcommand names at the start of `arguments` (`["archive", "ls"]`), skipping `help`.

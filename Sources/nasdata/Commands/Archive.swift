@@ -13,8 +13,10 @@ struct Archive: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "ls", abstract: "List the runs of an archive.")
 
         @Argument(help: "The archive (or master file).") var archive: String
-        @Option(name: .long, help: "Only this architecture (index or string).") var arch: String?
+        @Option(name: .long, help: "Only this architecture (index or string of the archive's search space).") var arch: String?
         @Flag(name: .long, help: "Print JSON (one object a run).") var json = false
+
+        @OptionGroup var global: GlobalOptions
 
         func run() throws {
             let listing = try ArchiveQuery.list(archive: archive, arch: arch.map(ArchitectureSelector.init(parsing:)))
@@ -27,6 +29,8 @@ struct Archive: ParsableCommand {
 
         @Argument(help: "The archive (or master file).") var archive: String
         @Flag(name: .long, help: "Print JSON.") var json = false
+
+        @OptionGroup var global: GlobalOptions
 
         func run() throws {
             let summary = try ArchiveQuery.info(archive: archive)
@@ -45,11 +49,11 @@ struct Archive: ParsableCommand {
         @Flag(name: .long, help: "Also write the run's results JSON next to the output (OUT.results.json).") var results = false
         @Flag(name: .long, help: "Print what was written as JSON, with the open and fetch times in ms.") var json = false
 
+        @OptionGroup var global: GlobalOptions
+
         func run() throws {
-            let key = try selected.runKey()
             try OutputPath.check(output, writes: ["pth", "pt", "safetensors"], format: "a torch state dict or safetensors")
-            var request = ArchiveExtractRequest(archive: archive, architecture: key.architecture, dataset: key.dataset.name,
-                                                seed: key.seed, schedule: key.schedule, output: output)
+            var request = ArchiveExtractRequest(archive: archive, output: output) { try selected.runKey(space: $0) }
             request.results = results
             let report = try ArchiveQuery.extract(request)
             print(json ? report.json : report.line)

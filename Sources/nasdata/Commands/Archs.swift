@@ -28,6 +28,8 @@ struct Archs: ParsableCommand {
     @Flag(name: .long, help: "Print JSON (a list of {index, arch}, or one object with --lookup).")
     var json = false
 
+    @OptionGroup var global: GlobalOptions
+
     func run() throws {
         if let lookup {
             let found: Int?

@@ -33,6 +33,8 @@ struct Best: ParsableCommand {
     @Flag(help: "Print JSON on standard output.")
     var json = false
 
+    @OptionGroup var global: GlobalOptions
+
     func validate() throws { try file.validateSchedule() }
 
     func run() throws {

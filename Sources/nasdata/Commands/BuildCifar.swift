@@ -50,6 +50,8 @@ struct BuildCifar: ParsableCommand {
     @Flag(name: .long, help: "Print the report as JSON.")
     var json = false
 
+    @OptionGroup var global: GlobalOptions
+
     func validate() throws {
         if cifar10 == nil && cifar100 == nil { throw ValidationError("give --cifar10 PATH and/or --cifar100 PATH") }
         if chunk < 1 { throw ValidationError("--chunk must be at least 1") }

@@ -85,6 +85,8 @@ struct BuildImageNet16: ParsableCommand {
     @Flag(name: .long, help: "Print the result as JSON.")
     var json = false
 
+    @OptionGroup var global: GlobalOptions
+
     func validate() throws {
         let modes = [ilsvrc != nil, downsampled != nil, !merge.isEmpty].filter { $0 }.count
         guard modes == 1 else { throw ValidationError("give exactly one of --ilsvrc DIR, --downsampled DIR, --merge SHARD...") }

@@ -29,6 +29,8 @@ struct CheckSchema: ParsableCommand {
     @Flag(help: "Print the result as JSON on standard output.")
     var json = false
 
+    @OptionGroup var global: GlobalOptions
+
     func validate() throws {
         if schema != nil && schemaFile != nil { throw ValidationError("give --schema or --schema-file, not both") }
     }

@@ -32,6 +32,8 @@ struct ConvertBenchmark: ParsableCommand {
     @Option(name: .customLong("max-bytes"), help: "NATS-Bench: most bytes one .pickle.pbz2 may decompress to (default 1000x its size + 64 MiB).")
     var maxBytes: Int64?
 
+    @OptionGroup var global: GlobalOptions
+
     func validate() throws {
         guard (-1...9).contains(deflate) else { throw ValidationError("--deflate must be -1 or 0...9") }
     }

@@ -12,7 +12,7 @@ struct Forward: ParsableCommand {
         Builds TinyNetwork(C, N, ARCH, CLASSES), or for a size-space ARCH (C1:C2:C3:C4:C5, or an \
         index with --space sss) NATS-Bench's DynamicShapeTinyNet(channels, --genotype, CLASSES); \
         loads --weights strictly (a torch .pth of either \
-        format or a .safetensors file, or --archive A.h5 --dataset D [--seed S] [--hp 200|12]: a run \
+        format or a .safetensors file, or --archive A.h5 --dataset D [--seed S] [--hp 200|12|01|90]: a run \
         of a nasdata weight archive; every missing, unexpected or mis-shaped key is reported), \
         runs --input (a .npy of float images [B, 3, H, W], already normalised) and writes the \
         logits [B, CLASSES] as float32 .npy. --json prints timing and arg-max labels.
@@ -24,13 +24,16 @@ struct Forward: ParsableCommand {
     @Option(name: .long, help: "Instead of --weights: a run of a nasdata weight archive (with --dataset, --seed, --hp).")
     var archive: String?
 
-    @Option(name: .long, help: "With --archive: the run's data set (cifar10-valid, cifar10, cifar100, ImageNet16-120).")
+    @Option(name: .long, help: """
+        The run's data set (cifar10-valid, cifar10, cifar100, ImageNet16-120): required with --archive; \
+        with --weights it sets --classes and is compared with the file's metadata.
+        """)
     var dataset: String?
 
     @Option(name: .long, help: "With --archive: the run's seed (default: the lowest one).")
     var seed: Int?
 
-    @Option(name: .long, help: "With --archive: 200 or 12 epochs.")
+    @Option(name: .long, help: "With --archive: 200 or 12 epochs (size space: 01, 12 or 90).")
     var hp: String = "200"
 
     @Option(name: .long, help: "Architecture: canonical index (0-15624) or string |op~0|+|op~0|op~1|+|...|; size space: C1:C2:C3:C4:C5 or an index (0-32767) with --space sss.")
@@ -68,18 +71,23 @@ struct Forward: ParsableCommand {
     @OptionGroup var compute: ComputeOptions
 
     @Flag(name: .customLong("ignore-metadata"),
-          help: "Use --weights even when their metadata records another architecture or class count.")
+          help: "Use --weights even when their metadata records another architecture, class count or data set.")
     var ignoreMetadata = false
 
     @Flag(name: .long, help: "Print a JSON summary (shape, timing, arg-max labels).")
     var json = false
 
+    @OptionGroup var global: GlobalOptions
+
     func validate() throws {
         if (weights == nil) == (archive == nil) { throw ValidationError("give exactly one of --weights or --archive") }
         if archive != nil && dataset == nil { throw ValidationError("--archive needs --dataset") }
-        if archive == nil && classes == nil { throw ValidationError("--weights needs --classes") }
+        if archive == nil && classes == nil && dataset == nil { throw ValidationError("--weights needs --classes or --dataset") }
+        if let dataset, let classes, try parseDataset(dataset).classCount != classes {
+            throw ValidationError("--classes \(classes) contradicts --dataset \(dataset) (\(try parseDataset(dataset).classCount) classes)")
+        }
         if let classes, classes < 1 { throw ValidationError("--classes must be at least 1") }
-        _ = try parseSchedule(hp)
+        guard Schedule(rawValue: hp) != nil else { throw ValidationError("--hp must be 200 or 12 (size space: 01, 12 or 90)") }
         if channels < 1 || cells < 1 { throw ValidationError("--channels and --cells must be at least 1") }
         if `repeat` < 1 { throw ValidationError("--repeat must be at least 1") }
     }
@@ -88,16 +96,19 @@ struct Forward: ParsableCommand {
         try OutputPath.check(output, writes: ["npy"], format: ".npy arrays")
         if let features { try OutputPath.check(features, option: "--features", writes: ["npy"], format: ".npy arrays") }
         BLASKernelSelection.restartWithFasterKernelsIfNeeded()
+        var space = self.space
+        if space.space == nil, let archive { space.space = try ArchiveRunLoader.space(of: archive) }  // an index means the archive's space
         let architecture = try space.select(arch)
         if genotype != nil && architecture.space != .size {
             throw ValidationError("--genotype is for a size-space --arch (C1:C2:C3:C4:C5); a topology --arch is the cell")
         }
         let source: ForwardRequest.Weights = try weights.map { .file($0) }
-            ?? .archive(archive!, dataset: try parseDataset(dataset!), seed: seed, schedule: try parseSchedule(hp))
+            ?? .archive(archive!, dataset: try parseDataset(dataset!), seed: seed, schedule: try parseSchedule(hp, space: architecture.space))
         var request = ForwardRequest(weights: source, architecture: architecture, classes: classes, input: input, output: output)
         request.channels = channels
         request.cellsPerStage = cells
         request.checkMetadata = !ignoreMetadata
+        if weights != nil { request.dataset = try dataset.map(parseDataset) }
         if let genotype { request.genotype = genotype }
         request.features = features
         request.config = config

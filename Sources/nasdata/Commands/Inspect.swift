@@ -50,6 +50,8 @@ struct Inspect: ParsableCommand {
     @Option(name: .customLong("max-bytes"), help: "Most bytes a bz2 pickle may decompress to (default 1000x its size + 64 MiB).")
     var maxBytes: Int64?
 
+    @OptionGroup var global: GlobalOptions
+
     func validate() throws {
         if let depth, depth < 0 { throw ValidationError("--depth must be >= 0") }
         if items < 0 { throw ValidationError("--items must be >= 0") }

@@ -32,6 +32,8 @@ struct ManifestCommand: ParsableCommand {
     @Flag(help: "Print a JSON summary.")
     var json = false
 
+    @OptionGroup var global: GlobalOptions
+
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }

@@ -27,6 +27,8 @@ struct MergeArchive: ParsableCommand {
     @Flag(name: .long, help: "Print the result as JSON.")
     var json = false
 
+    @OptionGroup var global: GlobalOptions
+
     func run() throws {
         try OutputPath.check(output, writes: ["h5", "hdf5"], format: "HDF5")
         do {

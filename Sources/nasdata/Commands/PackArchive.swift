@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NASCore
 import WeightArchive
 import Compression
 
@@ -7,10 +8,13 @@ import Compression
 struct PackArchive: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pack-archive",
-        abstract: "Pack NAS-Bench-201 {index:06d}-FULL.pth weight files into one HDF5 archive.",
+        abstract: "Pack NAS-Bench-201 {index:06d}-FULL.pth or NATS-Bench full-archive weight files into one HDF5 archive.",
         discussion: """
         INPUT is a directory of FULL files, the archive .tar (or .tar.gz) read as a stream, or the \
-        split parts of the tar (archive.taraa archive.tarab ...) given in order. Memory stays bounded \
+        split parts of the tar (archive.taraa archive.tarab ...) given in order. NATS-Bench's \
+        NATS-tss-v1_0-3ffb9-full / NATS-sss-v1_0-50262-full folder, its .tar or split parts \
+        ({index:06d}.pickle.pbz2 files, bz2-decompressed on all cores) are packed the same way; \
+        the names say the search space (or --space). Memory stays bounded \
         whatever the input size. The pack is resumable: after a crash or kill -9, run the same command \
         again and it continues from its last durable point (one --batch-mb of input is redone at most). \
         --shard K/N packs only architectures with index % N == K (K from 0), for one machine of many; \
@@ -25,6 +29,9 @@ struct PackArchive: ParsableCommand {
 
     @Option(name: .long, help: "Pack only architectures with index % N == K (K/N, K from 0).")
     var shard: String?
+
+    @Option(name: .long, help: "NATS-Bench inputs whose names do not say their space (NATS-tss-*, NATS-sss-*): tss or sss.")
+    var space: SearchSpaceKind?
 
     @Flag(name: .long, help: "Skip bad input files (listed in the report and kept in the archive) instead of stopping.")
     var keepGoing = false
@@ -50,10 +57,13 @@ struct PackArchive: ParsableCommand {
     @Flag(name: .long, help: "Print the report as JSON.")
     var json = false
 
+    @OptionGroup var global: GlobalOptions
+
     func run() throws {
         try OutputPath.check(output, writes: ["h5", "hdf5"], format: "HDF5")
         var options = PackOptions(inputs: try PackInputs.detect(inputs), output: output)
         if let shard { options.settings.shard = try Shard(parsing: shard) }
+        options.files = space.map { .nats($0) }
         guard chunkKb >= 4, chunkKb <= 65536, chunkKb % 4 == 0 else {
             throw ValidationError("--chunk-kb must be a multiple of 4 between 4 and 65536")
         }

@@ -23,6 +23,8 @@ struct Plot: ParsableCommand {
     @Flag(help: "Also print the papers' table for the results.")
     var summary = false
 
+    @OptionGroup var global: GlobalOptions
+
     func validate() throws {
         guard (1...8).contains(scale) else { throw ValidationError("--scale must be 1...8") }
     }

@@ -32,6 +32,8 @@ struct Preview: ParsableCommand {
     @Option(name: .shortAndLong, help: ArgumentHelp("Output PNG.", valueName: "grid.png"))
     var output: String?
 
+    @OptionGroup var global: GlobalOptions
+
     func validate() throws {
         if count < 1 { throw ValidationError("--count must be at least 1") }
         if start < 0 { throw ValidationError("--start must not be negative") }

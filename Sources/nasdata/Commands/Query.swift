@@ -55,6 +55,8 @@ struct Query: ParsableCommand {
     @Flag(help: "Print JSON on standard output.")
     var json = false
 
+    @OptionGroup var global: GlobalOptions
+
     func validate() throws {
         guard (index == nil) != (arch == nil) else { throw ValidationError("give exactly one of --index and --arch") }
         if let dataset, NB201Dataset(name: dataset) == nil {

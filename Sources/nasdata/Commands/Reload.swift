@@ -49,13 +49,21 @@ struct Reload: ParsableCommand {
     @Option(name: .long, help: "Largest accuracy difference (percentage points) that still agrees with the record.")
     var tolerance: Double = 0.1
 
-    @Flag(name: .customLong("fail-on-disagreement"), help: "Exit with status 3 when the evaluation disagrees with the record.")
+    @Flag(name: .customLong("fail-on-disagreement"), help: "Exit with status 1 when the evaluation disagrees with the record.")
     var failOnDisagreement = false
+
+    @Flag(name: .customLong("ignore-metadata"), help: """
+        Load the weights even when the file records another architecture, index or class count than \
+        requested (a warning instead of an error; the strict load still checks every key and shape).
+        """)
+    var ignoreMetadata = false
 
     @OptionGroup var compute: ComputeOptions
 
     @Flag(name: .long, help: "Print a JSON summary.")
     var json = false
+
+    @OptionGroup var global: GlobalOptions
 
     func validate() throws {
         if (archive == nil) == (fullFile == nil) { throw ValidationError("give exactly one of --archive or --full-file") }
@@ -69,6 +77,8 @@ struct Reload: ParsableCommand {
         try OutputPath.check(output, writes: ["pth", "pt", "safetensors"], format: "a torch state dict or safetensors")
         if let config { try OutputPath.check(config, option: "--config", writes: ["json"], format: "JSON") }
         BLASKernelSelection.restartWithFasterKernelsIfNeeded()
+        var space = self.space
+        if space.space == nil, let archive { space.space = try ArchiveRunLoader.space(of: archive) }  // an index means the archive's space
         let architecture = try space.select(selected.arch)
         let key = try selected.runKey(space: architecture.space)
         var request = ReloadRequest(source: fullFile.map { .fullFile($0) } ?? .archive(archive!), architecture: architecture,
@@ -78,6 +88,7 @@ struct Reload: ParsableCommand {
         request.set = set
         request.batchSize = batchSize
         request.tolerance = tolerance
+        request.checkMetadata = !ignoreMetadata
         request.threads = compute.threadCount
         request.microBatch = compute.microBatch
         let report: ReloadReport

@@ -61,6 +61,8 @@ struct Search: ParsableCommand {
     @Flag(help: "Print the papers' table (mean ± std of the final test accuracy, mean evaluations) instead of one line per run.")
     var summary = false
 
+    @OptionGroup var global: GlobalOptions
+
     func validate() throws {
         guard SearchAlgorithm(rawValue: algorithm) != nil else {
             throw ValidationError("unknown algorithm '\(algorithm)' (random, rea, reinforce, bohb)")

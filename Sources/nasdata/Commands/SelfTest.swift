@@ -29,6 +29,8 @@ struct SelfTest: ParsableCommand {
     @Option(help: ArgumentHelp("Measure shuffle+deflate write throughput on this many MB (writes temporary files in -o's directory).", visibility: .hidden))
     var benchMb: Int?
 
+    @OptionGroup var global: GlobalOptions
+
     func validate() throws {
         if (output == nil) == (read == nil) { throw ValidationError("give -o FILE.h5 (write a sample) or --read FILE.h5 (dump a file)") }
     }

@@ -24,6 +24,8 @@ struct Table: ParsableCommand {
     @Flag(help: "Print a JSON summary on standard output.")
     var json = false
 
+    @OptionGroup var global: GlobalOptions
+
     func validate() throws {
         try file.validateSchedule()
         if NB201Dataset(name: dataset) == nil {

@@ -43,6 +43,8 @@ struct VerifyCommand: ParsableCommand {
     @Flag(help: .hidden)
     var inProcess = false
 
+    @OptionGroup var global: GlobalOptions
+
     func validate() throws {
         if paths.isEmpty && manifest == nil { throw ValidationError("give at least one PATH or --manifest FILE") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }

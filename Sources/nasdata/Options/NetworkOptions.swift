@@ -47,10 +47,10 @@ struct SpaceOption: ParsableArguments {
 
 extension SearchSpaceKind: ExpressibleByArgument {}
 
-/// `--hp`: a NAS-Bench-201 training schedule, 200 or 12 epochs.
-func parseSchedule(_ text: String) throws -> Schedule {
-    guard let schedule = Schedule(rawValue: text), Schedule.nasBench201.contains(schedule) else {
-        throw ValidationError("--hp must be 200 or 12")
+/// `--hp`: a training schedule of `space` as the files spell it (tss: 200 or 12; sss: 01, 12 or 90, `1` for `01`).
+func parseSchedule(_ text: String, space: SearchSpaceKind = .topology) throws -> Schedule {
+    guard let schedule = Schedule(rawValue: text), space.schedules.contains(schedule) else {
+        throw ValidationError(space == .topology ? "--hp must be 200 or 12" : "--hp must be 01, 12 or 90 for a size-space run")
     }
     return schedule
 }
