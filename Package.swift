@@ -105,7 +105,7 @@ let package = Package(
         .target(name: "SelfTest", dependencies: ["Compression", "Concurrency", "HDF5", "HDF5Schema", "NASDataIO", "Tensors"]),
         .target(name: "NASSearch", dependencies: ["Concurrency", "HDF5", "ImageCodecs", "NASBench", "NASCore", "NASDataIO", "Tensors"]),
         .executableTarget(name: "nasdata", dependencies: [
-            "NASSearch", "Checksums", "Compression", "Concurrency", "HDF5", "HDF5Schema", "ImageCodecs", "ImageSet", "NASBench", "NASCore", "NASDataIO", "NASDatasets", "Pickle", "Reload", "SelfTest", "Tensors", "TinyNetwork", "TorchFormats", "Verify", "WeightArchive",
+            "NASSearch", "Checksums", "Compression", "Concurrency", "HDF5", "HDF5Schema", "ImageSet", "NASBench", "NASCore", "NASDataIO", "NASDatasets", "Reload", "SelfTest", "TinyNetwork", "TorchFormats", "Verify", "WeightArchive",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -125,7 +125,7 @@ let package = Package(
         .testTarget(name: "ImageSetTests", dependencies: ["HDF5", "ImageSet"]),
         .testTarget(name: "NASDatasetsTests", dependencies: ["Checksums", "FixtureSupport", "HDF5", "HDF5Schema", "ImageCodecs", "ImageSet", "NASDataIO", "NASDatasets", "Pickle"]),
         .testTarget(name: "TinyNetworkTests", dependencies: ["FixtureSupport", "NASBench", "NASCore", "Tensors", "TinyNetwork", "TorchFormats"]),
-        .testTarget(name: "WeightArchiveTests", dependencies: ["Checksums", "Compression", "FixtureSupport", "HDF5", "HDF5Schema", "NASCore", "Tensors", "WeightArchive"]),
+        .testTarget(name: "WeightArchiveTests", dependencies: ["Checksums", "Compression", "FixtureSupport", "HDF5", "HDF5Schema", "NASCore", "Pickle", "Tensors", "TorchFormats", "WeightArchive"]),
         .testTarget(name: "VerifyTests", dependencies: ["Checksums", "FixtureSupport", "HDF5", "ImageSet", "NASBench", "NASCore", "NASDataIO", "NASDatasets", "Pickle", "Tensors", "Verify", "WeightArchive"]),
         .testTarget(name: "ReloadTests", dependencies: ["FixtureSupport", "NASCore", "Reload", "TorchFormats"]),
         .testTarget(name: "SelfTestTests", dependencies: ["SelfTest"]),

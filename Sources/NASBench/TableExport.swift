@@ -63,3 +63,43 @@ extension Benchmark {
         return rows.count
     }
 }
+
+/// What `nasdata table` asks: every architecture's row on one data set, as CSV.
+public struct TableRequest: Sendable {
+    public var benchmark: String
+    public var dataset: String
+    /// nil = the full schedule of the benchmark's search space.
+    public var schedule: Schedule?
+    public var output: String
+
+    public init(benchmark: String, dataset: String, schedule: Schedule? = nil, output: String) {
+        self.benchmark = benchmark
+        self.dataset = dataset
+        self.schedule = schedule
+        self.output = output
+    }
+}
+
+/// The CSV written and its row count.
+public struct TableResult: Sendable {
+    public var output: String
+    public var rows: Int
+    public var dataset: String
+    public var schedule: Schedule
+
+    public var json: JSONValue {
+        .object([("output", .string(output)), ("rows", .int(Int64(rows))), ("dataset", .string(dataset)), ("hp", .string(schedule.rawValue))])
+    }
+
+    public var line: String { "\(output): \(rows) rows (\(dataset), hp \(schedule.rawValue))" }
+}
+
+extension BenchmarkQuery {
+    /// Opens the benchmark and writes the table (atomically). Throws `QueryError`.
+    public static func table(_ request: TableRequest) throws -> TableResult {
+        let bench = try Benchmark(path: request.benchmark)
+        let schedule = request.schedule ?? bench.searchSpace.fullSchedule
+        let rows = try bench.exportTable(dataset: request.dataset, schedule: schedule, to: request.output)
+        return TableResult(output: request.output, rows: rows, dataset: request.dataset, schedule: schedule)
+    }
+}

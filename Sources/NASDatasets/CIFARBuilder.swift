@@ -59,6 +59,10 @@ public struct CIFARBuildReport: Sendable {
     public var inputs: [Input] = []
     public var splits: [String] = []
     public var sets: [ImageSetSummary] = []
+    /// The file written.
+    public var output = ""
+    /// Wall time of the build.
+    public var seconds: Double = 0
 }
 
 /// Builds the NAS-Bench-201 CIFAR data sets into one `nb201-dataset` HDF5 file.
@@ -75,7 +79,10 @@ public enum CIFARBuilder {
         guard options.cifar10 != nil || options.cifar100 != nil else {
             throw IOError.malformed(path: output, offset: nil, reason: "nothing to build: give --cifar10 PATH and/or --cifar100 PATH")
         }
+        keepBigBuffersInHeap()
+        let start = Date()
         var report = CIFARBuildReport()
+        report.output = output
         // Open and check everything cheap before the output file exists.
         var jobs: [(CIFAROriginal, CIFARSplits.Loaded?)] = []
         for (variant, path) in [(CIFARVariant.cifar10, options.cifar10), (.cifar100, options.cifar100)] {
@@ -96,6 +103,7 @@ public enum CIFARBuilder {
                 try build(original, split: split, options: options, into: file, report: &report)
             }
         }
+        report.seconds = Date().timeIntervalSince(start)
         return report
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import NASBench
 import NASDataIO
 import XCTest
 
@@ -37,4 +38,22 @@ enum BenchmarkFixtures {
     }
 
     static func temporaryPath(_ name: String) -> String { scratch.appendingPathComponent(name).path }
+
+    /// The meta file of layout `tag` ("v1_0" or "v1_1") converted to HDF5, once per test run.
+    static func converted(_ tag: String) throws -> String {
+        let output = temporaryPath("converted-\(tag).h5")
+        if !FileManager.default.fileExists(atPath: output) {
+            _ = try BenchmarkConverter.convert(metaFile: try path("meta-\(tag)-mini.pth"), to: output)
+        }
+        return output
+    }
+
+    /// A number of a recorded answer (JSON ints and floats alike).
+    static func number(_ any: Any?) -> Double? {
+        switch any {
+        case let d as Double: return d
+        case let i as Int: return Double(i)
+        default: return nil
+        }
+    }
 }

@@ -10,22 +10,13 @@ final class UpstreamAgreementTests: XCTestCase {
 
     private func bench(_ tag: String) throws -> Benchmark {
         if let b = Self.benches[tag] { return b }
-        let output = BenchmarkFixtures.temporaryPath("agree-\(tag).h5")
-        if !FileManager.default.fileExists(atPath: output) {
-            _ = try BenchmarkConverter.convert(metaFile: try BenchmarkFixtures.path("meta-\(tag)-mini.pth"), to: output)
-        }
+        let output = try BenchmarkFixtures.converted(tag)
         let b = try Benchmark(path: output)
         Self.benches[tag] = b
         return b
     }
 
-    private func number(_ any: Any?) -> Double? {
-        switch any {
-        case let d as Double: return d
-        case let i as Int: return Double(i)
-        default: return nil
-        }
-    }
+    private func number(_ any: Any?) -> Double? { BenchmarkFixtures.number(any) }
 
     /// `{"ok": value}` or `{"error": name}`.
     private func expect<T>(_ record: Any?, _ what: String, _ body: () throws -> T, check: (T, Any) -> Void) {

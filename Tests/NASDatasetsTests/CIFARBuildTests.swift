@@ -84,6 +84,35 @@ final class CIFARBuildTests: XCTestCase {
         try assertMatchesExpected(out, datasets: ["cifar10-valid", "cifar10", "cifar100"])
     }
 
+    /// The report `nasdata build-cifar` prints: JSON (what scripts read) and text.
+    func testReportRendering() throws {
+        let out = dir + "/report.h5"
+        let report = try CIFARBuilder.build(options("cifar-10-binary.tar.gz", nil), output: out)
+        XCTAssertEqual(report.output, out)
+        XCTAssertGreaterThan(report.seconds, 0)
+        let expected = try CIFARFixtures.expected()
+        let doc = try JSONSerialization.jsonObject(with: try report.json()) as! [String: Any]
+        XCTAssertEqual(doc["output"] as? String, out)
+        XCTAssertEqual((doc["inputs"] as? [[String: Any]])?.map { $0["container"] as? String }, ["tarball"])
+        let sets = try XCTUnwrap(doc["sets"] as? [[String: Any]])
+        XCTAssertEqual(sets.map { $0["set"] as? String }, ["cifar10-valid/train", "cifar10-valid/x-valid", "cifar10-valid/ori-test",
+                                                          "cifar10/train", "cifar10/ori-test"])
+        for set in sets {
+            let name = (set["set"] as! String).split(separator: "/").map(String.init)
+            let want = try XCTUnwrap(expected.sets[name[0]]?[name[1]])
+            XCTAssertEqual(set["digest"] as? String, want.digest, name.joined(separator: "/"))
+            XCTAssertEqual(set["count"] as? Int, want.indices.count, name.joined(separator: "/"))
+        }
+        let lines = report.text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        XCTAssertEqual(lines.first, "CIFAR-10 (binary, tarball): \(CIFARFixtures.path("cifar-10-binary.tar.gz"))")
+        let trainDigest = try XCTUnwrap(expected.sets["cifar10-valid"]?["train"]?.digest)
+        XCTAssertTrue(lines.contains(String(format: "cifar10-valid/train     %7d images  digest %@…",
+                                            expected.sets["cifar10-valid"]!["train"]!.indices.count, String(trainDigest.prefix(16)))),
+                      report.text)
+        XCTAssertTrue(lines.dropLast().last!.hasPrefix("wrote \(out) (5 sets) in "), report.text)
+        XCTAssertEqual(lines.last, "")
+    }
+
     func testPythonAndBinaryGiveTheSameDigests() throws {
         let py = try CIFARBuilder.build(options("cifar-10-python.tar.gz", "cifar-100-python.tar.gz"), output: dir + "/a.h5")
         let bin = try CIFARBuilder.build(options("cifar-10-binary.tar.gz", "cifar-100-binary.tar.gz"), output: dir + "/b.h5")

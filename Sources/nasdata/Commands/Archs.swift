@@ -32,27 +32,12 @@ struct Archs: ParsableCommand {
 
     func run() throws {
         if let lookup {
-            do {
-                if space == .topology { _ = try Architecture(lookup) } else { _ = try ChannelSizes(lookup) }
-            } catch {
-                throw ValidationError("\(error)")
-            }
-            guard let found = space.index(of: lookup) else { throw ExitStatus.problemFound.code }
-            print(json ? "{\"index\": \(found), \"arch\": \"\(lookup)\"}" : "\(found)")
+            let found: Int?
+            do { found = try space.lookup(lookup) } catch { throw ValidationError("\(error)") }
+            guard let found else { throw ExitStatus.problemFound.code }
+            print(SearchSpaceKind.lookupLine(index: found, arch: lookup, json: json))
             return
         }
-        var out = ""
-        if json || index {
-            let strings = (0..<space.count).map { space.architectureString(at: $0)! }
-            if json {
-                out = "[\n" + strings.enumerated().map { "  {\"index\": \($0.offset), \"arch\": \"\($0.element)\"}" }
-                    .joined(separator: ",\n") + "\n]\n"
-            } else {
-                for (i, arch) in strings.enumerated() { out += "\(i)\t\(arch)\n" }
-            }
-        } else {
-            out = space.listing()
-        }
-        FileHandle.standardOutput.write(out.data(using: .utf8)!)
+        FileHandle.standardOutput.write(space.listing(json ? .json : index ? .indexed : .plain).data(using: .utf8)!)
     }
 }

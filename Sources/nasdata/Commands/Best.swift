@@ -1,7 +1,6 @@
 import ArgumentParser
-import Foundation
 import NASBench
-import NASDataIO
+import NASCore
 
 /// `nasdata best BENCH.h5 --dataset D --metric M`: upstream's find_best.
 struct Best: ParsableCommand {
@@ -39,34 +38,20 @@ struct Best: ParsableCommand {
     func validate() throws { try file.validateSchedule() }
 
     func run() throws {
-        let bench = try file.open()
-        let schedule = try file.schedule(of: bench)
-        do {
-            guard let best = try bench.findBest(dataset: dataset, set: metric, schedule: schedule,
-                                                maxFlops: maxFlops, maxParams: maxParams, epoch: epoch) else {
-                if json {
-                    print(JSONValue.object([("index", .int(-1)), ("accuracy", .null)]))
-                    throw ExitStatus.problemFound.code
-                }
-                throw CommandFailure(.problemFound, "no architecture qualifies (upstream: -1, None)")
-            }
-            let (d, _) = remapDatasetAndSet(dataset: dataset, set: metric)
-            let costs = try bench.costInfo(index: best.index, dataset: d, schedule: schedule)
-            let arch = try bench.architecture(at: best.index)
+        var request = BestRequest(benchmark: file.benchmark, dataset: dataset, metric: metric)
+        request.schedule = file.schedule
+        request.maxFlops = maxFlops
+        request.maxParams = maxParams
+        request.epoch = epoch
+        let found: BestResult?
+        do { found = try BenchmarkQuery.best(request) } catch let e as QueryError { throw e.commandFailure }
+        guard let best = found else {
             if json {
-                print(JSONValue.object([
-                    ("index", .int(Int64(best.index))), ("arch", .string(arch)), ("accuracy", .double(best.accuracy)),
-                    ("dataset", .string(dataset)), ("metric", .string(metric)), ("hp", .string(schedule.rawValue)),
-                    ("flops", .double(costs.flops)), ("params", .double(costs.params)),
-                    ("latency", costs.latency.map { .double($0) } ?? .null),
-                ]))
-            } else {
-                print("\(best.index)  \(arch)")
-                print(String(format: "  %@ %@ top-1 %.4f%%, FLOPs %.2f M, params %.3f M (hp %@)", dataset, metric,
-                             best.accuracy, costs.flops, costs.params, schedule.rawValue))
+                print(BestResult.noneJSON)
+                throw ExitStatus.problemFound.code
             }
-        } catch let e as QueryError {
-            throw e.commandFailure
+            throw CommandFailure(.problemFound, "no architecture qualifies (upstream: -1, None)")
         }
+        print(json ? "\(best.json)" : best.lines.joined(separator: "\n"))
     }
 }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import NASDatasets
 
 /// `nasdata build-imagenet16`: ImageNet16-120 from the ILSVRC2012 JPEGs, from the
@@ -105,34 +104,29 @@ struct BuildImageNet16: ParsableCommand {
 
     func run() throws {
         try OutputPath.check(output, writes: ["h5", "hdf5"], format: "HDF5")
-        let splits: SplitSource = noSplits ? .none : self.splits.map { .directory($0) } ?? .official
-        var report: ImageNet16BuildReport
-        do {
-            if let ilsvrc {
-                var options = ImageNet16ILSVRCOptions(root: ilsvrc, classMap: classMap!)
-                options.valLabels = valLabels
-                options.classes = classes
-                options.splits = splits
-                options.allowUnverified = allowUnverified
-                options.keepGoing = keepGoing
-                options.downsample.size = size
-                options.downsample.fastDecode = fast
-                options.downsample.passOrder = legacyPassOrder ? .horizontalFirst : .pillow13
-                if let threads { options.downsample.threads = threads }
-                options.shard = shard.flatMap(parsedShard)
-                report = try ImageNet16Build.fromILSVRC(options, output: output)
-            } else if let downsampled {
-                report = try ImageNet16Build.fromDownsampled(directory: downsampled, output: output, splits: splits,
-                                                            allowUnverified: allowUnverified, classMap: classMap, classes: classes)
-            } else {
-                report = try ImageNet16Build.merge(shards: merge, output: output, splits: splits, allowUnverified: allowUnverified)
-            }
-            if format == "autodl" {
-                let dir = autodlDir ?? (output.hasSuffix(".h5") ? String(output.dropLast(3)) : output) + "-autodl"
-                report.notes.append(try ImageNet16AutoDL.write(from: output, dataset: report.dataset, to: dir))
-            }
+        let source: ImageNet16BuildRequest.Source
+        if let ilsvrc {
+            var options = ImageNet16ILSVRCOptions(root: ilsvrc, classMap: classMap!)
+            options.valLabels = valLabels
+            options.classes = classes
+            options.keepGoing = keepGoing
+            options.downsample.size = size
+            options.downsample.fastDecode = fast
+            options.downsample.passOrder = legacyPassOrder ? .horizontalFirst : .pillow13
+            if let threads { options.downsample.threads = threads }
+            options.shard = shard.flatMap(parsedShard)
+            source = .ilsvrc(options)
+        } else if let downsampled {
+            source = .downsampled(directory: downsampled, classMap: classMap, classes: classes)
+        } else {
+            source = .merge(shards: merge)
         }
-        emit(report)
+        var request = ImageNet16BuildRequest(source: source, output: output)
+        request.splits = noSplits ? .none : splits.map { .directory($0) } ?? .official
+        request.allowUnverified = allowUnverified
+        if format == "autodl" { request.autodlDirectory = autodlDir ?? ImageNet16BuildRequest.defaultAutodlDirectory(for: output) }
+        let report = try ImageNet16Build.run(request)
+        print(json ? try report.json() : report.lines.joined(separator: "\n"))
     }
 
     /// "K/N" with 0 <= K < N (validated in validate()).
@@ -140,32 +134,5 @@ struct BuildImageNet16: ParsableCommand {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, let k = Int(parts[0]), let n = Int(parts[1]), k >= 0, k < n else { return nil }
         return (k, n)
-    }
-
-    private func emit(_ report: ImageNet16BuildReport) {
-        if json {
-            var obj: [String: Any] = [
-                "output": report.output, "dataset": report.dataset, "seconds": report.seconds,
-                "images_decoded": report.imagesDecoded,
-                "sets": report.sets.map { ["path": $0.path, "count": $0.count, "digest": $0.digest] },
-                "skipped": report.failures.map { ["path": $0.path, "error": $0.message] },
-                "notes": report.notes,
-            ]
-            if report.imagesDecoded > 0, report.seconds > 0 { obj["images_per_second"] = Double(report.imagesDecoded) / report.seconds }
-            let data = try! JSONSerialization.data(withJSONObject: obj, options: [.prettyPrinted, .sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
-            return
-        }
-        print("wrote \(report.output) (\(report.dataset))")
-        for s in report.sets { print("  \(s.path): \(s.count) images, digest \(s.digest)") }
-        for n in report.notes { print("  \(n)") }
-        if report.imagesDecoded > 0 {
-            print(String(format: "  %d images decoded in %.1f s (%.0f images/s)", report.imagesDecoded, report.seconds,
-                         Double(report.imagesDecoded) / max(report.seconds, 1e-9)))
-        }
-        if !report.failures.isEmpty {
-            print("  skipped \(report.failures.count) unreadable image(s):")
-            for f in report.failures { print("    \(f.message)") }
-        }
     }
 }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import NASBench
 import NASDataIO
 
@@ -41,30 +40,10 @@ struct ConvertBenchmark: ParsableCommand {
 
     func run() throws {
         try OutputPath.check(output, writes: ["h5", "hdf5"], format: "HDF5")
-        let progress = Progress("convert-benchmark", unit: "archs")
-        let summary: BenchmarkConverter.Summary
-        do {
-            if try BenchmarkConverter.isNATS(input) {
-                summary = try BenchmarkConverter.convertNATS(source: input, to: output, deflate: deflate < 0 ? nil : deflate,
-                                                             maxBytes: maxBytes, progress: progress)
-            } else {
-                summary = try BenchmarkConverter.convert(metaFile: input, to: output, deflate: deflate < 0 ? nil : deflate,
-                                                         progress: progress)
-            }
-        } catch {
-            progress.finish()
-            throw error
-        }
-        let runs = summary.runs.sorted { $0.key < $1.key }
-        if json {
-            print(JSONValue.object([
-                ("input", .string(input)), ("output", .string(output)), ("source_format", .string(summary.sourceFormat)),
-                ("meta_archs", .int(Int64(summary.metaArchs))), ("evaluated", .int(Int64(summary.evaluated))),
-                ("runs", .object(runs.map { ($0.key, .int(Int64($0.value))) })),
-            ]))
-        } else {
-            print("\(output): \(summary.metaArchs) architectures, \(summary.evaluated) evaluated, from \(summary.sourceFormat) \(input)")
-            for (key, n) in runs { print("  hp \(key.replacingOccurrences(of: "/", with: ", ")): \(n) runs") }
-        }
+        var request = ConvertRequest(input: input, output: output)
+        request.deflate = deflate < 0 ? nil : deflate
+        request.maxBytes = maxBytes
+        let summary = try BenchmarkConverter.run(request, progress: Progress("convert-benchmark", unit: "archs"))
+        print(json ? "\(summary.json)" : summary.lines.joined(separator: "\n"))
     }
 }

@@ -1,8 +1,5 @@
 import ArgumentParser
 import Foundation
-import NASDataIO
-import Pickle
-import Tensors
 import TorchFormats
 
 /// `nasdata inspect FILE`: the object tree of any pickle, torch checkpoint (legacy or
@@ -63,98 +60,20 @@ struct Inspect: ParsableCommand {
 
     func run() throws {
         if let export { try OutputPath.check(export, option: "--export", writes: ["pth", "pt", "safetensors", "npy", "pkl"], format: "a torch .pth, safetensors, .npy or a pickle") }
-        var options = Unpickler.Options()
-        options.python2Strings = bytesStrings ? .bytes : .latin1
-        if verifyCRC { try TorchCheckpoint.verifyChecksums(path: file) }
-        if stats {
-            if select != nil || export != nil { throw ValidationError("--stats cannot be combined with --select or --export") }
-            let (kind, s) = try TreeStats.gather(path: file, options: options, maxBytes: maxBytes)
-            let counts = s.nodes.keys.sorted().map { (name: $0, count: s.nodes[$0]!) }
-            if json {
-                print("{\"file\": \(JSONString.quote(file)), \"format\": \"\(kind.rawValue)\", \"nodes\": {"
-                      + counts.map { "\(JSONString.quote($0.name)): \($0.count)" }.joined(separator: ", ")
-                      + "}, \"total_nodes\": \(s.totalNodes), \"tensors\": \(s.tensors), \"tensor_bytes\": \(s.tensorBytes), "
-                      + "\"arrays\": \(s.arrays), \"array_bytes\": \(s.arrayBytes)}")
-            } else {
-                print("\(file): \(kind.rawValue)")
-                print("nodes: \(s.totalNodes) (" + counts.map { "\($0.name) \($0.count)" }.joined(separator: ", ") + ")")
-                print("tensors: \(s.tensors) (\(s.tensorBytes) bytes), numpy arrays: \(s.arrays) (\(s.arrayBytes) bytes)")
-            }
-            return
-        }
-        let (kind, root, metadata) = try AnyFile.load(path: file, options: options, maxBytes: maxBytes)
-        var value = root
-        if let select {
-            value = try root.value(at: Inspect.parsePath(select), in: file)
-        }
-        if let export {
-            try Inspect.export(value, to: export)
-        }
+        var request = InspectRequest(file: file)
+        request.select = select
+        request.export = export
+        request.python2StringsAsBytes = bytesStrings
+        request.statsOnly = stats
+        request.verifyCRC = verifyCRC
+        request.maxBytes = maxBytes
+        request.depth = depth
+        request.items = items
+        let result: InspectResult
+        do { result = try Inspector.run(request) } catch let e as InspectError { throw ValidationError("\(e)") }
         let out = BufferedStdout()
-        var renderer = TreeRenderer(maxDepth: depth ?? (json ? nil : 4))
-        renderer.maxItems = items
-        if json {
-            try renderer.json(file: file, kind: kind, value: value, metadata: metadata, emit: out.write)
-        } else {
-            out.write("\(file): \(kind.rawValue)\(select.map { " [\($0)]" } ?? "")\n")
-            if !metadata.isEmpty {
-                out.write("metadata: " + metadata.keys.sorted().map { "\($0)=\(metadata[$0]!)" }.joined(separator: ", ") + "\n")
-            }
-            renderer.text(value, emit: out.write)
-        }
+        try result.write(json: json, emit: out.write)
         out.flush()
-    }
-
-    /// `a/b/3/(cifar10,777)` -> ["a", "b", 3, ("cifar10", 777)].
-    static func parsePath(_ path: String) -> [PickleValue] {
-        func atom(_ s: Substring) -> PickleValue {
-            let t = s.trimmingCharacters(in: .whitespaces)
-            if let i = Int(t) { return .int(i) }
-            if t.count >= 2, let q = t.first, q == "'" || q == "\"", t.last == q { return .string(String(t.dropFirst().dropLast())) }
-            return .string(t)
-        }
-        return path.split(separator: "/").map { seg in
-            if seg.hasPrefix("("), seg.hasSuffix(")") {
-                return .tuple(seg.dropFirst().dropLast().split(separator: ",").map(atom))
-            }
-            return atom(seg)
-        }
-    }
-
-    static func export(_ value: PickleValue, to path: String) throws {
-        if path.hasSuffix(".pkl") {
-            var w = PickleWriter()
-            try w.dump(try plain(value))
-            try AtomicOutput.write(to: path) { temp in
-                guard FileManager.default.createFile(atPath: temp, contents: Data(w.bytes)) else {
-                    throw ValidationError("cannot write \(temp)")
-                }
-            }
-            return
-        }
-        let tensor: Tensor? = try value.tensor?.materialize() ?? value.ndarray?.tensor()
-        if path.hasSuffix(".npy") {
-            guard let tensor else { throw ValidationError("--export .npy needs a tensor or array, not \(value.typeName)") }
-            try NPY.write(tensor, to: path)
-            return
-        }
-        let sd: StateDict
-        if let tensor { sd = StateDict([("tensor", tensor)]) } else { sd = try value.stateDict() }
-        if path.hasSuffix(".safetensors") { try Safetensors.write(sd, to: path) } else { try TorchSave.writeStateDict(sd, to: path) }
-    }
-}
-
-extension Inspect {
-    /// The value with tensors replaced by numpy arrays (what PickleWriter can write).
-    static func plain(_ v: PickleValue) throws -> PickleValue {
-        switch v {
-        case .tensor(let t): return .ndarray(NDArray(try t.materialize()))
-        case .list(let l): return .makeList(try l.items.map(plain))
-        case .tuple(let t): return .tuple(try t.map(plain))
-        case .dict(let d): return .makeDict(try d.items.map { (try plain($0), try plain($1)) }, ordered: d.isOrdered)
-        case .set(let s): return .makeSet(try s.items.map(plain), frozen: s.isFrozen)
-        default: return v
-        }
     }
 }
 

@@ -1,8 +1,5 @@
 import ArgumentParser
-import Foundation
-import HDF5
-import ImageCodecs
-import ImageSet
+import NASDatasets
 
 /// `nasdata preview`: a PNG contact sheet of any image set nasdata wrote.
 struct Preview: ParsableCommand {
@@ -47,30 +44,15 @@ struct Preview: ParsableCommand {
 
     func run() throws {
         if let output { try OutputPath.check(output, writes: ["png"], format: "PNG") }
-        let h5 = try File.open(file)
-        defer { h5.close() }
-        guard let set, let output else {
-            let sets = try ImageSetReader.sets(in: h5)
-            print(sets.isEmpty ? "\(file): no image sets" : "image sets in \(file) (use --set NAME -o grid.png):")
-            for name in sets {
-                let reader = try ImageSetReader(file: h5, set: name)
-                print("  \(name)  \(reader.count) images of \(reader.height)x\(reader.width)")
-            }
-            return
-        }
-        let reader = try ImageSetReader(file: h5, set: set)
-        guard start < reader.count else {
-            throw ValidationError("\(set) has \(reader.count) images; --start \(start) is past the end")
-        }
-        let n = min(count, reader.count - start)
-        let batch = try reader.readBatch(start: start, count: n)
-        var sheet = ContactSheet(count: n, imageHeight: reader.height, imageWidth: reader.width, columns: columns, scale: scale)
-        for i in 0..<n {
-            let label = Int(batch.labels[i])
-            let name = label < reader.classNames.count ? reader.classNames[label] : "?"
-            sheet.place(i, image: batch.image(i), caption: "\(label) \(name)")
-        }
-        try sheet.writePNG(to: output)
-        print("wrote \(output): \(n) images of \(set) (from #\(start)), \(sheet.width)x\(sheet.height) pixels")
+        var request = PreviewRequest(file: file)
+        request.set = set
+        request.output = output
+        request.count = count
+        request.start = start
+        request.columns = columns
+        request.scale = scale
+        let result: PreviewResult
+        do { result = try ImageSetPreview.run(request) } catch let e as PreviewError { throw ValidationError("\(e)") }
+        print(result.lines.joined(separator: "\n"))
     }
 }

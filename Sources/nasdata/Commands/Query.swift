@@ -20,16 +20,8 @@ struct BenchmarkFileOptions: ParsableArguments {
         if let hp, Schedule(rawValue: hp) == nil { throw ValidationError("--hp must be an epoch count such as 01, 12, 90 or 200, not '\(hp)'") }
     }
 
-    /// --hp, or the full schedule of the benchmark's search space.
-    func schedule(of bench: Benchmark) throws -> Schedule {
-        guard let hp else { return bench.searchSpace.fullSchedule }
-        guard let s = Schedule(rawValue: hp) else { throw ValidationError("--hp must be an epoch count such as 01, 12, 90 or 200, not '\(hp)'") }
-        return s
-    }
-
-    func open() throws -> Benchmark {
-        try Benchmark(path: benchmark)
-    }
+    /// --hp (checked by validateSchedule); nil: the space's full schedule.
+    var schedule: Schedule? { hp.flatMap(Schedule.init(rawValue:)) }
 }
 
 /// `nasdata query BENCH.h5 (--index N | --arch STR) ...`: upstream's get_more_info and costs.
@@ -74,62 +66,19 @@ struct Query: ParsableCommand {
     }
 
     func run() throws {
-        let bench = try file.open()
-        let schedule = try file.schedule(of: bench)
+        let request = QueryRequest(benchmark: file.benchmark, architecture: index.map { .index($0) } ?? .string(arch!),
+                                   schedule: file.schedule, dataset: dataset, epoch: epoch, seed: seed)
+        let result: QueryResult
         do {
-            let resolved: Int
-            if let index { resolved = index } else {
-                guard let found = try bench.index(of: arch!) else {
-                    let parse: () throws -> Void = bench.searchSpace == .topology ? { _ = try Architecture(arch!) } : { _ = try ChannelSizes(arch!) }
-                    if case .some(let e) = Result(catching: parse).failureValue {
-                        throw ValidationError("--arch: \(e)")
-                    }
-                    throw CommandFailure(.problemFound, "architecture not in the benchmark (upstream: -1): \(arch!)")
-                }
-                resolved = found
-            }
-            try answer(bench: bench, index: resolved, schedule: schedule)
+            result = try BenchmarkQuery.run(request)
         } catch let e as QueryError {
             throw e.commandFailure
+        } catch ArchitectureLookupError.invalid(let message) {
+            throw ValidationError("--arch: \(message)")
+        } catch let e as ArchitectureLookupError {
+            throw CommandFailure(.problemFound, "\(e)")
         }
-    }
-
-    private func answer(bench: Benchmark, index: Int, schedule: Schedule) throws {
-        let archString = try bench.architecture(at: index)
-        let results = try bench.results(index: index, schedule: schedule)
-        let datasets = dataset.map { [$0] } ?? results.datasetNames
-        let selection: SeedSelection = seed.map { .seed($0) } ?? .mean
-        var blocks: [JSONValue] = []
-        var text = ["index \(index)  \(archString)", "hp \(schedule.rawValue)"]
-        for d in datasets {
-            let seeds = try results.runs(on: d).map(\.seed)
-            let costs = try results.computeCosts(dataset: d)
-            let info = try results.moreInfo(dataset: d, epoch: epoch, seeds: selection)
-            let trainEpoch = try results.metric(dataset: d, set: "train", epoch: epoch, seeds: selection).epoch
-            blocks.append(.object([
-                ("dataset", .string(d)), ("seeds", .array(seeds.map { .int(Int64($0)) })),
-                ("seed", seed.map { .int(Int64($0)) } ?? .string("mean")), ("epoch", .int(Int64(trainEpoch))),
-                ("flops", .double(costs.flops)), ("params", .double(costs.params)),
-                ("latency", costs.latency.map { .double($0) } ?? .null),
-                ("info", .object(info.map { ($0.key, $0.value.map { .double($0) } ?? .null) })),
-            ]))
-            let who = seed.map { "seed \($0)" } ?? "mean of \(seeds.count) seed(s) \(seeds.map(String.init).joined(separator: ", "))"
-            text.append("\(d) (\(who), epoch \(trainEpoch)):")
-            text.append(String(format: "  FLOPs %.2f M, params %.3f M, latency %@", costs.flops, costs.params,
-                               costs.latency.map { String(format: "%.2f ms", $0 * 1000) } ?? "n/a"))
-            let values = Dictionary(info.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
-            for part in ["train", "valid", "test", "valtest"] where values["\(part)-loss"] != nil {
-                var line = String(format: "  %-8@ loss %.4f  top-1 %.2f%%", part, values["\(part)-loss"]!! , values["\(part)-accuracy"]!!)
-                if let t = values["\(part)-all-time"] ?? nil { line += String(format: "  time %.1f s", t) }
-                text.append(line)
-            }
-        }
-        if json {
-            print(JSONValue.object([("index", .int(Int64(index))), ("arch", .string(archString)),
-                                   ("hp", .string(schedule.rawValue)), ("datasets", .array(blocks))]))
-        } else {
-            print(text.joined(separator: "\n"))
-        }
+        print(json ? "\(result.json)" : result.lines.joined(separator: "\n"))
     }
 }
 
@@ -142,8 +91,4 @@ extension QueryError {
         default: return CommandFailure(.problemFound, "\(self)")
         }
     }
-}
-
-extension Result {
-    var failureValue: Failure? { if case .failure(let e) = self { return e }; return nil }
 }

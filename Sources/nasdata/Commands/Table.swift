@@ -1,7 +1,5 @@
 import ArgumentParser
-import Foundation
 import NASBench
-import NASDataIO
 import NASCore
 
 /// `nasdata table BENCH.h5 --dataset D --hp H -o out.csv`: one row per architecture.
@@ -37,17 +35,9 @@ struct Table: ParsableCommand {
 
     func run() throws {
         try OutputPath.check(output, writes: ["csv"], format: "CSV")
-        let bench = try file.open()
-        let schedule = try file.schedule(of: bench)
-        let rows: Int
-        do { rows = try bench.exportTable(dataset: dataset, schedule: schedule, to: output) } catch let e as QueryError {
-            throw e.commandFailure
-        }
-        if json {
-            print(JSONValue.object([("output", .string(output)), ("rows", .int(Int64(rows))),
-                                   ("dataset", .string(dataset)), ("hp", .string(schedule.rawValue))]))
-        } else {
-            print("\(output): \(rows) rows (\(dataset), hp \(schedule.rawValue))")
-        }
+        let request = TableRequest(benchmark: file.benchmark, dataset: dataset, schedule: file.schedule, output: output)
+        let result: TableResult
+        do { result = try BenchmarkQuery.table(request) } catch let e as QueryError { throw e.commandFailure }
+        print(json ? "\(result.json)" : result.line)
     }
 }
