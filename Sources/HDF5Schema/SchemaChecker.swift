@@ -13,6 +13,24 @@ public enum SchemaChecker {
         return try check(file: file, schema: schema)
     }
 
+    /// `check-schema`: opens `path` and checks it against the schema in `schemaFile`, else the
+    /// library's schema `named` (`NAME` or `NAME.vN`), else the one the file's root attributes
+    /// name. Returns the schema used and every deviation.
+    public static func check(file path: String, schemaFile: String? = nil, named: String? = nil)
+        throws -> (schema: Schema, deviations: [Deviation]) {
+        let file = try File.open(path)
+        defer { file.close() }
+        let schema: Schema
+        if let schemaFile {
+            schema = try Schema.load(file: schemaFile)
+        } else if let named {
+            schema = try SchemaLibrary.locate().schema(named: named)
+        } else {
+            schema = try SchemaLibrary.locate().schema(for: file)
+        }
+        return (schema, try check(file: file, schema: schema))
+    }
+
     /// Checks an open file, including the root attributes `nasdata_schema` (= the
     /// schema's name) and `nasdata_schema_version` (= its version).
     public static func check(file: File, schema: Schema) throws -> [Deviation] {

@@ -11,6 +11,21 @@ import Concurrency
 /// Builds the manifest of a directory tree: every regular file below `root`
 /// (name order, paths relative to `root`), hashed in parallel.
 public enum ManifestBuilder {
+    /// `manifest`: hashes every file under `root` (not `output` itself nor its temporary file) and
+    /// writes the manifest to `output` atomically. Returns the manifest and the bytes hashed.
+    public static func write(root: String, to output: String, algorithm: HashAlgorithm = .sha256,
+                             jobs: Int = BoundedParallel.defaultJobs) throws -> (manifest: Manifest, bytes: Int64) {
+        let manifest = try build(root: root, algorithm: algorithm,
+                                 excluding: [output, AtomicOutput.temporaryPath(for: output)], jobs: jobs)
+        let text = manifest.render()
+        try AtomicOutput.write(to: output) { temp in
+            guard FileManager.default.createFile(atPath: temp, contents: Data(text.utf8)) else {
+                throw IOError.system(operation: "create", path: temp, errno: errno)
+            }
+        }
+        return (manifest, manifest.entries.reduce(Int64(0)) { $0 + ($1.size ?? 0) })
+    }
+
     public static func build(root: String, algorithm: HashAlgorithm = .sha256, excluding: Set<String> = [],
                              jobs: Int = BoundedParallel.defaultJobs, showProgress: Bool = true) throws -> Manifest {
         var st = stat()

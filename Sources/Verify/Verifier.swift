@@ -110,6 +110,33 @@ public struct Verifier: Sendable {
         return reports
     }
 
+    /// One `verify` run: the entries of a manifest file (paths relative to `root`, by default the
+    /// manifest's folder), then `paths`. Throws, before checking anything, when the manifest cannot
+    /// be read or parsed or has no entries, or when a path does not exist.
+    public func verify(manifestFile: String?, root: String? = nil, paths: [String]) throws -> [FileReport] {
+        var reports = [FileReport]()
+        var manifest: Manifest?
+        if let manifestFile {
+            let text: String
+            do { text = try String(contentsOfFile: manifestFile, encoding: .utf8) } catch {
+                throw IOError.malformed(path: manifestFile, offset: nil, reason: "cannot read manifest: \(error.localizedDescription)")
+            }
+            let parsed = try Manifest.parse(text, file: manifestFile)
+            if parsed.entries.isEmpty { throw ManifestError.empty(file: manifestFile) }
+            manifest = parsed
+        }
+        for path in paths where !FileManager.default.fileExists(atPath: path) {
+            throw IOError.malformed(path: path, offset: nil, reason: "no such file or directory")
+        }
+        if let manifest, let manifestFile {
+            let folder = (manifestFile as NSString).deletingLastPathComponent
+            let base = root ?? (folder.isEmpty ? "." : folder)
+            reports += verify(manifest: manifest, root: base)
+        }
+        if !paths.isEmpty { reports += verify(paths: paths) }
+        return reports
+    }
+
     /// Verifies every entry of a manifest; entry paths are relative to `root`.
     public func verify(manifest: Manifest, root: String) -> [FileReport] {
         let entries = manifest.entries

@@ -77,6 +77,14 @@ final class SchemaTests: XCTestCase {
             try f.createExternalLink("link", file: "elsewhere.h5", path: "/values")
         }
         XCTAssertEqual(try SchemaChecker.check(file: path, schema: schema), [])
+        // check-schema's entry point: a schema file given, a library name, or the file's own name.
+        let schemaPath = dir.file("t.json")
+        try Data(schemaJSON.utf8).write(to: URL(fileURLWithPath: schemaPath))
+        let byFile = try SchemaChecker.check(file: path, schemaFile: schemaPath)
+        XCTAssertEqual(byFile.schema.name, "t")
+        XCTAssertEqual(byFile.deviations, [])
+        XCTAssertThrowsError(try SchemaChecker.check(file: dir.file("missing.h5"), schemaFile: schemaPath))
+        XCTAssertThrowsError(try SchemaChecker.check(file: path, named: "no-such-schema"))
     }
 
     func testEveryDeviationIsReported() throws {

@@ -32,6 +32,26 @@ final class ManifestTests: XCTestCase {
         XCTAssertEqual(reports[0].sha256, SHA256.hash(TestSupport.pseudoRandom(10_000, seed: 1)).hex)
     }
 
+    func testManifestCommandAndVerifyRunFromTheManifestFile() throws {
+        let root = try makeTree()
+        let output = dir + "/sums.sha256"
+        let (written, bytes) = try ManifestBuilder.write(root: root, to: output, jobs: 2)
+        XCTAssertEqual(bytes, 20_123)
+        XCTAssertEqual(try String(contentsOfFile: output, encoding: .utf8), written.render())
+        // Entry paths are relative to the manifest's folder unless a root is given.
+        try FileManager.default.moveItem(atPath: output, toPath: root + "/sums.sha256")
+        let reports = try verifier.verify(manifestFile: root + "/sums.sha256", paths: [])
+        XCTAssertEqual(reports.map(\.outcome), [.ok, .ok, .ok])
+        XCTAssertEqual(try verifier.verify(manifestFile: root + "/sums.sha256", root: root, paths: [root + "/a.bin"]).count, 4)
+        XCTAssertThrowsError(try verifier.verify(manifestFile: nil, paths: [dir + "/missing"])) {
+            XCTAssertTrue("\($0)".contains("missing: no such file or directory"), "\($0)")
+        }
+        try TestSupport.write(Array("# nothing\n".utf8), to: dir + "/empty.sha256")
+        XCTAssertThrowsError(try verifier.verify(manifestFile: dir + "/empty.sha256", paths: [])) {
+            XCTAssertEqual($0 as? ManifestError, .empty(file: self.dir + "/empty.sha256"))
+        }
+    }
+
     func testSymlinkedDirectoriesAreNotFollowed() throws {
         let root = try makeTree()
         try FileManager.default.createSymbolicLink(atPath: root + "/sub/loop", withDestinationPath: root)

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import HDF5
 import HDF5Schema
 import NASDataIO
 
@@ -39,16 +38,7 @@ struct CheckSchema: ParsableCommand {
         let chosen: Schema
         let deviations: [Deviation]
         do {
-            let h5 = try File.open(file)
-            defer { h5.close() }
-            if let schemaFile {
-                chosen = try Schema.load(file: schemaFile)
-            } else if let schema {
-                chosen = try SchemaLibrary.locate().schema(named: schema)
-            } else {
-                chosen = try SchemaLibrary.locate().schema(for: h5)
-            }
-            deviations = try SchemaChecker.check(file: h5, schema: chosen)
+            (chosen, deviations) = try SchemaChecker.check(file: file, schemaFile: schemaFile, named: schema)
         } catch {
             if json {
                 print(JSONValue.object([("file", .string(file)), ("ok", .bool(false)), ("error", .string("\(error)"))]))

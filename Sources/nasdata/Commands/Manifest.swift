@@ -41,21 +41,14 @@ struct ManifestCommand: ParsableCommand {
     func run() throws {
         try OutputPath.checkWritable(output)
         let algorithm: HashAlgorithm = md5 ? .md5 : .sha256
-        let manifest: Manifest
+        let (manifest, bytes): (Manifest, Int64)
         do {
-            manifest = try ManifestBuilder.build(root: directory, algorithm: algorithm,
-                                                 excluding: [output, AtomicOutput.temporaryPath(for: output)],
-                                                 jobs: jobs)
+            (manifest, bytes) = try ManifestBuilder.write(root: directory, to: output, algorithm: algorithm, jobs: jobs)
+        } catch let error as IOError {
+            throw error     // a write failure keeps its exit status (74)
         } catch {
             throw CommandFailure("\(error)")
         }
-        let text = manifest.render()
-        try AtomicOutput.write(to: output) { temp in
-            guard FileManager.default.createFile(atPath: temp, contents: Data(text.utf8)) else {
-                throw IOError.system(operation: "create", path: temp, errno: errno)
-            }
-        }
-        let bytes = manifest.entries.reduce(Int64(0)) { $0 + ($1.size ?? 0) }
         if json {
             let summary: [String: Any] = ["manifest": output, "algorithm": algorithm.rawValue,
                                           "files": manifest.entries.count, "bytes": bytes]

@@ -57,22 +57,10 @@ struct VerifyCommand: ParsableCommand {
         if !inProcess, let me = Bundle.main.executablePath {
             verifier.isolation = [me, "verify", "--json", "--threads", "1", "--in-process", "--"]
         }
-        var reports = [FileReport]()
-        if let manifest {
-            let text: String
-            do { text = try String(contentsOfFile: manifest, encoding: .utf8) }
-            catch { throw CommandFailure("\(manifest): cannot read manifest: \(error.localizedDescription)") }
-            let parsed: Manifest
-            do { parsed = try Manifest.parse(text, file: manifest) }
-            catch { throw CommandFailure("\(error)") }
-            if parsed.entries.isEmpty { throw CommandFailure("\(ManifestError.empty(file: manifest))") }
-            let base = root ?? (manifest.contains("/") ? String(manifest[..<manifest.lastIndex(of: "/")!]) : ".")
-            reports += verifier.verify(manifest: parsed, root: base.isEmpty ? "/" : base)
+        let reports: [FileReport]
+        do { reports = try verifier.verify(manifestFile: manifest, root: root, paths: paths) } catch {
+            throw CommandFailure("\(error)")
         }
-        for path in paths where !FileManager.default.fileExists(atPath: path) {
-            throw CommandFailure("\(path): no such file or directory")
-        }
-        if !paths.isEmpty { reports += verifier.verify(paths: paths) }
         print(json ? ReportTable.json(reports) : ReportTable.text(reports), terminator: "")
         fflush(nil)
         let summary = VerifySummary(reports)
