@@ -52,7 +52,7 @@ print("first-answer %.3f %r" % (time.perf_counter() - t0, info["test-accuracy"])
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--space", choices=["tss", "sss"], default="tss")
-    ap.add_argument("--archs", type=int, nargs="+", default=[1000, 3000])
+    ap.add_argument("--archs", type=int, nargs="*", default=[1000, 3000], help="single-file sizes (none: only the folder legs)")
     ap.add_argument("--dir", default="/tmp/nats-bench")
     ap.add_argument("--nasdata", default=None)
     ap.add_argument("--keep", action="store_true")
