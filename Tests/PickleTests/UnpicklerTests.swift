@@ -197,7 +197,7 @@ final class UnpicklerTests: XCTestCase {
         XCTAssertEqual(u.memoStats.liveObjects, 1)
         // Tuples that hold tuples are still cached (so shared nested tuples cost O(1) each).
         var n = PickleWriter()
-        n.mark(); n.int(1); n.tupleFromMark(); n.memoPut(0)
+        n.mark(); n.int(1); n.tupleFromMark(); n.memoPut(0); n.pop()
         n.mark(); n.memoGet(0); n.memoGet(0); n.tupleFromMark()
         n.stop()
         let u2 = Unpickler(bytes: n.bytes)
