@@ -282,6 +282,22 @@ public final class Unpickler {
         return .tuple(items)
     }
 
+    /// Releases what the memo holds of a value the hook took: the slots of every container
+    /// inside it and, when it is a memoised container, the plain values memoised since its
+    /// slot (see `Memo.consumeValues`).
+    func release(_ v: PickleValue) {
+        consume(v)
+        let slot: Int
+        switch v {
+        case .list(let l): slot = l.meta.memoSlot
+        case .dict(let d): slot = d.meta.memoSlot
+        case .set(let s): slot = s.meta.memoSlot
+        case .object(let o): slot = o.meta.memoSlot
+        default: slot = -1
+        }
+        if slot >= 0 { memo.consumeValues(from: slot + 1) }
+    }
+
     /// Releases the memo slots of every container inside a value the hook took.
     func consume(_ v: PickleValue) {
         switch v {
@@ -335,8 +351,8 @@ public final class Unpickler {
             if case .dict(let inner) = value { inner.finish() }
             switch try handler(DictItem(key: key, value: value, dict: d, offset: opStart)) {
             case .keep: break
-            case .drop: consume(value); return
-            case .replace(let v): consume(value); stored = v
+            case .drop: release(value); return
+            case .replace(let v): release(value); stored = v
             }
         }
         var meta = d.meta
