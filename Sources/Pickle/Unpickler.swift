@@ -17,7 +17,8 @@
 ///     }
 ///
 /// `.drop` and `.replace(_)` hand the value over: the unpickler releases every memo
-/// slot that held a container inside it (lists, dicts, sets, objects), so nothing
+/// slot that held a container inside it (lists, dicts, sets, objects) and the plain
+/// values (tuples, bytes, numbers, numpy scalars) memoised while it was built, so nothing
 /// keeps it alive. A later memo GET of a released slot throws `.consumedMemo`.
 /// Items are offered bottom-up: inner dicts fire before the dicts that contain them,
 /// so the hook can take items at whatever depth keeps memory small. Short strings
