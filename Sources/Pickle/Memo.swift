@@ -78,6 +78,26 @@ struct Memo {
         setRaw(index, Memo.consumedTag)
     }
 
+    /// Marks consumed every dense slot from `start` on that holds a plain value (a tuple,
+    /// bytes, a number, a numpy scalar or array, a long string): the values memoised while
+    /// building a container the streaming hook took, which a pickle written by Python's
+    /// pickler refers to only from inside that container (numpy scalar REDUCE arguments,
+    /// tuple keys). Containers are released by walking the value; interned strings, numpy
+    /// dtypes, globals and torch storages stay (pickles share those across the whole file).
+    mutating func consumeValues(from start: Int) {
+        guard start >= 0 && start < slots.count else { return }
+        for i in start..<slots.count {
+            let r = slots[i]
+            guard r > Memo.consumedTag, r & Memo.stringFlag == 0, let v = objects[Int(r - 2)] else { continue }
+            switch v {
+            case .tuple, .bytes, .int, .bigInt, .float, .string, .numpyScalar, .ndarray:
+                freeObject(r)
+                slots[i] = Memo.consumedTag
+            default: continue
+            }
+        }
+    }
+
     private mutating func freeObject(_ raw: UInt32) {
         let id = raw - 2
         objects[Int(id)] = nil

@@ -17,7 +17,8 @@
 ///     }
 ///
 /// `.drop` and `.replace(_)` hand the value over: the unpickler releases every memo
-/// slot that held a container inside it (lists, dicts, sets, objects), so nothing
+/// slot that held a container inside it (lists, dicts, sets, objects) and the plain
+/// values (tuples, bytes, numbers, numpy scalars) memoised while it was built, so nothing
 /// keeps it alive. A later memo GET of a released slot throws `.consumedMemo`.
 /// Items are offered bottom-up: inner dicts fire before the dicts that contain them,
 /// so the hook can take items at whatever depth keeps memory small. Short strings
@@ -186,9 +187,10 @@ public final class Unpickler {
     // MARK: - Nesting, sealing, consuming
 
     /// Nesting depth and logical size (nodes counted as often as shared references
-    /// repeat them) of a value. Boxes carry theirs; tuples are looked up by their
-    /// buffer in `tupleInfo` (kept alive there, so an address is never reused while
-    /// cached), so neither costs more than the tuple's own items.
+    /// repeat them) of a value. Boxes carry theirs; tuples holding tuples or more than
+    /// `smallTuple` items are looked up by their buffer in `tupleInfo` (kept alive there,
+    /// so an address is never reused while cached), the others are summed from their
+    /// items (at most `smallTuple` non-tuple values), so neither costs more than a few steps.
     func info(of v: PickleValue) -> (depth: Int, size: Int) {
         switch v {
         case .list(let l): return (l.meta.depth, l.meta.size)
@@ -201,6 +203,20 @@ public final class Unpickler {
         default: return (0, 1)
         }
     }
+
+    /// Whether a tuple's info is cached: only when recomputing it could cost more than a few
+    /// steps (it holds a tuple, or many items). The cache keeps its tuples alive for the whole
+    /// load, so caching the small flat tuples a pickle makes by the million (numpy scalar and
+    /// dtype arguments, REDUCE args) would grow memory with the file, even when the streaming
+    /// hook drops the values holding them.
+    static func cachesInfo(of items: [PickleValue]) -> Bool {
+        items.count > smallTuple || items.contains { if case .tuple = $0 { return true } else { return false } }
+    }
+
+    static let smallTuple = 16
+
+    /// Tuples whose info is cached (alive until the end of `load()`), for tests.
+    var cachedTupleCount: Int { tupleInfo.count }
 
     static func bufferKey(_ t: [PickleValue]) -> UnsafeRawPointer? {
         t.isEmpty ? nil : t.withUnsafeBufferPointer { $0.baseAddress.map(UnsafeRawPointer.init) }
@@ -263,8 +279,24 @@ public final class Unpickler {
 
     func makeTuple(_ items: [PickleValue]) throws -> PickleValue {
         let meta = try adopt(items, into: NodeMeta(), owner: nil, "TUPLE")
-        if let key = Unpickler.bufferKey(items) { tupleInfo[key] = (meta.depth, meta.size, items) }
+        if Unpickler.cachesInfo(of: items), let key = Unpickler.bufferKey(items) { tupleInfo[key] = (meta.depth, meta.size, items) }
         return .tuple(items)
+    }
+
+    /// Releases what the memo holds of a value the hook took: the slots of every container
+    /// inside it and, when it is a memoised container, the plain values memoised since its
+    /// slot (see `Memo.consumeValues`).
+    func release(_ v: PickleValue) {
+        consume(v)
+        let slot: Int
+        switch v {
+        case .list(let l): slot = l.meta.memoSlot
+        case .dict(let d): slot = d.meta.memoSlot
+        case .set(let s): slot = s.meta.memoSlot
+        case .object(let o): slot = o.meta.memoSlot
+        default: slot = -1
+        }
+        if slot >= 0 { memo.consumeValues(from: slot + 1) }
     }
 
     /// Releases the memo slots of every container inside a value the hook took.
@@ -320,8 +352,8 @@ public final class Unpickler {
             if case .dict(let inner) = value { inner.finish() }
             switch try handler(DictItem(key: key, value: value, dict: d, offset: opStart)) {
             case .keep: break
-            case .drop: consume(value); return
-            case .replace(let v): consume(value); stored = v
+            case .drop: release(value); return
+            case .replace(let v): release(value); stored = v
             }
         }
         var meta = d.meta

@@ -157,6 +157,54 @@ final class UnpicklerTests: XCTestCase {
         XCTAssertEqual(u.memoStats.internedStrings, 200)
     }
 
+    /// A NATS-style stream (one huge dict whose items the streaming hook converts and drops):
+    /// 10^5 items, each a memoised dict holding a memoised list, memoised bytes and two small
+    /// memoised flat tuples (as numpy scalars and dtypes are pickled). What the unpickler keeps
+    /// alive must not grow with the number of items: no cached tuples, no live memo objects but
+    /// the top dict (the slots themselves stay, 4 bytes each).
+    func testDroppedItemsKeepNoTuplesOrObjectsAlive() throws {
+        let items = 100_000
+        var w = PickleWriter()
+        var slot: UInt32 = 0
+        func memo() { w.memoPut(slot); slot += 1 }
+        w.emptyDict(); memo()
+        for i in 0..<items {
+            w.mark()
+            w.int(i)
+            w.emptyDict(); memo()
+            w.mark()
+            w.string("acc"); w.emptyList(); memo()
+            w.mark(); for e in 0..<3 { w.float(Double(i * 3 + e)) }; w.appends()
+            w.string("scalar"); w.mark(); w.string("f8"); w.bool(false); w.bool(true); w.tupleFromMark(); memo()
+            w.string("pair"); w.mark(); w.int(i); w.bytesValue([1, 2, 3, 4, 5, 6, 7, 8]); memo(); w.tupleFromMark(); memo()
+            w.setitems()   // into the item's dict
+            w.setitems()   // the item into the top dict: offered to the hook
+        }
+        w.stop()
+        let u = Unpickler(bytes: w.bytes)
+        var seen = 0, maxCached = 0
+        u.dictItemHandler = { item in
+            guard item.key.int != nil else { return .keep }
+            XCTAssertEqual(item.value["pair"][1].bytes?.count, 8)
+            seen += 1
+            maxCached = max(maxCached, u.cachedTupleCount)
+            return .drop
+        }
+        let v = try u.load()
+        XCTAssertEqual(seen, items)
+        XCTAssertEqual(v.dict?.count, 0)
+        XCTAssertEqual(maxCached, 0)
+        XCTAssertEqual(u.memoStats.slots, 1 + 5 * items)
+        XCTAssertEqual(u.memoStats.liveObjects, 1)
+        // Tuples that hold tuples are still cached (so shared nested tuples cost O(1) each).
+        var n = PickleWriter()
+        n.mark(); n.int(1); n.tupleFromMark(); n.memoPut(0); n.pop()
+        n.mark(); n.memoGet(0); n.memoGet(0); n.tupleFromMark()
+        n.stop()
+        let u2 = Unpickler(bytes: n.bytes)
+        XCTAssertEqual(try u2.load()[1][0].int, 1)
+    }
+
     func testLatin1RoundTripsEveryByte() {
         let all = (0...255).map(UInt8.init)
         let s = String(latin1: all)
