@@ -116,14 +116,9 @@ public enum FullFile {
     static func loadBz2Pickle(path: String) throws -> PickleValue {
         let bz = try Bzip2Reader(path: path)
         let reader = ByteReader(stream: bz, limit: bz.maxBytes + 1)
-        let root = try Unpickler(reader: reader, options: TorchCheckpoint.pickleOptions()).load()
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
-        defer { buffer.deallocate() }
-        while try bz.read(into: buffer) > 0 {}
-        let extra = bz.offset - reader.offset
-        guard extra == 0 else {
-            throw IOError.malformed(path: path, offset: reader.offset, reason: "\(extra) bytes after the pickle's STOP opcode")
-        }
+        let unpickler = Unpickler(reader: reader, options: TorchCheckpoint.pickleOptions())
+        let root = try unpickler.load()
+        try unpickler.expectEnd()   // decompresses the rest: the last CRCs, and nothing after STOP
         return root
     }
 

@@ -83,8 +83,9 @@ struct Forward: ParsableCommand {
         if (weights == nil) == (archive == nil) { throw ValidationError("give exactly one of --weights or --archive") }
         if archive != nil && dataset == nil { throw ValidationError("--archive needs --dataset") }
         if archive == nil && classes == nil && dataset == nil { throw ValidationError("--weights needs --classes or --dataset") }
-        if let dataset, let classes, try parseDataset(dataset).classCount != classes {
-            throw ValidationError("--classes \(classes) contradicts --dataset \(dataset) (\(try parseDataset(dataset).classCount) classes)")
+        if let dataset, let classes {
+            let expected = try parseDataset(dataset).classCount
+            if expected != classes { throw ValidationError("--classes \(classes) contradicts --dataset \(dataset) (\(expected) classes)") }
         }
         if let classes, classes < 1 { throw ValidationError("--classes must be at least 1") }
         guard Schedule(rawValue: hp) != nil else { throw ValidationError("--hp must be 200 or 12 (size space: 01, 12 or 90)") }
