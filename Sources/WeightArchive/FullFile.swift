@@ -100,7 +100,7 @@ public enum FullFile {
             throw bad("the file name says architecture \(expectedIndex) but the file holds architecture \(archIndex)")
         }
         if case .nats(let space) = files {
-            guard let canonical = files.canonicalString(archIndex) else {
+            guard let canonical = space.architectureString(at: archIndex) else {
                 throw bad("arch_index \(archIndex) is not an index of the \(space.rawValue) space (0..<\(space.count))")
             }
             guard canonical == archStr else {

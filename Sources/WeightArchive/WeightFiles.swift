@@ -85,14 +85,6 @@ public enum WeightFiles: Sendable, Equatable, CustomStringConvertible {
         return (name.split(separator: "/").last.map(String.init) ?? name) == "meta.pickle.pbz2"
     }
 
-    /// The canonical string of architecture `index` (NATS files are checked against it).
-    func canonicalString(_ index: Int) -> String? {
-        switch space {
-        case .topology: return SearchSpace.canonical.architecture(at: index)?.description
-        case .size: return ChannelSizes(index: index)?.description
-        }
-    }
-
     /// What the input paths are, by their names: a path whose last component starts with
     /// `NATS-tss` or `NATS-sss` (the folder, the `-full.tar`, its parts `-full.taraa`, ...)
     /// is NATS-Bench of that space; otherwise NAS-Bench-201, unless a directory holds
