@@ -188,7 +188,8 @@ public final class TarReader {
         var bytes = Substring(text).utf8[...]
         while !bytes.isEmpty {
             guard let space = bytes.firstIndex(of: UInt8(ascii: " ")),
-                  let length = Int(String(decoding: bytes[..<space], as: UTF8.self)), length > 0,
+                  let length = Int(String(decoding: bytes[..<space], as: UTF8.self)),
+                  length > bytes.distance(from: bytes.startIndex, to: space) + 1,   // the record goes past its length field
                   length <= bytes.count
             else { throw malformed(offset, "malformed pax record") }
             let record = bytes[bytes.index(after: space)..<bytes.index(bytes.startIndex, offsetBy: length)]

@@ -48,6 +48,23 @@ final class TarReaderTests: XCTestCase {
         XCTAssertEqual(try list(TarReader(path: Self.streamsDir + "/ustar.tar")), try expected("ustar.tar"))
     }
 
+    func testPaxRecordShorterThanItsLengthFieldIsAnErrorNotATrap() throws {
+        // Found by the fuzz smoke run: a record length that ends before its own length field.
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Self.streamsDir + "/pax.tar")))
+        // The data block after the first pax header (typeflag 'x' or 'g').
+        let header = stride(from: 0, to: bytes.count, by: 512).first {
+            [0x78, 0x67].contains(bytes[$0 + 156]) && Array(bytes[($0 + 257)..<($0 + 262)]) == Array("ustar".utf8)
+        }!
+        let start = header + 512
+        let record = bytes[start...].firstIndex(of: UInt8(ascii: " "))!
+        for i in start..<record { bytes[i] = UInt8(ascii: "0") }
+        bytes[record - 1] = UInt8(ascii: "1")
+        let path = NSTemporaryDirectory() + "/nasdata-pax-\(getpid()).tar"
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        XCTAssertThrowsError(try list(TarReader(path: path))) { XCTAssertTrue("\($0)".contains("malformed pax record"), "\($0)") }
+    }
+
     func testGNULongNamesAndLinks() throws {
         XCTAssertEqual(try list(TarReader(path: Self.streamsDir + "/gnu.tar")), try expected("gnu.tar"))
     }
