@@ -94,7 +94,7 @@ let package = Package(
         .target(name: "Pickle", dependencies: ["NASDataIO", "Tensors"], exclude: ["README.md"]),
         .target(name: "TorchFormats", dependencies: ["Checksums", "Compression", "Concurrency", "NASDataIO", "Pickle", "Tensors"]),
         .target(name: "NASCore", dependencies: ["Tensors"]),
-        .target(name: "NASBench", dependencies: ["HDF5", "NASCore", "NASDataIO", "Pickle", "Tensors", "TorchFormats"]),
+        .target(name: "NASBench", dependencies: ["Concurrency", "HDF5", "NASCore", "NASDataIO", "Pickle", "Tensors", "TorchFormats"]),
         .target(name: "ImageSet", dependencies: ["Checksums", "HDF5", "NASDataIO"]),
         .target(name: "ImageCodecs", dependencies: ["CPNG", "CTurboJPEG", "NASDataIO"]),
         .target(name: "NASDatasets", dependencies: ["Checksums", "EmbeddedFiles", "Concurrency", "HDF5", "ImageCodecs", "ImageSet", "NASBench", "NASCore", "NASDataIO", "Pickle", "TorchFormats"]),

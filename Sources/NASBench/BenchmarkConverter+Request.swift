@@ -9,6 +9,8 @@ public struct ConvertRequest: Sendable {
     public var deflate: Int? = 4
     /// NATS-Bench: most bytes one .pickle.pbz2 may decompress to (nil: the reader's default).
     public var maxBytes: Int64?
+    /// NATS-Bench folders and tars: threads that decode the per-architecture files.
+    public var jobs = 1
 
     public init(input: String, output: String) {
         self.input = input
@@ -23,7 +25,7 @@ extension BenchmarkConverter {
         do {
             if try isNATS(request.input) {
                 return try convertNATS(source: request.input, to: request.output, deflate: request.deflate,
-                                       maxBytes: request.maxBytes, progress: progress)
+                                       maxBytes: request.maxBytes, jobs: request.jobs, progress: progress)
             }
             return try convert(metaFile: request.input, to: request.output, deflate: request.deflate, progress: progress)
         } catch {

@@ -21,9 +21,12 @@ extension BenchmarkConverter {
         try NATSSource(path: path).form != .tar || path.hasSuffix(".tar")
     }
 
+    /// `jobs` threads decode a folder's or tar's files (and parse their results); the HDF5
+    /// file is written in one thread, in the files' order, so the output does not depend on it.
     public static func convertNATS(source path: String, to output: String, deflate: Int? = 4, maxBytes: Int64? = nil,
-                                   progress: Progress? = nil) throws -> Summary {
-        let source = try NATSSource(path: path, maxBytes: maxBytes)
+                                   jobs: Int = 1, progress: Progress? = nil) throws -> Summary {
+        var source = try NATSSource(path: path, maxBytes: maxBytes)
+        source.jobs = jobs
         var runs: [String: Int] = [:]
         let summary: Summary = try File.writeAtomically(to: output) { file in
             // The space is known from the first architecture string (a single file's list of
@@ -37,7 +40,7 @@ extension BenchmarkConverter {
                 return w
             }
             var lastIndex = -1
-            let meta = try source.forEach { item in
+            let meta = try source.forEach(transform: { item in
                 guard let schedule = Schedule(rawValue: item.hp) else {
                     throw BenchmarkFormatError(file: item.file, location: item.location, reason: "hp key '\(item.hp)' is not an epoch count")
                 }
@@ -46,9 +49,12 @@ extension BenchmarkConverter {
                     throw BenchmarkFormatError(file: item.file, location: item.location,
                                                reason: "arch_index \(results.archIndex) under index \(item.index)")
                 }
-                try writerFor(results.archString).append(results, schedule: schedule, sourceKey: item.hp)
-                for d in results.datasetNames { runs["\(item.hp)/\(d)", default: 0] += results.seeds(of: d)?.count ?? 0 }
-                if item.index != lastIndex { progress?.advance(); lastIndex = item.index }
+                return (item: item.index, hp: item.hp, schedule: schedule, results: results)
+            }) { parsed in
+                let (index, hp, schedule, results) = parsed
+                try writerFor(results.archString).append(results, schedule: schedule, sourceKey: hp)
+                for d in results.datasetNames { runs["\(hp)/\(d)", default: 0] += results.seeds(of: d)?.count ?? 0 }
+                if index != lastIndex { progress?.advance(); lastIndex = index }
             }
             guard let first = meta.metaArchs.first else {
                 throw BenchmarkFormatError(file: path, location: "meta_archs", reason: "is empty")

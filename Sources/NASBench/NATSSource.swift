@@ -1,3 +1,4 @@
+import Concurrency
 import Foundation
 import NASDataIO
 import Pickle
@@ -14,12 +15,14 @@ import TorchFormats
 ///
 /// Every file is a bz2 stream of a protocol-4 pickle, decompressed as it is parsed (capped at
 /// `maxBytes` or `Bzip2Reader.defaultCap`). Nothing scales with the number of architectures
-/// except the list of strings and indexes.
+/// except the list of strings and indexes. A folder's or tar's files are decoded on `jobs`
+/// threads, one file a job and at most `jobs + 1` files decoded ahead; results still arrive in
+/// the files' order, so the output and the first error reported are those of one thread.
 public struct NATSSource: Sendable {
     public enum Form: String, Sendable { case singleFile = "single-file", folder, tar }
 
     /// One architecture's results under one schedule, as the file holds them.
-    public struct Item {
+    public struct Item: Sendable {
         public let index: Int
         /// The hp key as the file spells it (`01`, `12`, `90`, `200`).
         public let hp: String
@@ -43,6 +46,9 @@ public struct NATSSource: Sendable {
     public let path: String
     public let form: Form
     public let maxBytes: Int64?
+    /// Threads that decode a folder's or tar's files (1: the caller's thread only). A single
+    /// file is one stream, read in the caller's thread whatever this says.
+    public var jobs = 1
 
     /// Recognises the form: a directory is a folder, a file starting with "BZh" a single file,
     /// anything else must be a tar.
@@ -62,10 +68,19 @@ public struct NATSSource: Sendable {
 
     /// Calls `body` for every (architecture, hp) in the source's order; returns the meta data.
     public func forEach(_ body: (Item) throws -> Void) throws -> Meta {
+        try forEach(transform: { $0 }, body)
+    }
+
+    /// Calls `transform` for every (architecture, hp), on the decoding threads for a folder or
+    /// a tar, and `body` with its results in the caller's thread, in the source's order;
+    /// returns the meta data. Work that can run apart from the others (parsing a run's
+    /// results) belongs in `transform`; what must be serial (writing) in `body`.
+    public func forEach<T: Sendable>(transform: @escaping @Sendable (Item) throws -> T,
+                                     _ body: (T) throws -> Void) throws -> Meta {
         switch form {
-        case .singleFile: return try readSingleFile(body)
-        case .folder: return try readFolder(body)
-        case .tar: return try readTar(body)
+        case .singleFile: return try readSingleFile { try body(transform($0)) }
+        case .folder: return try readFolder(transform, body)
+        case .tar: return try readTar(transform, body)
         }
     }
 
@@ -153,7 +168,49 @@ public struct NATSSource: Sendable {
         }
     }
 
-    private func readFolder(_ body: (Item) throws -> Void) throws -> Meta {
+    /// Decodes one per-architecture file (bz2 pickle) from `stream` and transforms its items.
+    private static func decode<T>(_ stream: ByteStream, index: Int, maxBytes: Int64,
+                                  _ transform: (Item) throws -> T) throws -> [T] {
+        let root = try decodePickle(stream, maxBytes: maxBytes)
+        var out: [T] = []
+        try perArchitecture(root, index: index, file: stream.path) { out.append(try transform($0)) }
+        return out
+    }
+
+    /// One bz2-compressed pickle, the whole stream (nothing may follow its STOP).
+    private static func decodePickle(_ stream: ByteStream, maxBytes: Int64) throws -> PickleValue {
+        let bz = try Bzip2Reader(stream, maxBytes: maxBytes)
+        let u = Unpickler(reader: ByteReader(stream: bz, limit: bz.maxBytes + 1), options: TorchCheckpoint.pickleOptions())
+        let root = try u.load()
+        try u.expectEnd()
+        return root
+    }
+
+    /// Runs `decode` jobs in order on `jobs` threads (in the caller's when 1), keeping at most
+    /// `jobs + 1` submitted; `body` gets each job's items in submission order. `next` yields the
+    /// next job (nil at the end); it runs in the caller's thread and may read a sequential stream.
+    private func ordered<T: Sendable>(next: () throws -> (@Sendable () throws -> [T])?, _ body: (T) throws -> Void) throws {
+        guard jobs > 1 else {
+            while let job = try next() { for item in try job() { try body(item) } }
+            return
+        }
+        let pool = OrderedWorkers<Result<[T], Error>>(workers: jobs, name: "nasdata-nats-decode")
+        defer { pool.shutdown() }
+        var exhausted = false
+        func fill() throws {
+            while !exhausted && pool.pending < jobs + 1 {
+                guard let job = try next() else { exhausted = true; return }
+                pool.submit { cancelled in cancelled ? .success([]) : Result { try job() } }
+            }
+        }
+        try fill()
+        while let result = pool.next() {
+            for item in try result.get() { try body(item) }
+            try fill()
+        }
+    }
+
+    private func readFolder<T: Sendable>(_ transform: @escaping @Sendable (Item) throws -> T, _ body: (T) throws -> Void) throws -> Meta {
         let names: [String]
         do { names = try FileManager.default.contentsOfDirectory(atPath: path) } catch {
             throw IOError.system(operation: "list", path: path, errno: EACCES)
@@ -165,37 +222,55 @@ public struct NATSSource: Sendable {
         var meta = try NATSSource.meta(AnyFile.load(path: metaPath, kind: .pickleBz2, maxBytes: maxBytes).value, file: metaPath)
         let files = names.compactMap { name in NATSSource.index(ofMember: name).map { (index: $0, name: name) } }
             .sorted { $0.index < $1.index }
-        for (index, name) in files {
-            let file = path + "/" + name
-            let root = try AnyFile.load(path: file, kind: .pickleBz2, maxBytes: maxBytes).value
-            try NATSSource.perArchitecture(root, index: index, file: file, body)
-        }
+        var remaining = files.makeIterator()
+        let (folder, cap) = (path, maxBytes)
+        try ordered(next: {
+            guard let (index, name) = remaining.next() else { return nil }
+            return {
+                let file = try FileByteStream(path: folder + "/" + name)
+                return try NATSSource.decode(file, index: index, maxBytes: cap ?? Bzip2Reader.defaultCap(compressedSize: file.size), transform)
+            }
+        }, body)
         meta.evaluatedIndexes = files.map(\.index)
         return meta
     }
 
-    private func readTar(_ body: (Item) throws -> Void) throws -> Meta {
+    /// `count` bytes of `stream`, read 1 MiB at a time: a header claiming more than the file
+    /// holds fails at the file's end, without reserving the claimed size first.
+    private static func copy(_ stream: ByteStream, count: Int64, what: String) throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        while Int64(bytes.count) < count {
+            let piece = try stream.readBytes(Int(min(count - Int64(bytes.count), 1 << 20)), what: what)
+            bytes.append(contentsOf: piece)
+        }
+        return bytes
+    }
+
+    private func readTar<T: Sendable>(_ transform: @escaping @Sendable (Item) throws -> T, _ body: (T) throws -> Void) throws -> Meta {
         let tar = try TarReader(path: path)
         var meta: Meta?
         var indexes: [Int] = []
-        while let entry = try tar.next() {
-            guard entry.isFile else { continue }
-            let base = entry.name.split(separator: "/").last.map(String.init) ?? entry.name
-            let index = NATSSource.index(ofMember: entry.name)
-            guard base == "meta.pickle.pbz2" || index != nil else { continue }
-            let file = "\(path):\(entry.name)"
-            let bz = try Bzip2Reader(NamedStream(tar.contents, name: file),
-                                     maxBytes: maxBytes ?? Bzip2Reader.defaultCap(compressedSize: entry.size))
-            let u = Unpickler(reader: ByteReader(stream: bz, limit: bz.maxBytes + 1), options: TorchCheckpoint.pickleOptions())
-            let root = try u.load()
-            try u.expectEnd()
-            if let index {
-                try NATSSource.perArchitecture(root, index: index, file: file, body)
+        let (path, maxBytes) = (self.path, self.maxBytes)
+        try ordered(next: {
+            while let entry = try tar.next() {
+                guard entry.isFile else { continue }
+                let base = entry.name.split(separator: "/").last.map(String.init) ?? entry.name
+                let index = NATSSource.index(ofMember: entry.name)
+                guard base == "meta.pickle.pbz2" || index != nil else { continue }
+                let file = "\(path):\(entry.name)"
+                let cap = maxBytes ?? Bzip2Reader.defaultCap(compressedSize: entry.size)
+                guard let index else {
+                    meta = try NATSSource.meta(NATSSource.decodePickle(NamedStream(tar.contents, name: file), maxBytes: cap), file: file)
+                    continue
+                }
                 indexes.append(index)
-            } else {
-                meta = try NATSSource.meta(root, file: file)
+                // The stream is sequential: the member's compressed bytes (one file's) are copied
+                // out, so that a worker can decode them while the next member is read.
+                let bytes = try NATSSource.copy(NamedStream(tar.contents, name: file), count: entry.size, what: "tar member \(entry.name)")
+                return { try NATSSource.decode(MemoryByteStream(bytes, path: file), index: index, maxBytes: cap, transform) }
             }
-        }
+            return nil
+        }, body)
         guard var found = meta else {
             throw BenchmarkFormatError(file: path, location: "tar", reason: "no meta.pickle.pbz2 member (not a NATS-Bench -simple tar)")
         }

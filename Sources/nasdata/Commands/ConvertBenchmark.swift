@@ -1,4 +1,5 @@
 import ArgumentParser
+import Concurrency
 import NASBench
 import NASDataIO
 
@@ -32,10 +33,14 @@ struct ConvertBenchmark: ParsableCommand {
     @Option(name: .customLong("max-bytes"), help: "NATS-Bench: most bytes one .pickle.pbz2 may decompress to (default 1000x its size + 64 MiB).")
     var maxBytes: Int64?
 
+    @Option(help: "NATS-Bench folders and tars: threads that decompress and parse the per-architecture files (default: all cores). The output is the same for any count.")
+    var threads: Int?
+
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
         guard (-1...9).contains(deflate) else { throw ValidationError("--deflate must be -1 or 0...9") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
     func run() throws {
@@ -43,6 +48,7 @@ struct ConvertBenchmark: ParsableCommand {
         var request = ConvertRequest(input: input, output: output)
         request.deflate = deflate < 0 ? nil : deflate
         request.maxBytes = maxBytes
+        request.jobs = threads ?? BoundedParallel.defaultJobs
         let summary = try BenchmarkConverter.run(request, progress: Progress("convert-benchmark", unit: "archs"))
         print(json ? "\(summary.json)" : summary.lines.joined(separator: "\n"))
     }
