@@ -19,7 +19,7 @@
    fast_mode=True + the same query against nasdata convert-benchmark of that folder + query.
 
 Usage: Tools/bench-nats-benchmark.py [--space tss|sss] [--archs 1000 3000] [--dir /tmp/nats-bench]
-       [--nasdata PATH] (default: the release build, built if missing) [--keep] [--simple-folder N]
+       [--nasdata PATH] (default: the release build, built if missing) [--keep] [--reuse] [--simple-folder N]
 """
 import argparse, os, subprocess, sys, time
 
@@ -56,6 +56,7 @@ def main():
     ap.add_argument("--dir", default="/tmp/nats-bench")
     ap.add_argument("--nasdata", default=None)
     ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--reuse", action="store_true", help="use generated files already in --dir (DIR/n<N>/...) instead of generating them")
     ap.add_argument("--simple-folder", type=int, metavar="N", help="also a generated -simple folder of N archs")
     a = ap.parse_args()
     nasdata = a.nasdata
@@ -69,10 +70,13 @@ def main():
     for n in a.archs:
         out = os.path.join(a.dir, "n%d" % n)
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, os.path.join(ROOT, "Tools/fixtures/make-nats-fixtures.py"), out, "--extra", str(n - 3),
-                        "--space", a.space, "--single-only"], check=True, capture_output=True)
         path = os.path.join(out, BASES[a.space] + ".pickle.pbz2")
-        print("generated %s: %d archs, %.1f MB, in %.0f s" % (path, n, os.path.getsize(path) / 2**20, time.perf_counter() - t0), flush=True)
+        if a.reuse and os.path.exists(path):
+            print("reusing %s: %d archs, %.1f MB" % (path, n, os.path.getsize(path) / 2**20), flush=True)
+        else:
+            subprocess.run([sys.executable, os.path.join(ROOT, "Tools/fixtures/make-nats-fixtures.py"), out, "--extra", str(n - 3),
+                            "--space", a.space, "--single-only"], check=True, capture_output=True)
+            print("generated %s: %d archs, %.1f MB, in %.0f s" % (path, n, os.path.getsize(path) / 2**20, time.perf_counter() - t0), flush=True)
         h5 = os.path.join(out, "bench.h5")
         conv = timed([nasdata, "convert-benchmark", path, "-o", h5])
         query = timed([nasdata, "query", h5, "--index", 11, "--dataset", "cifar10", "--hp", hp, "--json"])
@@ -81,8 +85,9 @@ def main():
         print("  %d archs: upstream create+query wall %.1f s (cpu %.1f), %.0f MB | nasdata convert %.1f s, %.0f MB; query %.3f s, %.1f MB"
               % (n, up[0], up[1], up[2], conv[0], conv[2], query[0], query[2]), flush=True)
         if not a.keep:
-            for f in (path, h5):
-                os.remove(f)
+            os.remove(h5)
+            if not a.reuse:
+                os.remove(path)
     folder = os.path.join(ROOT, "Tests/Fixtures/nats", BASES[a.space] + "-simple")
     fast = timed([sys.executable, "-c", UPSTREAM, folder, a.space, "fast", 11, hp])
     print("upstream fast_mode=True on the -simple folder + one query: wall %.2f s, %.0f MB" % (fast[0], fast[2]))

@@ -47,7 +47,8 @@ public struct NATSSource: Sendable {
     public let form: Form
     public let maxBytes: Int64?
     /// Threads that decode a folder's or tar's files (1: the caller's thread only). A single
-    /// file is one stream, read in the caller's thread whatever this says.
+    /// file is one stream: with more than 1, it is decompressed on a second thread, ahead of
+    /// the parser.
     public var jobs = 1
 
     /// Recognises the form: a directory is a folder, a file starting with "BZh" a single file,
@@ -87,7 +88,8 @@ public struct NATSSource: Sendable {
     // MARK: - Single file
 
     private func readSingleFile(_ body: (Item) throws -> Void) throws -> Meta {
-        let u = try AnyFile.unpickler(path: path, kind: .pickleBz2, maxBytes: maxBytes)
+        // One stream: with more than one job, decompressed on a second thread ahead of the parser.
+        let u = try AnyFile.unpickler(path: path, kind: .pickleBz2, maxBytes: maxBytes, readAhead: jobs > 1)
         // arch2infos = {index: {hp: ArchResults}}: take each ArchResults as its hp dict receives it.
         let path = self.path
         let root = try withoutActuallyEscaping(body) { body in

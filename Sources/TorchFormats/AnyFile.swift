@@ -50,9 +50,10 @@ public enum AnyFile {
 
     /// An unpickler over a plain (`.pickle`) or bz2-compressed (`.pickleBz2`) pickle file,
     /// with pickled tensors enabled. The bz2 stream is decompressed as it is read, at most
-    /// `maxBytes` (default `Bzip2Reader.defaultCap` of the file's size).
+    /// `maxBytes` (default `Bzip2Reader.defaultCap` of the file's size); with `readAhead`, on a
+    /// thread of its own, ahead of the parser (`ReadAheadStream`), for one long stream.
     public static func unpickler(path: String, kind: Kind, options: Unpickler.Options = Unpickler.Options(),
-                                 maxBytes: Int64? = nil) throws -> Unpickler {
+                                 maxBytes: Int64? = nil, readAhead: Bool = false) throws -> Unpickler {
         let o = TorchCheckpoint.pickleOptions(options)
         switch kind {
         case .pickle:
@@ -60,7 +61,10 @@ public enum AnyFile {
         case .pickleBz2:
             let bz = try Bzip2Reader(path: path, maxBytes: maxBytes)
             // One byte past the cap, so that the decompressor (not the parser) reports it.
-            return Unpickler(reader: ByteReader(stream: bz, limit: bz.maxBytes + 1), options: o)
+            // 32 MiB ahead: the parser's thread stalls for a while when the caller writes a batch
+            // (a benchmark's 512-row flush); a short queue would leave the decompressor idle then.
+            let stream: ByteStream = readAhead ? ReadAheadStream(bz, chunkSize: 1 << 20, depth: 32) : bz
+            return Unpickler(reader: ByteReader(stream: stream, limit: bz.maxBytes + 1), options: o)
         default:
             throw IOError.malformed(path: path, offset: 0, reason: "a \(kind.rawValue) file is not a plain pickle")
         }

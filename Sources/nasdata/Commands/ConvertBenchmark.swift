@@ -33,7 +33,7 @@ struct ConvertBenchmark: ParsableCommand {
     @Option(name: .customLong("max-bytes"), help: "NATS-Bench: most bytes one .pickle.pbz2 may decompress to (default 1000x its size + 64 MiB).")
     var maxBytes: Int64?
 
-    @Option(help: "NATS-Bench folders and tars: threads that decompress and parse the per-architecture files (default: all cores). The output is the same for any count.")
+    @Option(help: "NATS-Bench: threads that decompress and parse a folder's or tar's files (default: all cores); a single .pickle.pbz2 is decompressed on a second thread when this is above 1. The output is the same for any count.")
     var threads: Int?
 
     @OptionGroup var global: GlobalOptions
