@@ -43,10 +43,12 @@ extension ArchResults {
         }
     }
 
-    /// `get_compute_costs(dataset)`: mean FLOPs and params over the seeds, mean latency over
-    /// the seeds that have one (nil if none), and the mean of each `get_times()` entry.
+    /// `get_compute_costs(dataset)`: FLOPs and params of the seeds by `costRule` (the mean, or
+    /// NATS-Bench's seed-888 fix), mean latency over the seeds that have one (nil if none), and
+    /// the mean of each `get_times()` entry.
     public func computeCosts(dataset: String) throws -> CostInfo {
-        let runs = try runs(on: dataset).map(\.result)
+        let seeded = try runs(on: dataset)
+        let runs = seeded.map(\.result), seeds = seeded.map(\.seed)
         let latencies = runs.compactMap(\.meanLatency).filter { $0 > 0 }
         var keys: [String] = []
         var collected: [String: [Double?]] = [:]
@@ -61,8 +63,18 @@ extension ArchResults {
             guard values.first! != nil, values.allSatisfy({ $0 != nil }) else { return (key, nil) }
             return (key, NumpyReduction.mean(values.map { $0! }))
         }
-        return CostInfo(flops: NumpyReduction.mean(runs.map(\.flop)), params: NumpyReduction.mean(runs.map(\.params)),
+        return CostInfo(flops: try costRule.combine(runs.map(\.flop), seeds: seeds, quantity: "FLOPs", index: archIndex, dataset: dataset),
+                        params: try costRule.combine(runs.map(\.params), seeds: seeds, quantity: "params", index: archIndex, dataset: dataset),
                         latency: latencies.isEmpty ? nil : NumpyReduction.mean(latencies), times: times)
+    }
+
+    /// `computeCosts`, or nil and the reason where NATS-Bench's API has no costs to give (the
+    /// seeds' FLOPs or params disagree and none is 888) and its other answers still stand.
+    public func costsIfAnswered(dataset: String) throws -> (costs: CostInfo?, unavailable: String?) {
+        do { return (try computeCosts(dataset: dataset), nil) } catch let e as QueryError {
+            guard case .inconsistentCosts = e else { throw e }
+            return (nil, "\(e)")
+        }
     }
 
     /// `get_latency(dataset)`: the plain mean of every seed's latency; an error if one lacks it.

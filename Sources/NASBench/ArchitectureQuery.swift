@@ -58,7 +58,9 @@ public struct QueryResult: Sendable {
         public var seed: Int?
         /// The epoch the metrics are at (0-based).
         public var epoch: Int
-        public var costs: CostInfo
+        /// get_cost_info's answer; nil where NATS-Bench's API has none (`costsUnavailable` says why).
+        public var costs: CostInfo?
+        public var costsUnavailable: String?
         /// get_more_info's keys and values, in upstream's order.
         public var info: [(key: String, value: Double?)]
     }
@@ -75,10 +77,10 @@ public struct QueryResult: Sendable {
                      .object([
                          ("dataset", .string(d.dataset)), ("seeds", .array(d.seeds.map { .int(Int64($0)) })),
                          ("seed", d.seed.map { .int(Int64($0)) } ?? .string("mean")), ("epoch", .int(Int64(d.epoch))),
-                         ("flops", .double(d.costs.flops)), ("params", .double(d.costs.params)),
-                         ("latency", d.costs.latency.map { .double($0) } ?? .null),
+                         ("flops", d.costs.map { .double($0.flops) } ?? .null), ("params", d.costs.map { .double($0.params) } ?? .null),
+                         ("latency", d.costs?.latency.map { .double($0) } ?? .null),
                          ("info", .object(d.info.map { ($0.key, $0.value.map { .double($0) } ?? .null) })),
-                     ])
+                     ] + (d.costsUnavailable.map { [("costs_unavailable", .string($0))] } ?? []))
                  }))])
     }
 
@@ -88,8 +90,12 @@ public struct QueryResult: Sendable {
         for d in datasets {
             let who = d.seed.map { "seed \($0)" } ?? "mean of \(d.seeds.count) seed(s) \(d.seeds.map(String.init).joined(separator: ", "))"
             text.append("\(d.dataset) (\(who), epoch \(d.epoch)):")
-            text.append(String(format: "  FLOPs %.2f M, params %.3f M, latency %@", d.costs.flops, d.costs.params,
-                               d.costs.latency.map { String(format: "%.2f ms", $0 * 1000) } ?? "n/a"))
+            if let costs = d.costs {
+                text.append(String(format: "  FLOPs %.2f M, params %.3f M, latency %@", costs.flops, costs.params,
+                                   costs.latency.map { String(format: "%.2f ms", $0 * 1000) } ?? "n/a"))
+            } else {
+                text.append("  FLOPs, params, latency: n/a (\(d.costsUnavailable ?? "no answer"))")
+            }
             let values = Dictionary(d.info.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
             for part in ["train", "valid", "test", "valtest"] {
                 guard let loss = values["\(part)-loss"] ?? nil, let accuracy = values["\(part)-accuracy"] ?? nil else { continue }
@@ -120,10 +126,13 @@ public enum BenchmarkQuery {
         let selection: SeedSelection = request.seed.map { .seed($0) } ?? .mean
         let datasets = try (request.dataset.map { [$0] } ?? results.datasetNames).map { d in
             let seeds = try results.runs(on: d).map(\.seed)
-            let costs = try results.computeCosts(dataset: d)
+            // NATS-Bench's get_cost_info raises where the seeds' costs disagree and none is 888;
+            // its get_more_info still answers (it reports no costs), and so does this.
+            let (costs, unavailable) = try results.costsIfAnswered(dataset: d)
             let info = try results.moreInfo(dataset: d, epoch: request.epoch, seeds: selection)
             let epoch = try results.metric(dataset: d, set: "train", epoch: request.epoch, seeds: selection).epoch
-            return QueryResult.DatasetResult(dataset: d, seeds: seeds, seed: request.seed, epoch: epoch, costs: costs, info: info)
+            return QueryResult.DatasetResult(dataset: d, seeds: seeds, seed: request.seed, epoch: epoch, costs: costs,
+                                             costsUnavailable: unavailable, info: info)
         }
         return QueryResult(index: index, arch: archString, schedule: schedule, datasets: datasets)
     }
@@ -173,7 +182,9 @@ public struct BestResult: Sendable {
     public var dataset: String
     public var metric: String
     public var schedule: Schedule
-    public var costs: CostInfo
+    /// Its costs; nil where NATS-Bench's API has none (`costsUnavailable` says why).
+    public var costs: CostInfo?
+    public var costsUnavailable: String?
 
     /// What `--json` prints when no architecture qualifies (upstream: -1, None).
     public static let noneJSON = JSONValue.object([("index", .int(-1)), ("accuracy", .null)])
@@ -182,15 +193,16 @@ public struct BestResult: Sendable {
         .object([
             ("index", .int(Int64(index))), ("arch", .string(arch)), ("accuracy", .double(accuracy)),
             ("dataset", .string(dataset)), ("metric", .string(metric)), ("hp", .string(schedule.rawValue)),
-            ("flops", .double(costs.flops)), ("params", .double(costs.params)),
-            ("latency", costs.latency.map { .double($0) } ?? .null),
-        ])
+            ("flops", costs.map { .double($0.flops) } ?? .null), ("params", costs.map { .double($0.params) } ?? .null),
+            ("latency", costs?.latency.map { .double($0) } ?? .null),
+        ] + (costsUnavailable.map { [("costs_unavailable", .string($0))] } ?? []))
     }
 
     public var lines: [String] {
-        ["\(index)  \(arch)",
-         String(format: "  %@ %@ top-1 %.4f%%, FLOPs %.2f M, params %.3f M (hp %@)", dataset, metric,
-                accuracy, costs.flops, costs.params, schedule.rawValue)]
+        let costText = costs.map { String(format: "FLOPs %.2f M, params %.3f M", $0.flops, $0.params) }
+            ?? "FLOPs, params n/a (\(costsUnavailable ?? "no answer"))"
+        return ["\(index)  \(arch)",
+                String(format: "  %@ %@ top-1 %.4f%%, ", dataset, metric, accuracy) + costText + " (hp \(schedule.rawValue))"]
     }
 }
 
@@ -204,8 +216,9 @@ extension BenchmarkQuery {
             return nil
         }
         let (d, _) = remapDatasetAndSet(dataset: request.dataset, set: request.metric)
+        let (costs, unavailable) = try bench.results(index: best.index, schedule: schedule).costsIfAnswered(dataset: d)
         return BestResult(index: best.index, arch: try bench.architecture(at: best.index), accuracy: best.accuracy,
                           dataset: request.dataset, metric: request.metric, schedule: schedule,
-                          costs: try bench.costInfo(index: best.index, dataset: d, schedule: schedule))
+                          costs: costs, costsUnavailable: unavailable)
     }
 }

@@ -37,6 +37,10 @@ public final class Benchmark {
         return a.stringValue ?? a.intValue.map(String.init)
     }
 
+    /// The API whose files were converted decides how costs of several seeds become one:
+    /// NATS-Bench's (`source_layout` nats-v1.0) takes seed 888's where the seeds disagree.
+    public var costRule: CostRule { info("source_layout")?.hasPrefix("nats") == true ? .natsSeed888 : .meanOverSeeds }
+
     /// Topology (NAS-Bench-201 or NATS tss; every schema-v1 file) or size (NATS sss).
     public var searchSpace: SearchSpaceKind { info("search_space").flatMap(SearchSpaceKind.init(rawValue:)) ?? .topology }
 
@@ -110,7 +114,9 @@ public final class Benchmark {
             seeds.append((dataset, runs.map(\.seed)))
             for (seed, result) in runs { results[ArchResults.RunKey(dataset, seed)] = result }
         }
-        return ArchResults(archIndex: index, archString: archString, datasetSeeds: seeds, results: results, clearNetDone: clear)
+        var found = ArchResults(archIndex: index, archString: archString, datasetSeeds: seeds, results: results, clearNetDone: clear)
+        found.costRule = costRule
+        return found
     }
 
     /// `query_by_index(index, dataset, hp)[seed]`: one run.

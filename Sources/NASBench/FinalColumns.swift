@@ -74,7 +74,9 @@ extension Benchmark {
         let columns = try RunColumns(table: table)
         let flops = try RunColumns.values(table, metric: "flop", epoch: nil)
         let params = try RunColumns.values(table, metric: "params", epoch: nil)
+        let seeds = table.rows == 0 ? [] : try table.ints("seed", 0..<table.rows).map(Int.init)
         let accuracy = try RunColumns.values(table, metric: "\(s)_acc1", epoch: epoch)
+        let rule = costRule
         var rowsOf: [Int: Range<Int>] = [:]
         for g in columns.groups { rowsOf[g.index] = g.rows }
         var best: (index: Int, accuracy: Double)?
@@ -82,8 +84,15 @@ extension Benchmark {
             guard let rows = rowsOf[index] else {
                 throw QueryError.noSuchDataset(index: index, dataset: d, available: [])
             }
-            if let maxFlops, NumpyReduction.mean(Array(flops[rows])) > maxFlops { continue }
-            if let maxParams, NumpyReduction.mean(Array(params[rows])) > maxParams { continue }
+            func cost(_ values: [Double], _ quantity: String) throws -> Double {
+                try rule.combine(Array(values[rows]), seeds: Array(seeds[rows]), quantity: quantity, index: index, dataset: d)
+            }
+            if maxFlops != nil || maxParams != nil {
+                // Upstream works out both (and raises where either has no answer) for either limit.
+                let (flop, param) = (try cost(flops, "FLOPs"), try cost(params, "params"))
+                if let maxFlops, flop > maxFlops { continue }
+                if let maxParams, param > maxParams { continue }
+            }
             guard let acc = RunColumns.mean(accuracy, rows) else {
                 throw QueryError.notRecorded(index: index, dataset: d, seed: -1,
                                              what: "\(s) accuracy", epoch: epoch ?? table.epochs - 1)

@@ -11,6 +11,8 @@ public enum QueryError: Error, Equatable, Sendable, CustomStringConvertible {
     case notRecorded(index: Int, dataset: String, seed: Int, what: String, epoch: Int)
     case unknownMetric(String)
     case noLatency(index: Int, dataset: String, seed: Int)
+    /// NATS-Bench: the seeds' FLOPs or params differ and there is no seed-888 run to take.
+    case inconsistentCosts(index: Int, dataset: String, quantity: String, values: [Double], seeds: [Int])
 
     public var description: String {
         switch self {
@@ -26,6 +28,10 @@ public enum QueryError: Error, Equatable, Sendable, CustomStringConvertible {
             return "architecture \(i) on \(d), seed \(s): \(what) was not recorded at epoch \(e)"
         case .unknownMetric(let m): return "unknown metric set '\(m)' (use train, x-valid, x-test, ori-test, valid or test)"
         case let .noLatency(i, d, s): return "architecture \(i) on \(d), seed \(s) has no latency"
+        case let .inconsistentCosts(i, d, q, values, seeds):
+            let pairs = zip(seeds, values).map { "seed \($0): \($1)" }.joined(separator: ", ")
+            return "architecture \(i) on \(d): the seeds' \(q) differ (\(pairs)) and there is no seed 888, "
+                + "whose value NATS-Bench's API takes then (upstream raises ValueError)"
         }
     }
 }

@@ -109,6 +109,8 @@ public struct ArchResults: Equatable, Sendable {
     /// `all_results` keyed by (data set, seed).
     public var results: [RunKey: ResultsCount]
     public var clearNetDone: Bool
+    /// How `computeCosts` makes one FLOPs / params value of the seeds' (the API whose files these are).
+    public var costRule: CostRule = .meanOverSeeds
 
     public struct RunKey: Hashable, Sendable {
         public var dataset: String

@@ -31,9 +31,9 @@ final class ArchitectureQueryTests: XCTestCase {
             XCTAssertEqual(d.seeds, run["seeds"] as? [Int], label)
             XCTAssertNil(d.seed, label)
             XCTAssertEqual(d.epoch, (Int(hp)! - 1), label)
-            XCTAssertEqual(d.costs.flops, number(cost["flops"]), label)
-            XCTAssertEqual(d.costs.params, number(cost["params"]), label)
-            XCTAssertEqual(d.costs.latency, number(cost["latency"]), label)
+            XCTAssertEqual(d.costs?.flops, number(cost["flops"]), label)
+            XCTAssertEqual(d.costs?.params, number(cost["params"]), label)
+            XCTAssertEqual(d.costs?.latency, number(cost["latency"]), label)
             XCTAssertEqual(Set(d.info.map(\.key)), Set(info.keys), label)
             for (k, v) in d.info { XCTAssertEqual(v, number(info[k]), "\(label) \(k)") }
             checked += 1
@@ -109,8 +109,8 @@ final class ArchitectureQueryTests: XCTestCase {
                 let (dataset, _) = remapDatasetAndSet(dataset: request.dataset, set: request.metric)
                 let costs = try BenchmarkQuery.run(QueryRequest(benchmark: path, architecture: .index(best.index),
                                                                 schedule: request.schedule, dataset: dataset)).datasets[0].costs
-                XCTAssertEqual(best.costs.flops, costs.flops, label)
-                if let limit = request.maxFlops { XCTAssertLessThanOrEqual(best.costs.flops, limit, label) }
+                XCTAssertEqual(try XCTUnwrap(best.costs).flops, try XCTUnwrap(costs).flops, label)
+                if let limit = request.maxFlops { XCTAssertLessThanOrEqual(try XCTUnwrap(best.costs).flops, limit, label) }
                 XCTAssertEqual(best.lines[0], "\(best.index)  \(best.arch)")
                 XCTAssertTrue("\(best.json)".hasPrefix("{\"index\": \(best.index), \"arch\": \"\(best.arch)\""))
             }
@@ -139,7 +139,7 @@ final class ArchitectureQueryTests: XCTestCase {
         let costs = try BenchmarkQuery.run(QueryRequest(benchmark: path, architecture: .index(1), dataset: "cifar100")).datasets[0].costs
         let row = lines[2].split(separator: ",", omittingEmptySubsequences: false)
         XCTAssertEqual(row[0], "1")
-        XCTAssertEqual(Double(row[3]), costs.flops)
-        XCTAssertEqual(Double(row[4]), costs.params)
+        XCTAssertEqual(Double(row[3]), try XCTUnwrap(costs).flops)
+        XCTAssertEqual(Double(row[4]), try XCTUnwrap(costs).params)
     }
 }

@@ -9,8 +9,10 @@ struct Best: ParsableCommand {
         discussion: """
             Metric sets as upstream spells them: train, x-valid, x-test, ori-test (and its aliases \
             valid / test). Limits are in the benchmark's own units: --max-flops in MFLOPs, --max-params \
-            in millions of parameters (mean over seeds, as upstream compares them). Ties go to the \
-            lower index. Exit status 1 when no architecture qualifies.
+            in millions of parameters (the mean over seeds, as upstream compares them; in a NATS-Bench \
+            benchmark seed 888's value where the seeds disagree, as nats_bench does, and an error where \
+            they disagree and none is 888, where nats_bench raises). Ties go to the lower index. Exit \
+            status 1 when no architecture qualifies.
             """)
 
     @OptionGroup var file: BenchmarkFileOptions
