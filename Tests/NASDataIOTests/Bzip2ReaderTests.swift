@@ -13,17 +13,6 @@ final class Bzip2ReaderTests: XCTestCase {
     }
     static func hostile(_ name: String) -> String { nats.appendingPathComponent("generated/hostile/\(name)").path }
 
-    /// Reads everything in pieces of `piece` bytes.
-    func readAll(_ stream: ByteStream, piece: Int = 1 << 16) throws -> [UInt8] {
-        var out: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: piece)
-        while true {
-            let n = try buffer.withUnsafeMutableBytes { try stream.read(into: $0) }
-            if n == 0 { return out }
-            out += buffer[0..<n]
-        }
-    }
-
     func temp(_ bytes: [UInt8], _ name: String = "x.pbz2") throws -> String {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bz2-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

@@ -23,16 +23,6 @@ final class ReadAheadStreamTests: XCTestCase {
 
     struct Broken: Error, CustomStringConvertible { var description: String { "scripted: broken at byte 70001" } }
 
-    func readAll(_ stream: ByteStream, piece: Int) throws -> [UInt8] {
-        var out: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: piece)
-        while true {
-            let n = try buffer.withUnsafeMutableBytes { try stream.read(into: $0) }
-            if n == 0 { return out }
-            out += buffer[0..<n]
-        }
-    }
-
     func testSameBytesForEveryChunkAndPieceSize() throws {
         var rng = SystemRandomNumberGenerator()
         let bytes = (0..<70_001).map { _ in UInt8.random(in: 0...255, using: &rng) }
