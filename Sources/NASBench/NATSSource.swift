@@ -199,17 +199,26 @@ public struct NATSSource: Sendable {
         let pool = OrderedWorkers<Result<[T], Error>>(workers: jobs, name: "nasdata-nats-decode")
         defer { pool.shutdown() }
         var exhausted = false
-        func fill() throws {
+        // A failure of `next` (a tar cut short) is reported after the jobs submitted before it,
+        // as one thread would: an earlier file's own error comes first.
+        var streamError: Error?
+        func fill() {
             while !exhausted && pool.pending < jobs + 1 {
-                guard let job = try next() else { exhausted = true; return }
-                pool.submit { cancelled in cancelled ? .success([]) : Result { try job() } }
+                do {
+                    guard let job = try next() else { exhausted = true; return }
+                    pool.submit { cancelled in cancelled ? .success([]) : Result { try job() } }
+                } catch {
+                    streamError = error
+                    exhausted = true
+                }
             }
         }
-        try fill()
+        fill()
         while let result = pool.next() {
             for item in try result.get() { try body(item) }
-            try fill()
+            fill()
         }
+        if let streamError { throw streamError }
     }
 
     private func readFolder<T: Sendable>(_ transform: @escaping @Sendable (Item) throws -> T, _ body: (T) throws -> Void) throws -> Meta {

@@ -114,5 +114,20 @@ final class NATSSourceTests: XCTestCase {
                 XCTAssertFalse(text.contains("\n"), text)
             }
         }
+        // An earlier member damaged as well: its error comes first, as one thread reports it,
+        // although the reader hits the cut while the workers still decode that member.
+        var damaged = Array(bytes.prefix(header * 512 + 512 + 100))
+        let first = (0..<(damaged.count / 512)).first { block in
+            Array(damaged[(block * 512)..<(block * 512 + 512)]).firstRange(of: Array("000000.pickle.pbz2".utf8)) != nil
+        }!
+        for i in 0..<64 { damaged[(first + 1) * 512 + 400 + i] ^= 0xA5 }
+        try Data(damaged).write(to: url)
+        for jobs in [1, 3] {
+            var source = try NATSSource(path: url.path)
+            source.jobs = jobs
+            XCTAssertThrowsError(try collect(source)) {
+                XCTAssertTrue("\($0)".contains("000000.pickle.pbz2"), "jobs \(jobs): \($0)")
+            }
+        }
     }
 }
