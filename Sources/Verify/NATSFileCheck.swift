@@ -210,13 +210,16 @@ enum NATSFileCheck {
 
     // MARK: single-file benchmark
 
-    /// `NATS-<space>-v1_0-<hex>.pickle.pbz2`: streamed (each architecture checked and dropped).
+    /// `NATS-<space>-v1_0-<hex>.pickle.pbz2`: streamed (each architecture checked and dropped),
+    /// decompressed on a second thread ahead of the check (the file is one multi-GB stream).
     static func singleFile(path: String, space: SearchSpaceKind) throws -> String {
         var counts = RunCounts()
         var seen = Set<Int>()
         let meta: NATSSource.Meta
         do {
-            meta = try NATSSource(path: path).forEach { item in
+            var source = try NATSSource(path: path)
+            source.jobs = 2
+            meta = try source.forEach { item in
                 guard item.index >= 0, item.index < space.count else {
                     throw Problem(description: "\(item.location): index \(item.index) is outside the \(space.rawValue) space")
                 }
