@@ -170,22 +170,12 @@ public struct NATSSource: Sendable {
         }
     }
 
-    /// Decodes one per-architecture file (bz2 pickle) from `stream` and transforms its items.
-    private static func decode<T>(_ stream: ByteStream, index: Int, maxBytes: Int64,
-                                  _ transform: (Item) throws -> T) throws -> [T] {
-        let root = try decodePickle(stream, maxBytes: maxBytes)
+    /// One per-architecture file's items, transformed.
+    private static func items<T>(_ root: PickleValue, index: Int, file: String,
+                                 _ transform: (Item) throws -> T) throws -> [T] {
         var out: [T] = []
-        try perArchitecture(root, index: index, file: stream.path) { out.append(try transform($0)) }
+        try perArchitecture(root, index: index, file: file) { out.append(try transform($0)) }
         return out
-    }
-
-    /// One bz2-compressed pickle, the whole stream (nothing may follow its STOP).
-    private static func decodePickle(_ stream: ByteStream, maxBytes: Int64) throws -> PickleValue {
-        let bz = try Bzip2Reader(stream, maxBytes: maxBytes)
-        let u = Unpickler(reader: ByteReader(stream: bz, limit: bz.maxBytes + 1), options: TorchCheckpoint.pickleOptions())
-        let root = try u.load()
-        try u.expectEnd()
-        return root
     }
 
     /// Runs `decode` jobs in order on `jobs` threads (in the caller's when 1), keeping at most
@@ -238,23 +228,13 @@ public struct NATSSource: Sendable {
         try ordered(next: {
             guard let (index, name) = remaining.next() else { return nil }
             return {
-                let file = try FileByteStream(path: folder + "/" + name)
-                return try NATSSource.decode(file, index: index, maxBytes: cap ?? Bzip2Reader.defaultCap(compressedSize: file.size), transform)
+                let file = folder + "/" + name
+                return try NATSSource.items(AnyFile.load(path: file, kind: .pickleBz2, maxBytes: cap).value,
+                                            index: index, file: file, transform)
             }
         }, body)
         meta.evaluatedIndexes = files.map(\.index)
         return meta
-    }
-
-    /// `count` bytes of `stream`, read 1 MiB at a time: a header claiming more than the file
-    /// holds fails at the file's end, without reserving the claimed size first.
-    private static func copy(_ stream: ByteStream, count: Int64, what: String) throws -> [UInt8] {
-        var bytes: [UInt8] = []
-        while Int64(bytes.count) < count {
-            let piece = try stream.readBytes(Int(min(count - Int64(bytes.count), 1 << 20)), what: what)
-            bytes.append(contentsOf: piece)
-        }
-        return bytes
     }
 
     private func readTar<T: Sendable>(_ transform: @escaping @Sendable (Item) throws -> T, _ body: (T) throws -> Void) throws -> Meta {
@@ -271,14 +251,18 @@ public struct NATSSource: Sendable {
                 let file = "\(path):\(entry.name)"
                 let cap = maxBytes ?? Bzip2Reader.defaultCap(compressedSize: entry.size)
                 guard let index else {
-                    meta = try NATSSource.meta(NATSSource.decodePickle(NamedStream(tar.contents, name: file), maxBytes: cap), file: file)
+                    meta = try NATSSource.meta(AnyFile.loadPickle(bz2: NamedStream(tar.contents, name: file), maxBytes: cap), file: file)
                     continue
                 }
                 indexes.append(index)
                 // The stream is sequential: the member's compressed bytes (one file's) are copied
-                // out, so that a worker can decode them while the next member is read.
-                let bytes = try NATSSource.copy(NamedStream(tar.contents, name: file), count: entry.size, what: "tar member \(entry.name)")
-                return { try NATSSource.decode(MemoryByteStream(bytes, path: file), index: index, maxBytes: cap, transform) }
+                // out, so that a worker can decode them while the next member is read. The copy
+                // grows as bytes arrive: a header claiming more than the tar holds reserves nothing.
+                let bytes = try NamedStream(tar.contents, name: file).readToEnd(limit: Int(entry.size))
+                return {
+                    try NATSSource.items(AnyFile.loadPickle(bz2: MemoryByteStream(bytes, path: file), maxBytes: cap),
+                                         index: index, file: file, transform)
+                }
             }
             return nil
         }, body)

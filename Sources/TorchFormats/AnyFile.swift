@@ -59,15 +59,33 @@ public enum AnyFile {
         case .pickle:
             return try Unpickler(path: path, options: o)
         case .pickleBz2:
-            let bz = try Bzip2Reader(path: path, maxBytes: maxBytes)
-            // One byte past the cap, so that the decompressor (not the parser) reports it.
-            // 32 MiB ahead: the parser's thread stalls for a while when the caller writes a batch
-            // (a benchmark's 512-row flush); a short queue would leave the decompressor idle then.
-            let stream: ByteStream = readAhead ? ReadAheadStream(bz, chunkSize: 1 << 20, depth: 32) : bz
-            return Unpickler(reader: ByteReader(stream: stream, limit: bz.maxBytes + 1), options: o)
+            let file = try FileByteStream(path: path)
+            return try unpickler(bz2: file, maxBytes: maxBytes ?? Bzip2Reader.defaultCap(compressedSize: file.size),
+                                 options: options, readAhead: readAhead)
         default:
             throw IOError.malformed(path: path, offset: 0, reason: "a \(kind.rawValue) file is not a plain pickle")
         }
+    }
+
+    /// An unpickler over a bz2-compressed pickle read from `stream` (a file, a tar member, bytes
+    /// in memory), with pickled tensors enabled, decompressed as it is read, at most `maxBytes`.
+    public static func unpickler(bz2 stream: ByteStream, maxBytes: Int64, options: Unpickler.Options = Unpickler.Options(),
+                                 readAhead: Bool = false) throws -> Unpickler {
+        let bz = try Bzip2Reader(stream, maxBytes: maxBytes)
+        // One byte past the cap, so that the decompressor (not the parser) reports it.
+        // 32 MiB ahead: the parser's thread stalls for a while when the caller writes a batch
+        // (a benchmark's 512-row flush); a short queue would leave the decompressor idle then.
+        let source: ByteStream = readAhead ? ReadAheadStream(bz, chunkSize: 1 << 20, depth: 32) : bz
+        return Unpickler(reader: ByteReader(stream: source, limit: bz.maxBytes + 1), options: TorchCheckpoint.pickleOptions(options))
+    }
+
+    /// The one pickle a bz2 stream holds, read to the stream's end: libbz2 checks the last CRCs
+    /// only there, and nothing may follow the pickle's STOP (`PickleError.trailingBytes`).
+    public static func loadPickle(bz2 stream: ByteStream, maxBytes: Int64) throws -> PickleValue {
+        let u = try unpickler(bz2: stream, maxBytes: maxBytes)
+        let value = try u.load()
+        try u.expectEnd()
+        return value
     }
 
     /// The file's content as a value tree, plus safetensors metadata (empty otherwise).

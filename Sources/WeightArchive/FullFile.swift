@@ -43,7 +43,7 @@ public enum FullFile {
         case .nats(let space):
             hpKeys = space.schedules.map { "'\($0.rawValue)'" }.joined(separator: ", ")
             do {
-                root = try loadBz2Pickle(path: path)
+                root = try AnyFile.load(path: path, kind: .pickleBz2).value
             } catch {
                 // The error names `path` (for a tar member an in-memory /proc/self/fd/N): say it once, by `name`.
                 let text = "\(error)"
@@ -108,18 +108,6 @@ public enum FullFile {
             }
         }
         return SourceRecord(name: name, size: size, md5: md5, archIndex: archIndex, archStr: archStr, runs: runs)
-    }
-
-    /// A bz2-compressed pickle (tensors as `_load_from_bytes` storages), decompressed as it is
-    /// parsed (capped at `Bzip2Reader.defaultCap`), then read to the stream's end: libbz2 checks
-    /// the last block's and the stream's CRC only there, and nothing may follow the pickle.
-    static func loadBz2Pickle(path: String) throws -> PickleValue {
-        let bz = try Bzip2Reader(path: path)
-        let reader = ByteReader(stream: bz, limit: bz.maxBytes + 1)
-        let unpickler = Unpickler(reader: reader, options: TorchCheckpoint.pickleOptions())
-        let root = try unpickler.load()
-        try unpickler.expectEnd()   // decompresses the rest: the last CRCs, and nothing after STOP
-        return root
     }
 
     /// An hp key of the files: `full`/`less` (or `200`/`12`) for NAS-Bench-201, one of the
