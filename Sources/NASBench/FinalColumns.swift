@@ -54,6 +54,36 @@ struct RunColumns {
     }
 }
 
+/// Every run's FLOPs and params in a table, made one value an architecture by the benchmark's
+/// cost rule, as `get_compute_costs` does (`CostRule`: the mean, or NATS-Bench's seed 888).
+struct RunCosts {
+    enum Quantity: String { case flops = "FLOPs", params }
+
+    let flops: [Double], params: [Double], seeds: [Int]
+    let rule: CostRule, dataset: String
+
+    init(table: RunTableReader, rule: CostRule) throws {
+        flops = try RunColumns.values(table, metric: "flop", epoch: nil)
+        params = try RunColumns.values(table, metric: "params", epoch: nil)
+        seeds = table.rows == 0 ? [] : try table.ints("seed", 0..<table.rows).map(Int.init)
+        self.rule = rule
+        dataset = table.dataset
+    }
+
+    /// Architecture `index`'s value, its runs being `rows`; throws where the rule has no answer.
+    func value(_ quantity: Quantity, index: Int, rows: Range<Int>) throws -> Double {
+        let values = quantity == .flops ? flops : params
+        return try rule.combine(Array(values[rows]), seeds: Array(seeds[rows]), quantity: quantity.rawValue,
+                                index: index, dataset: dataset)
+    }
+
+    /// The same, or nil where a run lacks the value or the rule has no answer (a table cell).
+    func valueIfAny(_ quantity: Quantity, index: Int, rows: Range<Int>) -> Double? {
+        guard !(quantity == .flops ? flops : params)[rows].contains(where: \.isNaN) else { return nil }
+        return try? value(quantity, index: index, rows: rows)
+    }
+}
+
 extension Benchmark {
     /// `find_best(dataset, metric_on_set, FLOP_max, Param_max, hp)`: the evaluated architecture
     /// with the highest mean top-1 on `set` at the last epoch (or `epoch`), among those whose mean
@@ -72,11 +102,10 @@ extension Benchmark {
             throw QueryError.noSuchDataset(index: first, dataset: d, available: try datasets(schedule: schedule))
         }
         let columns = try RunColumns(table: table)
-        let flops = try RunColumns.values(table, metric: "flop", epoch: nil)
-        let params = try RunColumns.values(table, metric: "params", epoch: nil)
-        let seeds = table.rows == 0 ? [] : try table.ints("seed", 0..<table.rows).map(Int.init)
+        // Costs are read only for a limit. Upstream works out both (and raises where either has
+        // no answer) for either limit.
+        let costs = maxFlops != nil || maxParams != nil ? try RunCosts(table: table, rule: costRule) : nil
         let accuracy = try RunColumns.values(table, metric: "\(s)_acc1", epoch: epoch)
-        let rule = costRule
         var rowsOf: [Int: Range<Int>] = [:]
         for g in columns.groups { rowsOf[g.index] = g.rows }
         var best: (index: Int, accuracy: Double)?
@@ -84,12 +113,8 @@ extension Benchmark {
             guard let rows = rowsOf[index] else {
                 throw QueryError.noSuchDataset(index: index, dataset: d, available: [])
             }
-            func cost(_ values: [Double], _ quantity: String) throws -> Double {
-                try rule.combine(Array(values[rows]), seeds: Array(seeds[rows]), quantity: quantity, index: index, dataset: d)
-            }
-            if maxFlops != nil || maxParams != nil {
-                // Upstream works out both (and raises where either has no answer) for either limit.
-                let (flop, param) = (try cost(flops, "FLOPs"), try cost(params, "params"))
+            if let costs {
+                let (flop, param) = (try costs.value(.flops, index: index, rows: rows), try costs.value(.params, index: index, rows: rows))
                 if let maxFlops, flop > maxFlops { continue }
                 if let maxParams, param > maxParams { continue }
             }

@@ -27,23 +27,15 @@ extension Benchmark {
                                                      latency: nil, metrics: Array(repeating: nil, count: TableRow.metricNames.count)) }
         guard let table = try table(schedule, dataset) else { return rows }
         let columns = try RunColumns(table: table)
-        let flops = try RunColumns.values(table, metric: "flop", epoch: nil)
-        let params = try RunColumns.values(table, metric: "params", epoch: nil)
+        let costs = try RunCosts(table: table, rule: costRule)
         let latency = try RunColumns.values(table, metric: "latency", epoch: nil)
-        let seeds = table.rows == 0 ? [] : try table.ints("seed", 0..<table.rows).map(Int.init)
-        let rule = costRule
         let metrics = try TableRow.metricNames.map { try RunColumns.values(table, metric: $0, epoch: nil) }
         for g in columns.groups where rows.indices.contains(g.index) {
             rows[g.index].seeds = g.rows.count
             // As `query` gives them; empty where a run lacks the value or NATS-Bench's API has no
             // answer (the seeds disagree and none is 888).
-            func cost(_ values: [Double], _ quantity: String) -> Double? {
-                let xs = Array(values[g.rows])
-                guard !xs.contains(where: \.isNaN) else { return nil }
-                return try? rule.combine(xs, seeds: Array(seeds[g.rows]), quantity: quantity, index: g.index, dataset: dataset)
-            }
-            rows[g.index].flops = cost(flops, "FLOPs")
-            rows[g.index].params = cost(params, "params")
+            rows[g.index].flops = costs.valueIfAny(.flops, index: g.index, rows: g.rows)
+            rows[g.index].params = costs.valueIfAny(.params, index: g.index, rows: g.rows)
             // Upstream: mean over the seeds that have a latency.
             let lat = latency[g.rows].filter { !$0.isNaN && $0 > 0 }
             rows[g.index].latency = lat.isEmpty ? nil : NumpyReduction.mean(Array(lat))
